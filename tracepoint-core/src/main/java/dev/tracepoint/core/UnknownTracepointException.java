@@ -1,0 +1,26 @@
+package dev.tracepoint.core;
+
+import java.util.List;
+
+/** The running kernel has no tracepoint of that name; the message names the closest ones it has. */
+public final class UnknownTracepointException extends TracepointException {
+
+    private static final long serialVersionUID = 1L;
+
+    private final List<String> suggestions;
+
+    /**
+     * @param tracepoint  the name asked for
+     * @param suggestions the closest existing names, best first
+     * @param message     the full message
+     */
+    public UnknownTracepointException(String tracepoint, List<String> suggestions, String message) {
+        super(message, null, 0, null, -1, tracepoint, null);
+        this.suggestions = List.copyOf(suggestions);
+    }
+
+    /** @return the closest existing tracepoint names, best first */
+    public List<String> suggestions() {
+        return suggestions;
+    }
+}

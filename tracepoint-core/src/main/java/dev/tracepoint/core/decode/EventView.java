@@ -1,0 +1,535 @@
+package dev.tracepoint.core.decode;
+
+import dev.tracepoint.core.format.EventFormat;
+import dev.tracepoint.core.format.Field;
+import dev.tracepoint.core.format.FieldKind;
+import dev.tracepoint.core.format.ValueTable;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Objects;
+
+/**
+ * A flyweight view of one tracepoint sample, reading its fields in place from the memory that holds the
+ * record: the mmap'd perf ring, or a per-ring scratch segment for a record that wraps the ring end.
+ *
+ * <h2>Lifetime and reuse</h2>
+ * A stream owns one view and moves it from record to record. The view handed to a listener is valid
+ * <em>only during that call</em>: once the listener returns, the kernel may overwrite the bytes. Do not keep
+ * it; call {@link #copy()} (or {@link #as(Class)} with a record type) for an immutable snapshot. A view is
+ * not thread-safe.
+ *
+ * <h2>Reading fields</h2>
+ * Look a {@link Field} up once ({@code format.field("sig")}), then read it per event. Integer readers are
+ * sign- and size-correct for the width the kernel printed. Readers never allocate, except those that
+ * return a {@code String}, an array or an {@link Event}. Every read is checked against the sample's real
+ * length, including {@code __data_loc}/{@code __rel_loc} locators: a field that points outside the sample
+ * throws {@link DecodeException}, never reads foreign memory.
+ *
+ * {@snippet :
+ * Field sig = format.requireField("sig");
+ * Field comm = format.requireField("comm");
+ * stream.onEvent("signal:signal_generate", view -> {
+ *     if (view.getInt(sig) == 9 && view.stringEquals(comm, "nginx")) {
+ *         System.out.println("SIGKILL to nginx from pid " + view.pid());
+ *     }
+ * });
+ * }
+ */
+public final class EventView {
+
+    private static final ValueLayout.OfByte U8 = ValueLayout.JAVA_BYTE;
+    private static final ValueLayout.OfShort U16 = ValueLayout.JAVA_SHORT_UNALIGNED;
+    private static final ValueLayout.OfInt U32 = ValueLayout.JAVA_INT_UNALIGNED;
+    private static final ValueLayout.OfLong U64 = ValueLayout.JAVA_LONG_UNALIGNED;
+
+    private EventFormat format;
+    private MemorySegment segment = MemorySegment.NULL;
+    private long base;
+    private int length;
+    private int cpu = -1;
+    private int pid;
+    private int tid;
+    private long timeNanos;
+    private long wallClockOffsetNanos;
+
+    /** Creates a view that is not yet on any record. Streams create their own; this is for offline decoding. */
+    public EventView() {
+    }
+
+    /**
+     * Moves the view to a raw tracepoint record (the {@code PERF_SAMPLE_RAW} payload, starting with
+     * {@code common_type}).
+     *
+     * @param format  the layout of the record
+     * @param segment the memory holding it
+     * @param offset  the byte offset of the record in {@code segment}
+     * @param length  the record's length in bytes
+     * @return this view
+     * @throws DecodeException when the record is shorter than the format's fixed part or lies outside the segment
+     */
+    public EventView wrap(EventFormat format, MemorySegment segment, long offset, int length) {
+        if (length < format.fixedSize() || offset < 0 || offset + length > segment.byteSize()) {
+            throw new DecodeException("record of " + format.fullName() + " at offset=" + offset + " length=" + length
+                    + " does not hold the format's fixed part (fixedSize=" + format.fixedSize()
+                    + ") within the segment (byteSize=" + segment.byteSize() + ")");
+        }
+        this.format = format;
+        this.segment = segment;
+        this.base = offset;
+        this.length = length;
+        return this;
+    }
+
+    /**
+     * Sets the sample metadata that perf records beside the raw record.
+     *
+     * @param cpu       the CPU
+     * @param pid       the pid (tgid) of the task that was current
+     * @param tid       its thread id
+     * @param timeNanos the sample time, CLOCK_MONOTONIC ns
+     * @return this view
+     */
+    public EventView sample(int cpu, int pid, int tid, long timeNanos) {
+        this.cpu = cpu;
+        this.pid = pid;
+        this.tid = tid;
+        this.timeNanos = timeNanos;
+        return this;
+    }
+
+    /**
+     * Sets the offset from sample time to wall-clock time ({@code CLOCK_REALTIME - CLOCK_MONOTONIC}).
+     *
+     * @param realtimeMinusMonotonicNanos the offset, measured once by the stream at start
+     * @return this view
+     */
+    public EventView wallClockOffset(long realtimeMinusMonotonicNanos) {
+        this.wallClockOffsetNanos = realtimeMinusMonotonicNanos;
+        return this;
+    }
+
+    // ---------------------------------------------------------------- metadata
+
+    /** @return the layout of the current record */
+    public EventFormat format() {
+        return format;
+    }
+
+    /** @return the tracepoint's {@code system:name} */
+    public String tracepoint() {
+        return format.fullName();
+    }
+
+    /** @return the CPU the sample was recorded on */
+    public int cpu() {
+        return cpu;
+    }
+
+    /** @return the pid (tgid) of the task that was current when the tracepoint fired */
+    public int pid() {
+        return pid;
+    }
+
+    /** @return the thread id of the task that was current */
+    public int tid() {
+        return tid;
+    }
+
+    /** @return the sample time in CLOCK_MONOTONIC nanoseconds */
+    public long timeNanos() {
+        return timeNanos;
+    }
+
+    /** @return the sample time as wall-clock nanoseconds since the epoch */
+    public long wallClockNanos() {
+        return timeNanos + wallClockOffsetNanos;
+    }
+
+    /** @return the sample time as a wall-clock instant (allocates) */
+    public Instant wallClock() {
+        long t = wallClockNanos();
+        return Instant.ofEpochSecond(Math.floorDiv(t, 1_000_000_000L), Math.floorMod(t, 1_000_000_000L));
+    }
+
+    /** @return the memory the record lives in; valid only during the callback */
+    public MemorySegment segment() {
+        return segment;
+    }
+
+    /** @return the offset of the record in {@link #segment()} */
+    public long offset() {
+        return base;
+    }
+
+    /** @return the record's length in bytes (may include padding after the last field) */
+    public int length() {
+        return length;
+    }
+
+    // ---------------------------------------------------------------- integers
+
+    /**
+     * Reads an integer, pointer, {@code bool} or {@code enum} field, sign- or zero-extended to 64 bits as
+     * the format's {@code signed:} says.
+     *
+     * @param field a scalar or pointer field of this format
+     * @return its value
+     */
+    public long getLong(Field field) {
+        int off = field.offset();
+        int size = field.size();
+        if (off + size > length || off < 0) {
+            throw outside(field, off, size);
+        }
+        return readIntegral(base + off, size, field.signed(), field);
+    }
+
+    /** @return the field as an {@code int} (truncating a wider value); see {@link #getLong(Field)} */
+    public int getInt(Field field) {
+        return (int) getLong(field);
+    }
+
+    /** @return whether the field is non-zero; see {@link #getLong(Field)} */
+    public boolean getBoolean(Field field) {
+        return getLong(field) != 0;
+    }
+
+    /**
+     * Reads the field by name. Convenient, not fast: prefer {@link #getLong(Field)} with a looked-up field.
+     *
+     * @param fieldName the field name
+     * @return the value
+     * @throws IllegalArgumentException when the format has no such field
+     */
+    public long getLong(String fieldName) {
+        return getLong(format.requireField(fieldName));
+    }
+
+    /** Hot-path read for bound accessors: the field is inside the fixed part, which {@link #wrap} checked. */
+    long readFixed(int off, int code) {
+        long a = base + off;
+        return switch (code) {
+            case 0x11 -> segment.get(U8, a);
+            case 0x01 -> segment.get(U8, a) & 0xffL;
+            case 0x12 -> segment.get(U16, a);
+            case 0x02 -> segment.get(U16, a) & 0xffffL;
+            case 0x14 -> segment.get(U32, a);
+            case 0x04 -> segment.get(U32, a) & 0xffff_ffffL;
+            case 0x18, 0x08 -> segment.get(U64, a);
+            default -> readOdd(a, code & 0xf, (code & 0x10) != 0);
+        };
+    }
+
+    /** The accessor code of a scalar: its size in the low nibble, 0x10 when signed. */
+    static int code(Field f) {
+        return (f.size() & 0xf) | (f.signed() ? 0x10 : 0);
+    }
+
+    private long readIntegral(long a, int size, boolean signed, Field field) {
+        switch (size) {
+            case 1:
+                return signed ? segment.get(U8, a) : segment.get(U8, a) & 0xffL;
+            case 2:
+                return signed ? segment.get(U16, a) : segment.get(U16, a) & 0xffffL;
+            case 4:
+                return signed ? segment.get(U32, a) : segment.get(U32, a) & 0xffff_ffffL;
+            case 8:
+                return segment.get(U64, a);
+            default:
+                if (size <= 0 || size > 8) {
+                    throw new DecodeException("field " + field.name() + " of " + format.fullName()
+                            + " is " + size + " bytes, not an integer of 1..8 bytes (kind " + field.kind() + ")");
+                }
+                return readOdd(a, size, signed);
+        }
+    }
+
+    /** Little-endian read of 3, 5, 6 or 7 bytes (the kernel prints such sizes for packed structs). */
+    private long readOdd(long a, int size, boolean signed) {
+        long v = 0;
+        for (int i = size - 1; i >= 0; i--) {
+            v = (v << 8) | (segment.get(U8, a + i) & 0xffL);
+        }
+        if (signed && size < 8) {
+            int shift = 64 - 8 * size;
+            v = (v << shift) >> shift;
+        }
+        return v;
+    }
+
+    // ---------------------------------------------------------------- arrays and strings
+
+    /**
+     * The byte range of an array-like field within the record, resolving {@code __data_loc}/{@code __rel_loc}.
+     *
+     * @return {@code offset << 32 | length}, both relative to the record start
+     */
+    private long range(Field f) {
+        int off = f.offset();
+        int size = f.size();
+        switch (f.kind()) {
+            case ARRAY:
+                if (off + size > length) {
+                    throw outside(f, off, size);
+                }
+                return ((long) off << 32) | size;
+            case FLEX_ARRAY:
+                if (off > length) {
+                    throw outside(f, off, 0);
+                }
+                return ((long) off << 32) | (length - off);
+            case DATA_LOC:
+            case REL_LOC: {
+                if (off + size > length) {
+                    throw outside(f, off, size);
+                }
+                int dataOff;
+                int dataLen;
+                if (size == 2) {
+                    // Linux 2.6.31-era __data_loc: a bare u16 offset, the data runs to the end of the record
+                    dataOff = segment.get(U16, base + off) & 0xffff;
+                    dataLen = Math.max(0, length - dataOff);
+                } else {
+                    int loc = segment.get(U32, base + off);
+                    dataOff = loc & 0xffff;
+                    dataLen = loc >>> 16;
+                    if (f.kind() == FieldKind.REL_LOC) {
+                        dataOff += off + size; // __rel_loc counts from the end of the locator field
+                    }
+                }
+                if (dataOff + dataLen > length) {
+                    throw new DecodeException("field " + f.name() + " of " + format.fullName() + ": " + f.kind()
+                            + " points at [" + dataOff + "," + (dataOff + dataLen) + ") outside the record (length="
+                            + length + ")");
+                }
+                return ((long) dataOff << 32) | dataLen;
+            }
+            default:
+                throw new DecodeException("field " + f.name() + " of " + format.fullName() + " is a " + f.kind()
+                        + ", not an array or string");
+        }
+    }
+
+    /**
+     * The number of bytes an array, string or dynamic field occupies in this record (for strings: up to and
+     * including any NUL padding).
+     *
+     * @param field an array-like field
+     * @return its byte length
+     */
+    public int byteLength(Field field) {
+        return (int) range(field);
+    }
+
+    /**
+     * Decodes a string field: {@code char name[N]}, {@code __data_loc char[]}, {@code __rel_loc char[]} or a
+     * flexible {@code char[]}, up to the first NUL (or the field's end). Bytes are decoded as UTF-8.
+     *
+     * @param field a string field
+     * @return the string (allocates)
+     */
+    public String getString(Field field) {
+        long r = range(field);
+        long start = base + (r >>> 32);
+        int n = strlen(start, (int) r);
+        byte[] b = new byte[n];
+        MemorySegment.copy(segment, U8, start, b, 0, n);
+        return new String(b, StandardCharsets.UTF_8);
+    }
+
+    /** @return the string field by name; see {@link #getString(Field)} */
+    public String getString(String fieldName) {
+        return getString(format.requireField(fieldName));
+    }
+
+    /**
+     * Compares a string field with {@code expected} in place, without allocating. Characters are compared
+     * with bytes, so a non-ASCII {@code expected} matches only its Latin-1 bytes.
+     *
+     * @param field    a string field
+     * @param expected the text to compare with
+     * @return whether the field holds exactly {@code expected}
+     */
+    public boolean stringEquals(Field field, CharSequence expected) {
+        long r = range(field);
+        long start = base + (r >>> 32);
+        int max = (int) r;
+        int n = expected.length();
+        if (n > max) {
+            return false;
+        }
+        for (int i = 0; i < n; i++) {
+            if ((segment.get(U8, start + i) & 0xff) != expected.charAt(i)) {
+                return false;
+            }
+        }
+        return n == max || segment.get(U8, start + n) == 0;
+    }
+
+    /**
+     * Copies a string field's bytes (up to the first NUL) into a caller's buffer, without allocating.
+     *
+     * @param field a string field
+     * @param dst   the buffer; the string is truncated to its length
+     * @return the number of bytes copied
+     */
+    public int copyString(Field field, byte[] dst) {
+        long r = range(field);
+        long start = base + (r >>> 32);
+        int n = Math.min(strlen(start, (int) r), dst.length);
+        MemorySegment.copy(segment, U8, start, dst, 0, n);
+        return n;
+    }
+
+    /**
+     * Copies the raw bytes of an array-like field into a caller's buffer, without allocating.
+     *
+     * @param field     an array, string or dynamic field
+     * @param dst       the buffer
+     * @param dstOffset where to start writing
+     * @return the number of bytes copied (the field's length, truncated to the room in {@code dst})
+     */
+    public int copyBytes(Field field, byte[] dst, int dstOffset) {
+        long r = range(field);
+        int n = Math.min((int) r, dst.length - dstOffset);
+        MemorySegment.copy(segment, U8, base + (r >>> 32), dst, dstOffset, n);
+        return n;
+    }
+
+    /** @return the raw bytes of an array-like field (allocates) */
+    public byte[] getBytes(Field field) {
+        long r = range(field);
+        byte[] b = new byte[(int) r];
+        MemorySegment.copy(segment, U8, base + (r >>> 32), b, 0, b.length);
+        return b;
+    }
+
+    /** @return the number of elements of an array-like field in this record */
+    public int elementCount(Field field) {
+        int es = Math.max(1, field.elementSize());
+        return (int) range(field) / es;
+    }
+
+    /**
+     * Reads element {@code i} of a numeric array field, sign-correct, without allocating.
+     *
+     * @param field an array-like field whose elements are 1, 2, 4 or 8 bytes
+     * @param i     the element index
+     * @return the element
+     */
+    public long getElement(Field field, int i) {
+        long r = range(field);
+        int es = field.elementSize();
+        if (es < 1 || es > 8) {
+            throw new DecodeException("field " + field.name() + " of " + format.fullName() + " has element size " + es);
+        }
+        if (i < 0 || (long) (i + 1) * es > (int) r) {
+            throw new DecodeException("index " + i + " outside field " + field.name() + " of " + format.fullName()
+                    + " (" + ((int) r / es) + " elements)");
+        }
+        return readIntegral(base + (r >>> 32) + (long) i * es, es, field.signed(), field);
+    }
+
+    /** @return the elements of a numeric array field (allocates) */
+    public long[] getLongArray(Field field) {
+        int n = elementCount(field);
+        long[] out = new long[n];
+        for (int i = 0; i < n; i++) {
+            out[i] = getElement(field, i);
+        }
+        return out;
+    }
+
+    private int strlen(long start, int max) {
+        int n = 0;
+        while (n < max && segment.get(U8, start + n) != 0) {
+            n++;
+        }
+        return n;
+    }
+
+    // ---------------------------------------------------------------- symbols and generic access
+
+    /**
+     * The name of the field's value from its {@code __print_symbolic}/{@code __print_flags} table, as the
+     * kernel would print it.
+     *
+     * @param field a field
+     * @return the name (for a value missing from a symbolic table, the number), or {@code null} when the
+     *         field has no table
+     */
+    public String symbol(Field field) {
+        ValueTable t = field.table();
+        return t == null ? null : t.format(getLong(field));
+    }
+
+    /**
+     * Decodes any field to a Java value: {@code Long} for integers and pointers, {@code Boolean} for
+     * {@code bool}, {@code String} for strings, {@code long[]} for numeric arrays, {@code byte[]} for other
+     * arrays. Allocates; for listeners that do not know the layout in advance.
+     *
+     * @param field a field of this format
+     * @return its value
+     */
+    public Object value(Field field) {
+        switch (field.kind()) {
+            case SCALAR:
+                if (field.type().equals("bool") || field.type().equals("_Bool")) {
+                    return getBoolean(field);
+                }
+                return getLong(field);
+            case POINTER:
+                return getLong(field);
+            default:
+                if (field.isString()) {
+                    return getString(field);
+                }
+                int es = field.elementSize();
+                if (es == 2 || es == 4 || es == 8) {
+                    return getLongArray(field);
+                }
+                return getBytes(field);
+        }
+    }
+
+    /** @return the value of the named field; see {@link #value(Field)} */
+    public Object get(String fieldName) {
+        return value(format.requireField(fieldName));
+    }
+
+    /** @return an immutable, detached copy of this event (allocates) */
+    public Event copy() {
+        return new Event(this);
+    }
+
+    /**
+     * Copies this event into a record whose components are named after the fields (see
+     * {@link TracepointField} for other names and optional fields). The binding is compiled once per record
+     * type and format.
+     *
+     * @param type a record type
+     * @param <R>  the record type
+     * @return a new record
+     */
+    public <R extends Record> R as(Class<R> type) {
+        return RecordBinding.of(type, format).read(this);
+    }
+
+    /** @return the event as text, like the kernel's print fmt output */
+    @Override
+    public String toString() {
+        if (format == null) {
+            return "EventView[unset]";
+        }
+        return EventText.format(this);
+    }
+
+    private DecodeException outside(Field f, int off, int size) {
+        Objects.requireNonNull(f);
+        return new DecodeException("field " + f.name() + " of " + format.fullName() + " at [" + off + ","
+                + (off + size) + ") is outside the record (length=" + length + ")");
+    }
+}

@@ -1,0 +1,47 @@
+package dev.tracepoint.core.decode;
+
+/**
+ * Optional super-interface of a typed event interface: extend it to get the sample metadata next to the
+ * tracepoint's fields.
+ *
+ * {@snippet :
+ * public interface SchedSwitch extends TracepointEvent {
+ *     int prevPid();
+ *     String prevComm();       // allocates a String
+ *     int prevComm(byte[] dst); // allocation-free: copies the bytes, returns the length
+ *     int nextPid();
+ * }
+ * }
+ *
+ * <p>Instances are flyweights bound to a moving {@link EventView}: valid only during the listener call.
+ */
+public interface TracepointEvent {
+
+    /** @return the view this event reads from (valid only during the callback) */
+    EventView view();
+
+    /** @return the CPU the sample was recorded on */
+    default int cpu() {
+        return view().cpu();
+    }
+
+    /** @return the process id (tgid) of the task that was current when the tracepoint fired */
+    default int pid() {
+        return view().pid();
+    }
+
+    /** @return the thread id of the task that was current when the tracepoint fired */
+    default int tid() {
+        return view().tid();
+    }
+
+    /** @return the sample time, CLOCK_MONOTONIC nanoseconds */
+    default long timeNanos() {
+        return view().timeNanos();
+    }
+
+    /** @return the tracepoint's {@code system:name} */
+    default String tracepoint() {
+        return view().format().fullName();
+    }
+}

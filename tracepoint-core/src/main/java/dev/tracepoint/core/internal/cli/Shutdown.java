@@ -1,0 +1,52 @@
+package dev.tracepoint.core.internal.cli;
+
+import dev.tracepoint.core.internal.perf.Native;
+
+/**
+ * Makes Ctrl-C and SIGTERM end a monitor cleanly: the stream is closed (its rings drained) and the final
+ * summary printed exactly once, whichever of the main thread and the signal gets there first.
+ */
+public final class Shutdown {
+
+    private final Runnable stop;
+    private final Runnable summary;
+    private boolean summarized;
+
+    /**
+     * @param stop    closes the stream (idempotent, waits until it has drained and released)
+     * @param summary prints the final summary
+     */
+    public Shutdown(Runnable stop, Runnable summary) {
+        this.stop = stop;
+        this.summary = summary;
+    }
+
+    /**
+     * Installs the handlers. A JVM started in the background by a non-interactive shell inherits SIGINT as
+     * ignored, and then never runs its shutdown hooks on SIGINT: so the default disposition is restored first
+     * and the signal routed to {@link System#exit}, which runs the hook below.
+     */
+    public void install() {
+        for (String name : new String[] {"INT", "TERM"}) {
+            try {
+                Native.restoreDefaultSignal(name.equals("INT") ? Native.SIGINT : Native.SIGTERM);
+                int status = name.equals("INT") ? 130 : 143;
+                sun.misc.Signal.handle(new sun.misc.Signal(name), s -> System.exit(status));
+            } catch (RuntimeException e) {
+                // the shutdown hook still covers a SIGTERM the JVM handles itself
+            }
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            stop.run();
+            finish();
+        }, "tracepoint-shutdown"));
+    }
+
+    /** Prints the summary unless it was printed already; safe from any thread. */
+    public synchronized void finish() {
+        if (!summarized) {
+            summarized = true;
+            summary.run();
+        }
+    }
+}

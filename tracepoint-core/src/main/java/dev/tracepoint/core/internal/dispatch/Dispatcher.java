@@ -1,0 +1,312 @@
+package dev.tracepoint.core.internal.dispatch;
+
+import dev.tracepoint.core.ErrorListener;
+import dev.tracepoint.core.EventListener;
+import dev.tracepoint.core.LostListener;
+import dev.tracepoint.core.TaskListener;
+import dev.tracepoint.core.decode.DecodeException;
+import dev.tracepoint.core.decode.EventView;
+import dev.tracepoint.core.format.EventFormat;
+import dev.tracepoint.core.internal.perf.PerfRecordType;
+import dev.tracepoint.core.internal.ring.RecordHandler;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Turns ring records into listener calls: parses {@code PERF_RECORD_SAMPLE} bodies of the layout
+ * {@link #SAMPLE_TYPE} asks for, finds the tracepoint by the sample's identifier, moves the one
+ * {@link EventView} to the raw record and calls that tracepoint's listeners in order. Lost, task and
+ * unknown records are counted and reported. Tables are frozen before the first record (JFR's
+ * {@code Dispatcher}: arrays, a cache of the last type, indexed loops). Single-threaded: the consumer
+ * thread or the thread in {@code poll}.
+ */
+public final class Dispatcher implements RecordHandler {
+
+    /** {@code PERF_SAMPLE_IDENTIFIER | TID | TIME | CPU | RAW}: the body layout parsed below. */
+    public static final long SAMPLE_TYPE = (1L << 16) | (1L << 1) | (1L << 2) | (1L << 7) | (1L << 10);
+
+    // struct { u64 id; u32 pid, tid; u64 time; u32 cpu, res; u32 size; char data[size]; } after the header
+    private static final int ID_OFFSET = 8;
+    private static final int PID_OFFSET = 16;
+    private static final int TID_OFFSET = 20;
+    private static final int TIME_OFFSET = 24;
+    private static final int CPU_OFFSET = 32;
+    private static final int RAW_SIZE_OFFSET = 40;
+    private static final int RAW_OFFSET = 44;
+
+    private static final ValueLayout.OfInt I32 = ValueLayout.JAVA_INT_UNALIGNED;
+    private static final ValueLayout.OfLong I64 = ValueLayout.JAVA_LONG_UNALIGNED;
+
+    /** One tracepoint's decoding state. */
+    public static final class Entry {
+        final EventFormat format;
+        final EventListener[] listeners;
+        long count;
+
+        /**
+         * @param format    the layout
+         * @param listeners the listeners, in registration order
+         */
+        public Entry(EventFormat format, EventListener[] listeners) {
+            this.format = format;
+            this.listeners = listeners;
+        }
+
+        /** @return the samples dispatched for this tracepoint */
+        public long count() {
+            return count;
+        }
+
+        /** @return the layout */
+        public EventFormat format() {
+            return format;
+        }
+    }
+
+    private final EventView view;
+    private final long[] ids;
+    private final Entry[] entries;
+    private final LostListener[] lostListeners;
+    private final TaskListener[] taskListeners;
+    private final ErrorListener errors;
+    private final long[] lostPerCpu;
+    private long lastId = Long.MIN_VALUE;
+    private Entry lastEntry;
+    private EventListener override;
+    private long samples;
+    private long lost;
+    private long corrupt;
+    private long unknown;
+    private long errorCount;
+
+    /**
+     * @param view          the view moved to every record (its wall-clock offset already set)
+     * @param ids           the sample identifiers ({@code PERF_EVENT_IOC_ID}) of every perf event
+     * @param entries       the entry of each identifier (the same entry for one tracepoint on every CPU)
+     * @param lostListeners told about {@code PERF_RECORD_LOST}
+     * @param taskListeners told about COMM, FORK and EXIT records
+     * @param errors        told about listener exceptions and bad samples
+     * @param maxCpu        the largest CPU number
+     */
+    public Dispatcher(EventView view, long[] ids, Entry[] entries, LostListener[] lostListeners,
+                      TaskListener[] taskListeners, ErrorListener errors, int maxCpu) {
+        if (ids.length != entries.length) {
+            throw new IllegalArgumentException("ids.length=" + ids.length + " entries.length=" + entries.length);
+        }
+        this.view = view;
+        this.ids = ids.clone();
+        this.entries = entries.clone();
+        this.lostListeners = lostListeners.clone();
+        this.taskListeners = taskListeners.clone();
+        this.errors = errors;
+        this.lostPerCpu = new long[maxCpu + 1];
+    }
+
+    /**
+     * Sends every sample to one listener instead of the registered ones (pull mode), or back with {@code null}.
+     *
+     * @param listener the listener, or {@code null}
+     */
+    public void override(EventListener listener) {
+        this.override = listener;
+    }
+
+    @Override
+    public void onRecord(int cpu, MemorySegment segment, long offset, int type, int misc, int size) {
+        if (type == PerfRecordType.PERF_RECORD_SAMPLE) {
+            sample(cpu, segment, offset, size);
+        } else {
+            other(cpu, segment, offset, type, misc, size);
+        }
+    }
+
+    private void sample(int ringCpu, MemorySegment segment, long offset, int size) {
+        if (size < RAW_OFFSET) {
+            badSample(ringCpu, "sample record of size " + size + " is shorter than its fixed part (" + RAW_OFFSET + " bytes)");
+            return;
+        }
+        long id = segment.get(I64, offset + ID_OFFSET);
+        Entry e;
+        if (id == lastId) {
+            e = lastEntry;
+        } else {
+            e = find(id);
+            if (e == null) {
+                unknown++;
+                return;
+            }
+            lastId = id;
+            lastEntry = e;
+        }
+        int rawSize = segment.get(I32, offset + RAW_SIZE_OFFSET);
+        if (rawSize < 0 || RAW_OFFSET + (long) rawSize > size) {
+            badSample(ringCpu, "sample of " + e.format.fullName() + " declares a raw size of " + Integer.toUnsignedString(rawSize)
+                    + " bytes but the record holds " + (size - RAW_OFFSET));
+            return;
+        }
+        if (rawSize < e.format.fixedSize()) {
+            badSample(ringCpu, "sample of " + e.format.fullName() + " has " + rawSize + " raw bytes, fewer than its format's "
+                    + e.format.fixedSize());
+            return;
+        }
+        view.wrap(e.format, segment, offset + RAW_OFFSET, rawSize)
+                .sample(segment.get(I32, offset + CPU_OFFSET), segment.get(I32, offset + PID_OFFSET),
+                        segment.get(I32, offset + TID_OFFSET), segment.get(I64, offset + TIME_OFFSET));
+        samples++;
+        e.count++;
+        EventListener o = override;
+        if (o != null) {
+            call(o);
+            return;
+        }
+        EventListener[] ls = e.listeners;
+        for (int i = 0; i < ls.length; i++) {
+            call(ls[i]);
+        }
+    }
+
+    private void call(EventListener l) {
+        try {
+            l.onEvent(view);
+        } catch (Exception ex) {
+            // a listener's exception must never stop the others (Errors propagate, as in JFR's dispatcher)
+            error(ex);
+        }
+    }
+
+    private Entry find(long id) {
+        long[] ids = this.ids;
+        for (int i = 0; i < ids.length; i++) {
+            if (ids[i] == id) {
+                return entries[i];
+            }
+        }
+        return null;
+    }
+
+    private void other(int cpu, MemorySegment segment, long offset, int type, int misc, int size) {
+        switch (type) {
+            case PerfRecordType.PERF_RECORD_LOST -> {
+                if (size < 24) {
+                    badSample(cpu, "PERF_RECORD_LOST of size " + size);
+                    return;
+                }
+                long n = segment.get(I64, offset + PerfRecordType.LOST_LOST_OFFSET);
+                lost += n;
+                if (cpu >= 0 && cpu < lostPerCpu.length) {
+                    lostPerCpu[cpu] += n;
+                }
+                for (LostListener l : lostListeners) {
+                    try {
+                        l.onLost(cpu, n);
+                    } catch (Exception ex) {
+                        error(ex);
+                    }
+                }
+            }
+            case PerfRecordType.PERF_RECORD_COMM -> {
+                // struct { u32 pid, tid; char comm[]; } the name is NUL-terminated and padded to 8 bytes
+                if (taskListeners.length == 0 || size < 24) {
+                    return;
+                }
+                int pid = segment.get(I32, offset + 8);
+                int tid = segment.get(I32, offset + 12);
+                int max = size - 16;
+                int n = 0;
+                while (n < max && segment.get(ValueLayout.JAVA_BYTE, offset + 16 + n) != 0) {
+                    n++;
+                }
+                byte[] b = new byte[n];
+                MemorySegment.copy(segment, ValueLayout.JAVA_BYTE, offset + 16, b, 0, n);
+                String comm = new String(b, StandardCharsets.UTF_8);
+                boolean exec = (misc & (1 << 13)) != 0; // PERF_RECORD_MISC_COMM_EXEC
+                for (TaskListener l : taskListeners) {
+                    try {
+                        l.onComm(pid, tid, comm, exec);
+                    } catch (Exception ex) {
+                        error(ex);
+                    }
+                }
+            }
+            case PerfRecordType.PERF_RECORD_FORK, PerfRecordType.PERF_RECORD_EXIT -> {
+                // struct { u32 pid, ppid; u32 tid, ptid; u64 time; }
+                if (taskListeners.length == 0 || size < 32) {
+                    return;
+                }
+                int pid = segment.get(I32, offset + 8);
+                int ppid = segment.get(I32, offset + 12);
+                int tid = segment.get(I32, offset + 16);
+                int ptid = segment.get(I32, offset + 20);
+                long time = segment.get(I64, offset + 24);
+                for (TaskListener l : taskListeners) {
+                    try {
+                        if (type == PerfRecordType.PERF_RECORD_FORK) {
+                            l.onFork(pid, ppid, tid, ptid, time);
+                        } else {
+                            l.onExit(pid, ppid, tid, ptid, time);
+                        }
+                    } catch (Exception ex) {
+                        error(ex);
+                    }
+                }
+            }
+            default -> unknown++; // THROTTLE and future record types: skipped, counted
+        }
+    }
+
+    private void badSample(int cpu, String problem) {
+        corrupt++;
+        error(new DecodeException("CPU " + cpu + ": " + problem + "; record skipped"));
+    }
+
+    @Override
+    public void onCorruption(int cpu, String problem, long skippedBytes) {
+        corrupt++;
+        error(new DecodeException("CPU " + cpu + ": corrupted ring: " + problem + "; resynchronised to data_head, "
+                + skippedBytes + " bytes skipped"));
+    }
+
+    void error(Throwable t) {
+        errorCount++;
+        try {
+            errors.onError(t);
+        } catch (RuntimeException ignored) {
+            // an error listener that throws has nowhere left to report to
+        }
+    }
+
+    /** @return samples dispatched so far */
+    public long samples() {
+        return samples;
+    }
+
+    /** @return samples the kernel reported lost so far */
+    public long lost() {
+        return lost;
+    }
+
+    /**
+     * @param cpu a CPU
+     * @return samples lost on that CPU
+     */
+    public long lost(int cpu) {
+        return cpu >= 0 && cpu < lostPerCpu.length ? lostPerCpu[cpu] : 0;
+    }
+
+    /** @return corrupted records and rings seen */
+    public long corrupt() {
+        return corrupt;
+    }
+
+    /** @return records of unknown type or identifier skipped */
+    public long unknown() {
+        return unknown;
+    }
+
+    /** @return errors reported */
+    public long errors() {
+        return errorCount;
+    }
+}

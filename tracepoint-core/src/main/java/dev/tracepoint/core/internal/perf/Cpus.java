@@ -1,0 +1,96 @@
+package dev.tracepoint.core.internal.perf;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+
+/**
+ * The online CPUs, from {@code /sys/devices/system/cpu/online}. Per-CPU perf events ({@code pid = -1})
+ * are opened once for each of them.
+ */
+public final class Cpus {
+
+    /** The sysfs file listing the online CPUs, for instance {@code 0-1,4,6-7}. */
+    public static final Path ONLINE = Path.of("/sys/devices/system/cpu/online");
+
+    /** Upper bound for a CPU number, far above any real system ({@code NR_CPUS} is at most 8192). */
+    private static final int MAX_CPU = 1 << 16;
+
+    private Cpus() {
+    }
+
+    /**
+     * Reads and parses {@link #ONLINE}.
+     *
+     * @return the online CPU numbers, ascending
+     * @throws UncheckedIOException if the file cannot be read
+     * @throws IllegalArgumentException if its content is not a CPU list
+     */
+    public static int[] online() {
+        String text;
+        try {
+            text = Files.readString(ONLINE, StandardCharsets.US_ASCII);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + ONLINE, e);
+        }
+        return parseList(text);
+    }
+
+    /**
+     * Parses a kernel CPU list ({@code Documentation/admin-guide/cgroup-v1/cpusets.rst} "list format"):
+     * comma-separated numbers and inclusive ranges {@code a-b}, with surrounding white space (the trailing
+     * newline of a sysfs file) allowed. The result is sorted and without duplicates.
+     *
+     * @param text for instance {@code "0-1,4,6-7\n"}
+     * @return for instance {@code [0, 1, 4, 6, 7]}; empty for an empty (or blank) list
+     * @throws IllegalArgumentException naming the text if it is not such a list
+     */
+    public static int[] parseList(String text) {
+        String trimmed = text.strip();
+        if (trimmed.isEmpty()) {
+            return new int[0];
+        }
+        int[] cpus = new int[16];
+        int n = 0;
+        for (String part : trimmed.split(",", -1)) {
+            int dash = part.indexOf('-');
+            int first = parseCpu(part, dash < 0 ? part : part.substring(0, dash), text);
+            int last = dash < 0 ? first : parseCpu(part, part.substring(dash + 1), text);
+            if (last < first) {
+                throw bad(text, "range '" + part + "' is descending");
+            }
+            for (int cpu = first; cpu <= last; cpu++) {
+                if (n == cpus.length) {
+                    cpus = Arrays.copyOf(cpus, n * 2);
+                }
+                cpus[n++] = cpu;
+            }
+        }
+        return Arrays.stream(cpus, 0, n).sorted().distinct().toArray();
+    }
+
+    private static int parseCpu(String part, String number, String text) {
+        if (number.isEmpty() || number.length() > 6) {
+            throw bad(text, "bad element '" + part + "'");
+        }
+        int value = 0;
+        for (int i = 0; i < number.length(); i++) {
+            char c = number.charAt(i);
+            if (c < '0' || c > '9') {
+                throw bad(text, "bad element '" + part + "'");
+            }
+            value = value * 10 + (c - '0');
+        }
+        if (value >= MAX_CPU) {
+            throw bad(text, "CPU number " + value + " out of range");
+        }
+        return value;
+    }
+
+    private static IllegalArgumentException bad(String text, String problem) {
+        return new IllegalArgumentException("not a CPU list: \"" + text.strip() + "\": " + problem);
+    }
+}

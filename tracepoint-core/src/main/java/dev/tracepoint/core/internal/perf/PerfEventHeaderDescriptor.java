@@ -1,0 +1,35 @@
+package dev.tracepoint.core.internal.perf;
+
+/**
+ * Layout of {@code struct perf_event_header} from {@code include/uapi/linux/perf_event.h}, the 8 bytes in
+ * front of every record in a perf ring:
+ *
+ * <pre>
+ * struct perf_event_header {
+ *     __u32 type;   // PERF_RECORD_*, see PerfRecordType
+ *     __u16 misc;   // PERF_RECORD_MISC_* bits
+ *     __u16 size;   // of the whole record, header included
+ * };
+ * </pre>
+ *
+ * <p>The kernel keeps every record 8-byte aligned and sized (it rounds {@code PERF_SAMPLE_RAW} up), so in a
+ * ring whose positions start at 0 a header never straddles the end of the data area; a record's body may.
+ */
+public final class PerfEventHeaderDescriptor {
+
+    /** {@code __u32 type}. */
+    public static final int TYPE_OFFSET = 0;
+    /** {@code __u16 misc}. */
+    public static final int MISC_OFFSET = 4;
+    /** {@code __u16 size}: bytes of the whole record, header included. */
+    public static final int SIZE_OFFSET = 6;
+    /** {@code sizeof(struct perf_event_header)}. */
+    public static final int LENGTH = 8;
+    /** Records are aligned to, and sized in multiples of, this many bytes. */
+    public static final int ALIGNMENT = 8;
+    /** The largest possible record: {@code size} is a {@code __u16}. */
+    public static final int MAX_RECORD_LENGTH = 0xFFFF;
+
+    private PerfEventHeaderDescriptor() {
+    }
+}

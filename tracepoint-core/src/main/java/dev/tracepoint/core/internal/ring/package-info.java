@@ -1,0 +1,12 @@
+/**
+ * Reading perf ring buffers: {@link dev.tracepoint.core.internal.ring.PerfRing} (one per CPU) implements the
+ * {@code data_head}/{@code data_tail} protocol of {@code struct perf_event_mmap_page} over an mmap'd ring,
+ * copies records that wrap the ring end into its scratch segment, and hands each record to a
+ * {@link dev.tracepoint.core.internal.ring.RecordHandler} as {@code (segment, offset, type, misc, size)}.
+ *
+ * <p>Owns: memory ordering against the kernel, wrap-around, validation of record sizes and resync after
+ * corruption. Does not own: opening events or mapping rings ({@code internal.perf}), waiting for data
+ * (epoll, in the caller), decoding or dispatching records ({@code decode}, {@code internal.dispatch}).
+ * Not exported from the module.
+ */
+package dev.tracepoint.core.internal.ring;
