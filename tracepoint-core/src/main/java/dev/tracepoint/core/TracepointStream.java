@@ -93,6 +93,8 @@ public final class TracepointStream implements AutoCloseable {
     // perf state, owned under drainLock once open
     private int[] cpus = new int[0];
     private final List<Integer> fds = new ArrayList<>();
+    private final List<Integer> fdCpus = new ArrayList<>();
+    private boolean readLost;
     private final List<PerfRing> rings = new ArrayList<>();
     private final List<MemorySegment> mappings = new ArrayList<>();
     private PerfRing[] ringArray = new PerfRing[0];
@@ -309,6 +311,7 @@ public final class TracepointStream implements AutoCloseable {
     }
 
     private void openLocked() throws TracepointException {
+        readLost = true;
         cpus = config.cpus != null ? config.cpus.clone() : Cpus.online();
         int pageSize = Native.pageSize();
         arena = Arena.ofShared();
@@ -343,6 +346,7 @@ public final class TracepointStream implements AutoCloseable {
                 }
                 PerfEventAttr a = PerfEventAttr.tracepoint(r.format.id())
                         .sampleType(Dispatcher.SAMPLE_TYPE)
+                        .readFormat(readLost ? PerfEventAttrDescriptor.PERF_FORMAT_LOST : 0)
                         .clockid(Native.CLOCK_MONOTONIC);
                 if (config.wakeupEvents > 0) {
                     a.wakeupEvents(config.wakeupEvents);
@@ -360,9 +364,16 @@ public final class TracepointStream implements AutoCloseable {
                     if (e.errno() == Errno.ENODEV && leader < 0) {
                         continue cpuLoop; // CPU went offline since we read the list: skip it
                     }
+                    if (e.errno() == Errno.EINVAL && readLost && fds.isEmpty()) {
+                        // PERF_FORMAT_LOST is Linux 6.0+: without it, losses are known from LOST records only
+                        readLost = false;
+                        t--;
+                        continue;
+                    }
                     throw translate(e, cpu, r.name);
                 }
                 fds.add(fd);
+                fdCpus.add(cpu);
                 if (leader < 0) {
                     leader = fd;
                     MemorySegment mapping;
@@ -551,6 +562,7 @@ public final class TracepointStream implements AutoCloseable {
             // deliver what the rings still hold: stop the producers first, then one last pass
             disableAll();
             drainAll(Integer.MAX_VALUE);
+            reportUnannouncedLoss();
         } catch (Throwable t) {
             failure = t;
             if (!(t instanceof Error)) {
@@ -580,6 +592,37 @@ public final class TracepointStream implements AutoCloseable {
             }
         }
         return total;
+    }
+
+    /**
+     * The kernel announces lost samples with a {@code PERF_RECORD_LOST} written in front of the next sample
+     * that fits: samples lost in a burst that is followed by silence are never announced. At the end, each
+     * event's own lost counter ({@code read_format = PERF_FORMAT_LOST}) tells how many the rings did not
+     * announce; they are reported like any other loss, so delivered + lost is exact.
+     */
+    private void reportUnannouncedLoss() {
+        if (!readLost || dispatcher == null) {
+            return;
+        }
+        Map<Integer, Long> kernelLost = new LinkedHashMap<>();
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment buf = a.allocate(16, 8); // struct { u64 value; u64 lost; }
+            for (int i = 0; i < fds.size(); i++) {
+                try {
+                    if (Native.read(fds.get(i), buf, 16) == 16) {
+                        kernelLost.merge(fdCpus.get(i), buf.get(java.lang.foreign.ValueLayout.JAVA_LONG, 8), Long::sum);
+                    }
+                } catch (SyscallException e) {
+                    safeError(translate(e, fdCpus.get(i), null));
+                }
+            }
+        }
+        for (Map.Entry<Integer, Long> e : kernelLost.entrySet()) {
+            long missing = e.getValue() - dispatcher.lost(e.getKey());
+            if (missing > 0) {
+                dispatcher.reportLost(e.getKey(), missing);
+            }
+        }
     }
 
     private void disableAll() {
@@ -702,6 +745,7 @@ public final class TracepointStream implements AutoCloseable {
             closeQuietly(fd);
         }
         fds.clear();
+        fdCpus.clear();
         for (PerfRing r : rings) {
             r.close();
         }

@@ -25,7 +25,10 @@ import java.util.Set;
  * kernels ({@code common_tgid}, {@code common_lock_depth}, {@code common_padding}), field lines without
  * {@code signed:} (before 2.6.33), the untyped 2-byte {@code __data_loc name} of 2.6.31, {@code __rel_loc},
  * flexible arrays, runs of spaces or tabs between attributes, CRLF line ends, a leading {@code system:}
- * line and a missing print fmt ({@code trace-cmd list -F} output). It rejects, with a
+ * line, a missing print fmt ({@code trace-cmd list -F} output) and a print fmt that spans lines (the kernel
+ * prints a {@code \n} of the format string as a line break). The print fmt is split by
+ * {@link #parsePrintFmt(String)}, and its {@code __print_symbolic}/{@code __print_flags} calls become the
+ * {@link ValueTable}s of their fields. It rejects, with a
  * {@link FormatException} naming the file, the line and the problem, anything that would make a layout
  * wrong or ambiguous: missing offsets or sizes, overlapping or duplicate fields, fields that cannot fit a
  * trace record, truncated lines, unknown top-level keys. Plausible oddities (a scalar whose size contradicts
@@ -105,8 +108,9 @@ public final class FormatParser {
      * @param system  the subsystem, or empty when unknown; a {@code system:} line in the content wins
      * @param content the file content, at most {@link #MAX_FILE_BYTES}
      * @return the parsed format
-     * @throws FormatException when the content is not a valid format file; it names the source, the 1-based
-     *                         line (0 for the whole file) and the problem
+     * @throws FormatException      when the content is not a valid format file; it names the source, the
+     *                              1-based line (0 for the whole file) and the problem
+     * @throws NullPointerException when {@code content} is null
      */
     public static EventFormat parse(String source, String system, byte[] content) throws FormatException {
         return new Parser(source == null ? "<format>" : source, system == null ? "" : system, null, content).run();
@@ -364,7 +368,7 @@ public final class FormatParser {
         private final Map<String, Integer> fieldLines = new HashMap<>();
         private final Set<String> sizeContradictsType = new HashSet<>();
         private final Set<String> unknownAttributes = new HashSet<>();
-        private final List<String> unsignedInferred = new ArrayList<>();
+        private final List<String> signednessInferred = new ArrayList<>();
         private final List<String> warnings = new ArrayList<>();
         private int line;
         private String name;
@@ -641,7 +645,7 @@ public final class FormatParser {
                         + ", past the largest possible record (" + MAX_RECORD_BYTES + " bytes)");
             }
             if (signed < 0) {
-                unsignedInferred.add(d.name());
+                signednessInferred.add(d.name());
             } else {
                 fieldsWithSigned++;
             }
@@ -853,8 +857,8 @@ public final class FormatParser {
             if (fields.stream().noneMatch(Field::isCommon)) {
                 warnings.add("no common_* fields: offsets are still absolute, but common_type and common_pid are absent");
             }
-            if (fieldsWithSigned > 0 && !unsignedInferred.isEmpty()) {
-                warnings.add("fields " + unsignedInferred + " have no signed: attribute while others have one;"
+            if (fieldsWithSigned > 0 && !signednessInferred.isEmpty()) {
+                warnings.add("fields " + signednessInferred + " have no signed: attribute while others have one;"
                         + " their signedness is inferred from the type");
             }
         }

@@ -193,18 +193,7 @@ public final class Dispatcher implements RecordHandler {
                     badSample(cpu, "PERF_RECORD_LOST of size " + size);
                     return;
                 }
-                long n = segment.get(I64, offset + PerfRecordType.LOST_LOST_OFFSET);
-                lost += n;
-                if (cpu >= 0 && cpu < lostPerCpu.length) {
-                    lostPerCpu[cpu] += n;
-                }
-                for (LostListener l : lostListeners) {
-                    try {
-                        l.onLost(cpu, n);
-                    } catch (Exception ex) {
-                        error(ex);
-                    }
-                }
+                reportLost(cpu, segment.get(I64, offset + PerfRecordType.LOST_LOST_OFFSET));
             }
             case PerfRecordType.PERF_RECORD_COMM -> {
                 // struct { u32 pid, tid; char comm[]; } the name is NUL-terminated and padded to 8 bytes
@@ -253,6 +242,26 @@ public final class Dispatcher implements RecordHandler {
                 }
             }
             default -> unknown++; // THROTTLE and future record types: skipped, counted
+        }
+    }
+
+    /**
+     * Counts lost samples and tells the lost listeners.
+     *
+     * @param cpu   the CPU whose ring was full
+     * @param count how many samples were lost
+     */
+    public void reportLost(int cpu, long count) {
+        lost += count;
+        if (cpu >= 0 && cpu < lostPerCpu.length) {
+            lostPerCpu[cpu] += count;
+        }
+        for (LostListener l : lostListeners) {
+            try {
+                l.onLost(cpu, count);
+            } catch (Exception ex) {
+                error(ex);
+            }
         }
     }
 

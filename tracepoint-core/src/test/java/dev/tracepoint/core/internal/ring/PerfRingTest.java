@@ -329,6 +329,28 @@ class PerfRingTest {
     }
 
     @Test
+    void tailIsReleasedOncePerPassAfterTheHandlersReturn() {
+        try (SyntheticRing s = new SyntheticRing(CAP, 64); PerfRing ring = s.ring(0)) {
+            for (int i = 0; i < 5; i++) {
+                s.writeSample(i, 48); // the fourth wraps
+            }
+            s.publish();
+            long[] tailsSeen = new long[5];
+            Recorder r = new Recorder() {
+                @Override
+                public void onRecord(int cpu, MemorySegment segment, long offset, int type, int misc, int size) {
+                    tailsSeen[records.size()] = s.tail();
+                    super.onRecord(cpu, segment, offset, type, misc, size);
+                }
+            };
+            assertThat(ring.drain(r, 100)).isEqualTo(5);
+            // While the records are read the kernel must not get their space back.
+            assertThat(tailsSeen).containsOnly(64L);
+            assertThat(s.tail()).isEqualTo(64 + 5 * 48);
+        }
+    }
+
+    @Test
     void handlerThatThrowsStillAdvancesTheTailPastWhatWasHandedOut() {
         try (SyntheticRing s = new SyntheticRing(CAP); PerfRing ring = s.ring(0)) {
             for (int i = 0; i < 5; i++) {

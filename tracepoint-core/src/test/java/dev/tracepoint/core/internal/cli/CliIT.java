@@ -1,0 +1,181 @@
+package dev.tracepoint.core.internal.cli;
+
+import dev.tracepoint.core.KernelAccess;
+import dev.tracepoint.core.internal.perf.Native;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The launcher's core subcommands, each run as a separate process against the running kernel. */
+class CliIT {
+
+    static final Path CORPUS = Path.of(System.getProperty("tracepoint.corpus", "../testdata/corpus"));
+
+    Process victim;
+    int victimPid;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        KernelAccess.require();
+        victim = new ProcessBuilder("sleep", "120").start();
+        victimPid = (int) victim.pid();
+    }
+
+    @AfterEach
+    void tearDown() {
+        victim.destroyForcibly();
+    }
+
+    @Test
+    void listShowsTheKernelsTracepointsAndFiltersByGlob() throws Exception {
+        try (CliProcess c = CliProcess.run("list", "signal:*")) {
+            assertThat(c.exitValue()).isZero();
+            assertThat(c.out().lines()).containsExactly("signal:signal_deliver", "signal:signal_generate");
+        }
+        try (CliProcess c = CliProcess.run("list")) {
+            assertThat(c.out().lines().count()).isGreaterThan(1000);
+            assertThat(c.out().lines()).contains("sched:sched_switch", "skb:kfree_skb");
+        }
+    }
+
+    @Test
+    void describeLiveEventAsTableAndJson() throws Exception {
+        try (CliProcess c = CliProcess.run("describe", "signal:signal_generate")) {
+            assertThat(c.exitValue()).isZero();
+            assertThat(c.out()).contains("signal:signal_generate").containsPattern("comm\\s+char\\[16\\]\\s+20\\s+16");
+        }
+        try (CliProcess c = CliProcess.run("describe", "skb:kfree_skb", "--json")) {
+            String json = c.out();
+            assertThat(json).contains("\"name\":\"skb:kfree_skb\"")
+                    .contains("{\"name\":\"reason\",\"type\":\"enum skb_drop_reason\",\"offset\":36,\"size\":4,\"signed\":false,\"kind\":\"scalar\"")
+                    .contains("\"3\":\"NO_SOCKET\"");
+        }
+    }
+
+    @Test
+    void describeAFormatFileFromAnotherKernel() throws Exception {
+        Path old = CORPUS.resolve("variants/2.6.31-x86_64/skb/kfree_skb/format");
+        try (CliProcess c = CliProcess.run("describe", old.toString())) {
+            assertThat(c.exitValue()).as(c.err()).isZero();
+            assertThat(c.out()).contains("kfree_skb").contains("common_tgid").containsPattern("protocol\\s+unsigned short\\s+24");
+        }
+    }
+
+    @Test
+    void unknownTracepointIsOneClearLine() throws Exception {
+        try (CliProcess c = CliProcess.run("describe", "signal:signal_generat")) {
+            assertThat(c.exitValue()).isEqualTo(1);
+            assertThat(c.err().trim()).startsWith("tracepoint describe: unknown tracepoint 'signal:signal_generat'")
+                    .contains("closest: signal:signal_generate").doesNotContain("\tat ");
+        }
+    }
+
+    @Test
+    void formatsParsesTheCorpusAndReportsEveryBadFile() throws Exception {
+        try (CliProcess c = CliProcess.run("formats", CORPUS.resolve("kernel-6.18").toString())) {
+            List<String> lines = c.out().lines().toList();
+            assertThat(lines.get(lines.size() - 1)).isEqualTo("parsed=2323 rejected=0");
+        }
+        try (CliProcess c = CliProcess.run("formats", CORPUS.resolve("bad").toString())) {
+            List<String> lines = c.out().lines().toList();
+            String last = lines.get(lines.size() - 1);
+            Matcher m = Pattern.compile("parsed=(\\d+) rejected=(\\d+)").matcher(last);
+            assertThat(m.matches()).as(last).isTrue();
+            int rejected = Integer.parseInt(m.group(2));
+            assertThat(rejected).isGreaterThan(10);
+            // one FILE:LINE: PROBLEM line per rejected file
+            assertThat(lines.subList(0, lines.size() - 1)).hasSize(rejected)
+                    .allSatisfy(l -> assertThat(l).matches(".*\\.format:\\d+: .+"));
+        }
+        try (CliProcess c = CliProcess.run("formats")) { // the live tracefs
+            List<String> lines = c.out().lines().toList();
+            assertThat(lines.get(lines.size() - 1)).matches("parsed=\\d{4} rejected=0");
+        }
+    }
+
+    @Test
+    void streamJsonShowsExactlyTheSignalsTheTestSent(@TempDir Path tmp) throws Exception {
+        Path ready = tmp.resolve("ready");
+        try (CliProcess c = CliProcess.start("stream", "signal:signal_generate", "--json", "--count", "3",
+                "--filter", "signal:signal_generate=pid == " + victimPid, "--ready", ready.toString())) {
+            c.awaitFile(ready, Duration.ofSeconds(30));
+            Native.kill(victimPid, 28);
+            Native.kill(victimPid, 23);
+            Native.kill(victimPid, 28);
+            assertThat(c.waitFor(Duration.ofSeconds(30))).as(c.err()).isZero();
+            List<String> lines = c.out().lines().toList();
+            assertThat(lines).hasSize(3);
+            String me = Long.toString(ProcessHandle.current().pid());
+            int[] sigs = {28, 23, 28};
+            for (int i = 0; i < 3; i++) {
+                assertThat(lines.get(i)).startsWith("{\"event\":\"signal:signal_generate\",\"cpu\":")
+                        .contains("\"pid\":" + me + ",")
+                        .contains("\"fields\":{\"sig\":" + sigs[i] + ",\"errno\":0,\"code\":0,\"comm\":\"sleep\",\"pid\":" + victimPid + ",")
+                        .contains("\"symbols\":{}");
+            }
+            assertThat(c.err()).contains("events=3 lost=0");
+        }
+    }
+
+    @Test
+    void streamTextLooksLikeTheKernelsPrintFmt(@TempDir Path tmp) throws Exception {
+        Path ready = tmp.resolve("ready");
+        try (CliProcess c = CliProcess.start("stream", "signal:signal_generate", "--count", "1",
+                "--filter", "signal:signal_generate=pid == " + victimPid, "--ready", ready.toString())) {
+            c.awaitFile(ready, Duration.ofSeconds(30));
+            Native.kill(victimPid, 28);
+            c.waitFor(Duration.ofSeconds(30));
+            assertThat(c.out().trim()).matches("\\d+\\.\\d{6} \\[\\d{3}] \\d+/\\d+ signal:signal_generate: "
+                    + "sig=28 errno=0 code=0 comm=sleep pid=" + victimPid + " grp=1 res=1");
+        }
+    }
+
+    @Test
+    void countOnlyPrintsSamplesAndLostOnSigint(@TempDir Path tmp) throws Exception {
+        Path ready = tmp.resolve("ready");
+        try (CliProcess c = CliProcess.start("stream", "signal:signal_generate", "--count-only", "--pages", "64",
+                "--filter", "signal:signal_generate=pid == " + victimPid, "--ready", ready.toString())) {
+            c.awaitFile(ready, Duration.ofSeconds(30));
+            for (int i = 0; i < 1000; i++) {
+                Native.kill(victimPid, 28);
+            }
+            Thread.sleep(300);
+            Native.kill((int) c.pid(), Native.SIGINT);
+            assertThat(c.waitFor(Duration.ofSeconds(30))).isEqualTo(130);
+            assertThat(c.out().trim()).isEqualTo("samples=1000 lost=0");
+        }
+    }
+
+    @Test
+    void badArgumentsPrintUsage() throws Exception {
+        try (CliProcess c = CliProcess.run("stream", "signal:signal_generate", "--pages", "3")) {
+            assertThat(c.exitValue()).isEqualTo(2);
+            assertThat(c.err()).contains("--pages must be a power of two").contains("usage: tracepoint stream");
+        }
+        try (CliProcess c = CliProcess.run("nosuchcommand")) {
+            assertThat(c.exitValue()).isEqualTo(2);
+            assertThat(c.err()).contains("unknown command 'nosuchcommand'").contains("stream");
+        }
+        assertThat(Arrays.asList("a")).isNotEmpty();
+    }
+
+    @Test
+    void helpListsEveryCommand() throws Exception {
+        try (CliProcess c = CliProcess.run("help")) {
+            assertThat(c.exitValue()).isZero();
+            assertThat(c.out()).contains("list", "describe", "formats", "stream");
+        }
+        assertThat(Files.exists(CORPUS)).isTrue();
+    }
+}

@@ -1,0 +1,188 @@
+package dev.tracepoint.core.internal.perf;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The downcalls that need no privileges. */
+@Timeout(value = 20, unit = TimeUnit.SECONDS)
+class NativeTest {
+
+    @Test
+    void processAndThreadIds() {
+        assertThat(Native.getpid()).isEqualTo((int) ProcessHandle.current().pid());
+        int tid = Native.gettid();
+        assertThat(tid).isPositive();
+        assertThat(Files.exists(Path.of("/proc/self/task/" + tid))).isTrue();
+        int[] other = new int[1];
+        Thread t = Thread.ofPlatform().start(() -> other[0] = Native.gettid());
+        try {
+            t.join();
+        } catch (InterruptedException e) {
+            throw new AssertionError(e);
+        }
+        assertThat(other[0]).isPositive().isNotEqualTo(tid);
+        assertThat(Native.getuid()).isGreaterThanOrEqualTo(0);
+    }
+
+    @Test
+    void clocksAgreeWithTheJvm() {
+        // HotSpot's System.nanoTime() is CLOCK_MONOTONIC on Linux.
+        long before = System.nanoTime();
+        long monotonic = Native.clockGettimeNanos(Native.CLOCK_MONOTONIC);
+        long after = System.nanoTime();
+        assertThat(monotonic).isBetween(before, after);
+        long realtimeMillis = Native.clockGettimeNanos(Native.CLOCK_REALTIME) / 1_000_000;
+        assertThat(Math.abs(realtimeMillis - System.currentTimeMillis())).isLessThan(1000);
+        assertThatThrownBy(() -> Native.clockGettimeNanos(-1000)).isInstanceOf(SyscallException.class)
+                .hasMessage("clock_gettime: EINVAL (Invalid argument)");
+    }
+
+    @Test
+    void pageSizeIsAPowerOfTwo() {
+        int page = Native.pageSize();
+        assertThat(Integer.bitCount(page)).isEqualTo(1);
+        assertThat(page).isGreaterThanOrEqualTo(4096);
+    }
+
+    @Test
+    void eventfdWakesEpoll() throws Exception {
+        int epfd = Native.epollCreate();
+        int efd = Native.eventfd();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment events = arena.allocate(4L * Native.EPOLL_EVENT_LENGTH, 8);
+            Native.epollAdd(epfd, efd, Native.EPOLLIN, 0x1234_5678_9ABCL);
+            assertThat(Native.epollWait(epfd, events, 4, 0)).isZero();
+
+            Native.eventfdSignal(efd);
+            Native.eventfdSignal(efd);
+            assertThat(Native.epollWait(epfd, events, 4, 0)).isEqualTo(1);
+            assertThat(Native.epollEventData(events, 0)).isEqualTo(0x1234_5678_9ABCL);
+            assertThat(Native.epollEventEvents(events, 0) & Native.EPOLLIN).isNotZero();
+
+            Native.eventfdDrain(efd);
+            Native.eventfdDrain(efd); // already 0: EAGAIN is not an error
+            assertThat(Native.epollWait(epfd, events, 4, 0)).isZero();
+
+            // Another thread wakes a blocked epoll_wait.
+            Thread waker = Thread.ofPlatform().start(() -> {
+                try {
+                    Thread.sleep(100);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                Native.eventfdSignal(efd);
+            });
+            long start = System.nanoTime();
+            assertThat(Native.epollWait(epfd, events, 4, 10_000)).isEqualTo(1);
+            assertThat(System.nanoTime() - start).isLessThan(TimeUnit.SECONDS.toNanos(5));
+            waker.join();
+
+            assertThatThrownBy(() -> Native.epollWait(epfd, events, 5, 0))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxEvents=5");
+        } finally {
+            Native.close(efd);
+            Native.close(epfd);
+        }
+    }
+
+    @Test
+    void descriptorsAreCloseOnExec() {
+        int epfd = Native.epollCreate();
+        int efd = Native.eventfd();
+        try {
+            assertThat(Native.fcntlGetFd(epfd) & Native.FD_CLOEXEC).isEqualTo(Native.FD_CLOEXEC);
+            assertThat(Native.fcntlGetFd(efd) & Native.FD_CLOEXEC).isEqualTo(Native.FD_CLOEXEC);
+        } finally {
+            Native.close(efd);
+            Native.close(epfd);
+        }
+    }
+
+    @Test
+    void closeTwiceIsEbadf() {
+        int efd = Native.eventfd();
+        Native.close(efd);
+        assertThatThrownBy(() -> Native.close(efd)).isInstanceOfSatisfying(SyscallException.class, e -> {
+            assertThat(e.syscall()).isEqualTo("close");
+            assertThat(e.errno()).isEqualTo(Errno.EBADF);
+            assertThat(e.errnoName()).isEqualTo("EBADF");
+            assertThat(e).hasMessage("close: EBADF (Bad file descriptor)");
+        });
+        assertThatThrownBy(() -> Native.fcntlGetFd(efd)).isInstanceOf(SyscallException.class)
+                .hasMessage("fcntl(F_GETFD): EBADF (Bad file descriptor)");
+    }
+
+    @Test
+    void readReturnsBytesAndChecksItsBuffer() {
+        int efd = Native.eventfd();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment buf = arena.allocate(8, 8);
+            assertThatThrownBy(() -> Native.read(efd, buf, 8)).isInstanceOfSatisfying(SyscallException.class,
+                    e -> assertThat(e.errnoName()).isEqualTo("EAGAIN"));
+            Native.eventfdSignal(efd);
+            assertThat(Native.read(efd, buf, 8)).isEqualTo(8);
+            assertThat(buf.get(java.lang.foreign.ValueLayout.JAVA_LONG, 0)).isEqualTo(1);
+            assertThatThrownBy(() -> Native.read(efd, buf, 16))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("len=16");
+        } finally {
+            Native.close(efd);
+        }
+    }
+
+    @Test
+    void rlimitsRoundTrip() {
+        long[] nofile = Native.getrlimit(Native.RLIMIT_NOFILE);
+        assertThat(nofile).hasSize(2);
+        assertThat(Long.compareUnsigned(nofile[0], nofile[1])).isLessThanOrEqualTo(0);
+        // Lower the soft limit a little (never below what a test JVM needs), then restore it.
+        long lowered = nofile[0] == Native.RLIM_INFINITY || nofile[0] > 4096 ? 4096 : nofile[0] - 1;
+        try {
+            Native.setrlimit(Native.RLIMIT_NOFILE, lowered, nofile[1]);
+            assertThat(Native.getrlimit(Native.RLIMIT_NOFILE)[0]).isEqualTo(lowered);
+        } finally {
+            Native.setrlimit(Native.RLIMIT_NOFILE, nofile[0], nofile[1]);
+        }
+        assertThat(Native.getrlimit(Native.RLIMIT_NOFILE)).containsExactly(nofile);
+        assertThat(Native.getrlimit(Native.RLIMIT_MEMLOCK)).hasSize(2);
+        // soft above hard
+        assertThatThrownBy(() -> Native.setrlimit(Native.RLIMIT_NOFILE, 100, 50))
+                .isInstanceOfSatisfying(SyscallException.class, e -> assertThat(e.errnoName()).isEqualTo("EINVAL"));
+    }
+
+    @Test
+    void signals() throws IOException {
+        int pid = Native.getpid();
+        assertThat(Native.kill(pid, 0)).isZero(); // existence check, no signal
+        // SIGWINCH's default action is "ignore": safe to send to ourselves.
+        Native.kill(pid, Native.SIGWINCH);
+        Native.sigqueue(pid, Native.SIGWINCH, 42);
+        assertThatThrownBy(() -> Native.kill(Integer.MAX_VALUE, 0))
+                .isInstanceOfSatisfying(SyscallException.class, e -> assertThat(e.errnoName()).isEqualTo("ESRCH"));
+        assertThatThrownBy(() -> Native.kill(pid, 12345))
+                .isInstanceOfSatisfying(SyscallException.class, e -> assertThat(e.errnoName()).isEqualTo("EINVAL"));
+
+        Native.restoreDefaultSignal(Native.SIGURG);
+        assertThat(ignoredSignals() & (1L << (Native.SIGURG - 1))).isZero();
+        assertThatThrownBy(() -> Native.restoreDefaultSignal(9)) // SIGKILL cannot be changed
+                .isInstanceOfSatisfying(SyscallException.class, e -> assertThat(e.errnoName()).isEqualTo("EINVAL"));
+    }
+
+    /** The SigIgn mask of /proc/self/status: bit n-1 set when signal n is ignored. */
+    private static long ignoredSignals() throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+            if (line.startsWith("SigIgn:")) {
+                return Long.parseUnsignedLong(line.substring(7).strip(), 16);
+            }
+        }
+        throw new AssertionError("no SigIgn in /proc/self/status");
+    }
+}
