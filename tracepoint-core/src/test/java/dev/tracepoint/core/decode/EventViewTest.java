@@ -1,0 +1,129 @@
+package dev.tracepoint.core.decode;
+
+import dev.tracepoint.core.format.EventFormat;
+import dev.tracepoint.core.format.Field;
+import org.junit.jupiter.api.Test;
+
+import java.lang.foreign.MemorySegment;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** Decoding of every field kind from records laid out as captured format files describe. */
+class EventViewTest {
+
+    @Test
+    void scalarsStringsAndCharArrays() throws Exception {
+        EventFormat f = Records.format("kernel-6.18/signal/signal_generate/format");
+        EventView v = new Records(f, 48).i32("sig", 9).i32("errno", -3).i32("code", -6).chars("comm", "nginx")
+                .i32("pid", 1337).i32("group", 1).i32("result", 2).view();
+        assertThat(v.getInt(f.field("sig"))).isEqualTo(9);
+        assertThat(v.getLong(f.field("errno"))).isEqualTo(-3);
+        assertThat(v.getLong(f.field("common_type"))).isEqualTo(f.id());
+        assertThat(v.getString(f.field("comm"))).isEqualTo("nginx");
+        assertThat(v.stringEquals(f.field("comm"), "nginx")).isTrue();
+        assertThat(v.stringEquals(f.field("comm"), "nginx2")).isFalse();
+        assertThat(v.stringEquals(f.field("comm"), "ngin")).isFalse();
+        byte[] dst = new byte[4];
+        assertThat(v.copyString(f.field("comm"), dst)).isEqualTo(4);
+        assertThat(new String(dst)).isEqualTo("ngin");
+        assertThat(v.getLong("pid")).isEqualTo(1337);
+        assertThat(v.cpu()).isEqualTo(1);
+        assertThat(v.pid()).isEqualTo(100);
+        assertThat(v.tid()).isEqualTo(101);
+        assertThat(v.toString()).isEqualTo("sig=9 errno=-3 code=-6 comm=nginx pid=1337 grp=1 res=2");
+    }
+
+    @Test
+    void unsignedAndSignedWidthsFollowTheFormat() throws Exception {
+        EventFormat f = Records.format("kernel-6.18/skb/kfree_skb/format");
+        EventView v = new Records(f, 40).i64("skbaddr", 0xffff_8881_0000_0040L).i64("location", 0xffff_ffff_8123_4567L)
+                .i16("protocol", 0x86dd).i32("reason", 0x8000_0003).view();
+        assertThat(v.getLong(f.field("protocol"))).isEqualTo(0x86dd); // unsigned short: no sign extension
+        assertThat(v.getLong(f.field("reason"))).isEqualTo(0x8000_0003L); // enum, signed:0
+        assertThat(v.getLong(f.field("location"))).isEqualTo(0xffff_ffff_8123_4567L);
+        assertThat(v.symbol(f.field("reason"))).isEqualTo(Long.toString(0x8000_0003L)); // not in the table: the number
+    }
+
+    @Test
+    void symbolicTablesAndPrintFmtRendering() throws Exception {
+        EventFormat f = Records.format("kernel-6.18/skb/kfree_skb/format");
+        EventView v = new Records(f, 40).i64("skbaddr", 0x10).i64("location", 0x20).i16("protocol", 0x800).i32("reason", 3).view();
+        assertThat(v.symbol(f.field("reason"))).isEqualTo("NO_SOCKET");
+        assertThat(v.toString()).isEqualTo("skbaddr=0x10 rx_sk=0x0 protocol=2048 location=0x20 reason: NO_SOCKET");
+        Event copy = v.copy();
+        assertThat(copy.symbols()).containsEntry("reason", "NO_SOCKET");
+        assertThat(copy.fields()).containsEntry("protocol", 2048L).containsKeys("skbaddr", "location", "rx_sk", "reason");
+    }
+
+    @Test
+    void dataLocStringsAreResolvedAndBoundsChecked() throws Exception {
+        EventFormat f = Records.format("kernel-6.18/sched/sched_process_exec/format");
+        Field filename = f.requireField("filename");
+        // __data_loc: u32 = length << 16 | offset from the record start
+        EventView v = new Records(f, 40).i32("filename", (10 << 16) | 20).bytesAt(20, "/bin/true\0").i32("pid", 7).view();
+        assertThat(v.getString(filename)).isEqualTo("/bin/true");
+        assertThat(v.byteLength(filename)).isEqualTo(10);
+        assertThat(v.toString()).isEqualTo("filename=/bin/true pid=7 old_pid=0");
+
+        EventView outside = new Records(f, 40).i32("filename", (30 << 16) | 20).view();
+        assertThatThrownBy(() -> outside.getString(filename)).isInstanceOf(DecodeException.class)
+                .hasMessageContaining("filename").hasMessageContaining("[20,50)").hasMessageContaining("length=40");
+        assertThat(outside.copy().fields()).containsEntry("filename", null);
+    }
+
+    @Test
+    void relLocCountsFromTheEndOfTheField() throws Exception {
+        EventFormat f = Records.format("found/lkml-2021-11-mhiramat-rel_loc-x86_64/sample-trace/foo_rel_loc/format");
+        // foo is at 8..12; its data starts 12 bytes after the field's end: at 24
+        EventView v = new Records(f, 40).i32("foo", (4 << 16) | 12).bytesAt(24, "abc\0").i32("bar", 42).view();
+        assertThat(v.getString(f.requireField("foo"))).isEqualTo("abc");
+        assertThat(v.getInt(f.requireField("bar"))).isEqualTo(42);
+    }
+
+    @Test
+    void oldTwoByteDataLocRunsToTheEndOfTheRecord() throws Exception {
+        EventFormat f = Records.format("variants/2.6.31-x86_64/irq/irq_handler_entry/format");
+        EventView v = new Records(f, 32).i32("irq", 11).i16("name", 20).bytesAt(20, "eth0\0").view();
+        assertThat(v.getString(f.requireField("name"))).isEqualTo("eth0");
+        assertThat(v.toString()).isEqualTo("irq=11 handler=eth0");
+    }
+
+    @Test
+    void shortRecordsAndMisusedReadersAreCheckedErrors() throws Exception {
+        EventFormat f = Records.format("kernel-6.18/signal/signal_generate/format");
+        MemorySegment small = MemorySegment.ofArray(new byte[20]);
+        assertThatThrownBy(() -> new EventView().wrap(f, small, 0, 20)).isInstanceOf(DecodeException.class)
+                .hasMessageContaining("signal_generate").hasMessageContaining("fixedSize=48");
+        assertThatThrownBy(() -> new EventView().wrap(f, MemorySegment.ofArray(new byte[48]), 8, 48))
+                .isInstanceOf(DecodeException.class);
+        EventView v = new Records(f, 48).view();
+        assertThatThrownBy(() -> v.getString(f.field("sig"))).isInstanceOf(DecodeException.class).hasMessageContaining("SCALAR");
+        assertThatThrownBy(() -> v.getLong(f.field("comm"))).isInstanceOf(DecodeException.class).hasMessageContaining("16 bytes");
+        assertThatThrownBy(() -> v.getLong("nope")).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("no field 'nope'");
+    }
+
+    @Test
+    void longWidthComesFromSizeNotTheHost() throws Exception {
+        // an i386 capture: unsigned long is 4 bytes there, after a 12-byte common header
+        EventFormat f = Records.format("found/yocto-profile-manual-3.4.11-i386/probe/do_fork/format");
+        Field ip = f.requireField("__probe_ip");
+        assertThat(ip.size()).isEqualTo(4);
+        EventView v = new Records(f, 16).i32("__probe_ip", 0xc00000ff).view();
+        assertThat(v.getLong(ip)).isEqualTo(0xc00000ffL);
+        assertThat(v.toString()).isEqualTo("(c00000ff)");
+    }
+
+    @Test
+    void numericArrays() throws Exception {
+        EventFormat f = Records.format("kernel-6.18/ftrace/kernel_stack/format");
+        Field caller = f.requireField("caller");
+        Records r = new Records(f, f.fixedSize());
+        EventView v = r.view();
+        assertThat(v.elementCount(caller)).isEqualTo(8);
+        v.segment().set(java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED, caller.offset() + 8, 0xffffffff81000000L);
+        assertThat(v.getElement(caller, 1)).isEqualTo(0xffffffff81000000L);
+        assertThat(v.getLongArray(caller)).hasSize(8);
+        assertThatThrownBy(() -> v.getElement(caller, 8)).isInstanceOf(DecodeException.class).hasMessageContaining("8 elements");
+    }
+}

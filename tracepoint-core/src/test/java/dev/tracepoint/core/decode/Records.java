@@ -1,0 +1,59 @@
+package dev.tracepoint.core.decode;
+
+import dev.tracepoint.core.format.EventFormat;
+import dev.tracepoint.core.format.FormatParser;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+
+/** Builds raw tracepoint records by field name, for decoding tests over captured formats. */
+final class Records {
+
+    static final Path CORPUS = Path.of(System.getProperty("tracepoint.corpus", "../testdata/corpus"));
+
+    private final EventFormat format;
+    private final MemorySegment record;
+
+    Records(EventFormat format, int length) {
+        this.format = format;
+        this.record = MemorySegment.ofArray(new byte[length]);
+        if (format.field("common_type") != null) {
+            record.set(ValueLayout.JAVA_SHORT_UNALIGNED, 0, (short) format.id());
+        }
+    }
+
+    static EventFormat format(String relative) throws Exception {
+        return FormatParser.parse(CORPUS.resolve(relative));
+    }
+
+    Records i32(String field, int v) {
+        record.set(ValueLayout.JAVA_INT_UNALIGNED, format.requireField(field).offset(), v);
+        return this;
+    }
+
+    Records i64(String field, long v) {
+        record.set(ValueLayout.JAVA_LONG_UNALIGNED, format.requireField(field).offset(), v);
+        return this;
+    }
+
+    Records i16(String field, int v) {
+        record.set(ValueLayout.JAVA_SHORT_UNALIGNED, format.requireField(field).offset(), (short) v);
+        return this;
+    }
+
+    Records chars(String field, String s) {
+        return bytesAt(format.requireField(field).offset(), s);
+    }
+
+    Records bytesAt(long offset, String s) {
+        byte[] b = s.getBytes(StandardCharsets.UTF_8);
+        MemorySegment.copy(b, 0, record, ValueLayout.JAVA_BYTE, offset, b.length);
+        return this;
+    }
+
+    EventView view() {
+        return new EventView().wrap(format, record, 0, (int) record.byteSize()).sample(1, 100, 101, 5_000_000_000L);
+    }
+}
