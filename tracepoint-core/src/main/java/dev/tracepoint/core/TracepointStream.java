@@ -174,6 +174,24 @@ public final class TracepointStream implements AutoCloseable {
     }
 
     /**
+     * Sets a kernel-side filter built with {@link Filter}, checked first against the tracepoint's format (field
+     * names, and strings compared with string fields), so values from user input cannot change the
+     * expression.
+     *
+     * @param tracepoint {@code system:event}
+     * @param filter     the filter; {@code null} for none
+     * @return this stream
+     * @throws TracepointException      when the tracepoint is unknown
+     * @throws IllegalArgumentException when the filter names a field the tracepoint does not have, or compares
+     *                                  a field with a value of the wrong type
+     */
+    public TracepointStream filter(String tracepoint, Filter filter) throws TracepointException {
+        Registration r = registration(tracepoint);
+        r.filter = filter == null ? null : filter.toString(r.format);
+        return this;
+    }
+
+    /**
      * Adds a listener for a tracepoint.
      *
      * @param tracepoint {@code system:event}
@@ -327,10 +345,39 @@ public final class TracepointStream implements AutoCloseable {
         }
         List<Long> ids = new ArrayList<>();
         List<Dispatcher.Entry> entries = new ArrayList<>();
-        int maxCpu = 0;
         long mapLength = (long) (1 + config.ringPages) * pageSize;
         MemorySegment attr = arena.allocate(PerfEventAttrDescriptor.LENGTH, 8);
-        boolean anyCpu = false;
+        int target = config.pid;
+        long openFlags = PerfEventAttrDescriptor.PERF_FLAG_FD_CLOEXEC;
+        int cgroupFd = -1;
+        if (config.cgroup != null) {
+            try {
+                cgroupFd = Native.openReadOnly(config.cgroup.toString());
+            } catch (SyscallException e) {
+                throw new TracepointException("open cgroup " + config.cgroup + ": " + e.errnoName() + " ("
+                        + Errno.describe(e.errno()) + "); give the cgroup v2 directory, e.g. /sys/fs/cgroup/system.slice/nginx.service",
+                        "open", e.errno(), e.errnoName(), -1, null, e);
+            }
+            target = cgroupFd;
+            openFlags |= PerfEventAttrDescriptor.PERF_FLAG_PID_CGROUP;
+        }
+        try {
+            openEvents(regs, entryOf, ids, entries, mapLength, pageSize, attr, target, openFlags);
+        } finally {
+            closeQuietly(cgroupFd); // the events keep their own reference to the cgroup
+        }
+        if (rings.isEmpty()) {
+            throw new TracepointException("no CPU could be opened (cpus=" + Arrays.toString(cpus) + ")");
+        }
+        int maxCpu = 0;
+        for (int c : fdCpus) {
+            maxCpu = Math.max(maxCpu, c);
+        }
+        finishOpen(entryOf, ids, entries, maxCpu);
+    }
+
+    private void openEvents(List<Registration> regs, Dispatcher.Entry[] entryOf, List<Long> ids, List<Dispatcher.Entry> entries,
+                            long mapLength, int pageSize, MemorySegment attr, int target, long openFlags) throws TracepointException {
         cpuLoop:
         for (int cpu : cpus) {
             int leader = -1;
@@ -359,7 +406,7 @@ public final class TracepointStream implements AutoCloseable {
                 a.write(attr);
                 int fd;
                 try {
-                    fd = Native.perfEventOpen(attr, config.pid, cpu, -1, PerfEventAttrDescriptor.PERF_FLAG_FD_CLOEXEC);
+                    fd = Native.perfEventOpen(attr, target, cpu, -1, openFlags);
                 } catch (SyscallException e) {
                     if (e.errno() == Errno.ENODEV && leader < 0) {
                         continue cpuLoop; // CPU went offline since we read the list: skip it
@@ -386,10 +433,10 @@ public final class TracepointStream implements AutoCloseable {
                     rings.add(new PerfRing(cpu, mapping, pageSize));
                     epollAdd(fd, cpu);
                 } else {
-                    final int target = leader;
+                    final int ringFd = leader;
                     final int source = fd;
                     call(() -> {
-                        Native.setOutput(source, target);
+                        Native.setOutput(source, ringFd);
                         return 0;
                     }, "ioctl(PERF_EVENT_IOC_SET_OUTPUT)", cpu, r.name);
                 }
@@ -406,13 +453,11 @@ public final class TracepointStream implements AutoCloseable {
                     return (int) id == id ? (int) id : -1;
                 }, "ioctl(PERF_EVENT_IOC_ID)", cpu, r.name));
                 entries.add(entryOf[t]);
-                maxCpu = Math.max(maxCpu, cpu);
             }
-            anyCpu = true;
         }
-        if (!anyCpu) {
-            throw new TracepointException("no CPU could be opened (cpus=" + Arrays.toString(cpus) + ")");
-        }
+    }
+
+    private void finishOpen(Dispatcher.Entry[] entryOf, List<Long> ids, List<Dispatcher.Entry> entries, int maxCpu) throws TracepointException {
         long[] idArray = ids.stream().mapToLong(Long::longValue).toArray();
         wallClockOffset = Native.clockGettimeNanos(Native.CLOCK_REALTIME) - Native.clockGettimeNanos(Native.CLOCK_MONOTONIC);
         view.wallClockOffset(wallClockOffset);
@@ -877,6 +922,7 @@ public final class TracepointStream implements AutoCloseable {
         private int wakeupBytes;
         private Duration maxLatency = Duration.ofMillis(100);
         private int pid = -1;
+        private Path cgroup;
         private int[] cpus;
         private boolean warmUp = true;
         private String threadName = "tracepoint-consumer";
@@ -959,7 +1005,25 @@ public final class TracepointStream implements AutoCloseable {
             if (pid < 0) {
                 throw new IllegalArgumentException("pid=" + pid);
             }
+            if (cgroup != null) {
+                throw new IllegalStateException("scope to a pid or to a cgroup, not both: cgroup=" + cgroup);
+            }
             this.pid = pid;
+            return this;
+        }
+
+        /**
+         * Only events of tasks in this cgroup ({@code perf_event_open} with {@code PERF_FLAG_PID_CGROUP}; a cgroup
+         * v2 directory, or a directory of the v1 {@code perf_event} hierarchy). Default: every task.
+         *
+         * @param directory the cgroup's directory, e.g. {@code /sys/fs/cgroup/system.slice/nginx.service}
+         * @return this builder
+         */
+        public Builder cgroup(Path directory) {
+            if (pid >= 0) {
+                throw new IllegalStateException("scope to a pid or to a cgroup, not both: pid=" + pid);
+            }
+            this.cgroup = Objects.requireNonNull(directory, "directory");
             return this;
         }
 
@@ -1014,6 +1078,7 @@ public final class TracepointStream implements AutoCloseable {
             copy.wakeupBytes = wakeupBytes;
             copy.maxLatency = maxLatency;
             copy.pid = pid;
+            copy.cgroup = cgroup;
             copy.cpus = cpus;
             copy.warmUp = warmUp;
             copy.threadName = threadName;

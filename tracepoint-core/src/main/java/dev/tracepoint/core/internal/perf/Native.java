@@ -136,6 +136,8 @@ public final class Native {
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS), ERRNO_OPTION);
     private static final MethodHandle EPOLL_WAIT = downcall("epoll_wait",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), ERRNO_OPTION);
+    private static final MethodHandle OPEN = downcall("open",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT), ERRNO_OPTION);
     private static final MethodHandle EVENTFD = downcall("eventfd",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT), ERRNO_OPTION);
     private static final MethodHandle CLOCK_GETTIME = downcall("clock_gettime",
@@ -566,6 +568,27 @@ public final class Native {
      */
     public static int epollEventEvents(MemorySegment events, int i) {
         return events.get(ValueLayout.JAVA_INT_UNALIGNED, (long) i * EPOLL_EVENT_LENGTH);
+    }
+
+    /**
+     * Wraps {@code open(path, O_RDONLY | O_CLOEXEC)}: a descriptor for a file or directory, e.g. a cgroup
+     * directory for {@code perf_event_open} with {@code PERF_FLAG_PID_CGROUP}.
+     *
+     * @param path the path
+     * @return the descriptor
+     */
+    public static int openReadOnly(String path) {
+        MemorySegment capture = CALL_STATE.get().capture();
+        int fd;
+        try (Arena arena = Arena.ofConfined()) {
+            fd = (int) OPEN.invokeExact(capture, arena.allocateFrom(path), 02000000 /* O_RDONLY | O_CLOEXEC */);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+        if (fd == -1) {
+            throw new SyscallException("open", errno(capture));
+        }
+        return fd;
     }
 
     /**
