@@ -154,6 +154,12 @@ public final class TracepointStream implements AutoCloseable {
      * @throws TracepointException when the tracepoint is unknown or its format unreadable
      */
     public EventFormat format(String tracepoint) throws TracepointException {
+        if (opened || closed) {
+            Registration r = registrations.get(key(tracepoint));
+            if (r != null) {
+                return r.format;
+            }
+        }
         return registration(tracepoint).format;
     }
 
@@ -275,10 +281,14 @@ public final class TracepointStream implements AutoCloseable {
         return this;
     }
 
+    private static String key(String tracepoint) {
+        String[] se = Tracefs.split(tracepoint);
+        return se == null ? tracepoint : se[0] + ":" + se[1];
+    }
+
     private Registration registration(String tracepoint) throws TracepointException {
         checkNotOpen();
-        String[] se = Tracefs.split(tracepoint);
-        String key = se == null ? tracepoint : se[0] + ":" + se[1];
+        String key = key(tracepoint);
         Registration r = registrations.get(key);
         if (r == null) {
             r = new Registration(key, tracefs.format(key));
@@ -333,8 +343,8 @@ public final class TracepointStream implements AutoCloseable {
         cpus = config.cpus != null ? config.cpus.clone() : Cpus.online();
         int pageSize = Native.pageSize();
         arena = Arena.ofShared();
-        epfd = call(Native::epollCreate, "epoll_create1", -1, null);
-        wakeFd = call(Native::eventfd, "eventfd", -1, null);
+        epfd = (int) call(Native::epollCreate, -1, null);
+        wakeFd = (int) call(Native::eventfd, -1, null);
         epollAdd(wakeFd, -1L);
         epollEvents = arena.allocate((long) Native.EPOLL_EVENT_LENGTH * (cpus.length + 1), 8);
 
@@ -438,7 +448,7 @@ public final class TracepointStream implements AutoCloseable {
                     call(() -> {
                         Native.setOutput(source, ringFd);
                         return 0;
-                    }, "ioctl(PERF_EVENT_IOC_SET_OUTPUT)", cpu, r.name);
+                    }, cpu, r.name);
                 }
                 if (r.filter != null) {
                     try {
@@ -448,10 +458,7 @@ public final class TracepointStream implements AutoCloseable {
                     }
                 }
                 final int idFd = fd;
-                ids.add((long) call(() -> {
-                    long id = Native.eventId(idFd);
-                    return (int) id == id ? (int) id : -1;
-                }, "ioctl(PERF_EVENT_IOC_ID)", cpu, r.name));
+                ids.add(call(() -> Native.eventId(idFd), cpu, r.name));
                 entries.add(entryOf[t]);
             }
         }
@@ -474,7 +481,7 @@ public final class TracepointStream implements AutoCloseable {
             call(() -> {
                 Native.enable(fd);
                 return 0;
-            }, "ioctl(PERF_EVENT_IOC_ENABLE)", -1, null);
+            }, -1, null);
         }
     }
 
@@ -482,15 +489,15 @@ public final class TracepointStream implements AutoCloseable {
         call(() -> {
             Native.epollAdd(epfd, fd, Native.EPOLLIN, data);
             return 0;
-        }, "epoll_ctl", -1, null);
+        }, -1, null);
     }
 
     @FunctionalInterface
     private interface Call {
-        int run();
+        long run();
     }
 
-    private static int call(Call c, String what, int cpu, String tracepoint) throws TracepointException {
+    private static long call(Call c, int cpu, String tracepoint) throws TracepointException {
         try {
             return c.run();
         } catch (SyscallException e) {
@@ -610,7 +617,10 @@ public final class TracepointStream implements AutoCloseable {
             reportUnannouncedLoss();
         } catch (Throwable t) {
             failure = t;
-            if (!(t instanceof Error)) {
+            if (t instanceof Error) {
+                // ends the stream; start() rethrows it, and a startAsync() caller learns it here
+                LOG.log(System.Logger.Level.ERROR, "tracepoint consumer stopped by " + t, t);
+            } else {
                 safeError(t);
             }
         } finally {
