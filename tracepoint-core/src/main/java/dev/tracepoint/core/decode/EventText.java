@@ -108,6 +108,9 @@ final class EventText {
             }
             String expr = args.get(arg++).trim();
             String text = evaluate(view, expr, conv, m.group(4), m.group(1));
+            if (text != null && conv.equals("p") && !ext.isEmpty()) {
+                text = symbol(text, ext.charAt(0) == 'S');
+            }
             if (text == null) {
                 return null;
             }
@@ -123,6 +126,17 @@ final class EventText {
         }
         sb.append(fmt, pos, fmt.length());
         return sb.toString();
+    }
+
+    /** {@code %pS}: {@code func+0xoff/0xlen}; {@code %ps}: {@code func}; from /proc/kallsyms, loaded on first use. */
+    private static String symbol(String hex, boolean withOffset) {
+        long address = Long.parseUnsignedLong(hex.substring(2), 16);
+        dev.tracepoint.core.KernelSymbols symbols = dev.tracepoint.core.KernelSymbols.system();
+        if (withOffset) {
+            return symbols.symbolize(address);
+        }
+        int i = symbols.indexOf(address);
+        return i < 0 ? hex : symbols.name(i);
     }
 
     private static String evaluate(EventView view, String expr, String conv, String lengthMod, String flags) {
