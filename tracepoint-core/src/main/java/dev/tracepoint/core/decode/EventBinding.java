@@ -78,9 +78,16 @@ public final class EventBinding<T> {
      */
     @SuppressWarnings("unchecked")
     public static <T> EventBinding<T> of(Class<T> type, EventFormat format) {
-        String key = format.fullName() + "|" + format.fields();
         return (EventBinding<T>) CACHE.computeIfAbsent(type, t -> new ConcurrentHashMap<>())
-                .computeIfAbsent(key, k -> compile(type, format));
+                .computeIfAbsent(cacheKey(format), k -> compile(type, format));
+    }
+
+    /**
+     * What a compiled binding depends on: the field layout and the value tables (the same fields can carry
+     * different {@code __print_symbolic} numbering, e.g. {@code kfree_skb} reasons in 5.17 and 6.1).
+     */
+    static String cacheKey(EventFormat format) {
+        return format.fullName() + "|" + format.fields() + "|" + (format.printFmt() == null ? "" : format.printFmt().text());
     }
 
     /**

@@ -32,9 +32,8 @@ final class RecordBinding<R extends Record> {
 
     @SuppressWarnings("unchecked")
     static <R extends Record> RecordBinding<R> of(Class<R> type, EventFormat format) {
-        String key = format.fullName() + "|" + format.fields();
         return (RecordBinding<R>) CACHE.computeIfAbsent(type, t -> new ConcurrentHashMap<>())
-                .computeIfAbsent(key, k -> compile(type, format));
+                .computeIfAbsent(EventBinding.cacheKey(format), k -> compile(type, format));
     }
 
     private static <R extends Record> RecordBinding<R> compile(Class<R> type, EventFormat format) {

@@ -123,6 +123,16 @@ class EventBindingTest {
     }
 
     @Test
+    void sameFieldsWithAnotherTableGetTheirOwnBinding() throws Exception {
+        EventFormat f517 = Records.format("variants/5.17-x86_64/skb/kfree_skb/format");
+        EventFormat f61 = Records.format("variants/6.1-x86_64/skb/kfree_skb/format");
+        Drop a = EventBinding.of(Drop.class, f517).attach(new Records(f517, 40).i32("reason", 3).view());
+        Drop b = EventBinding.of(Drop.class, f61).attach(new Records(f61, 40).i32("reason", 3).view());
+        assertThat(a.reasonName()).isEqualTo(f517.requireField("reason").table().nameOf(3));
+        assertThat(b.reasonName()).isEqualTo(f61.requireField("reason").table().nameOf(3));
+    }
+
+    @Test
     void bindingsAreCachedPerLayout() throws Exception {
         EventFormat modern = Records.format("kernel-6.18/signal/signal_generate/format");
         assertThat(EventBinding.of(Generate.class, modern)).isSameAs(EventBinding.of(Generate.class, Records.format("kernel-6.18/signal/signal_generate/format")));
