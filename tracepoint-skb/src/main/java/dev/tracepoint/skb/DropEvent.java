@@ -1,0 +1,204 @@
+package dev.tracepoint.skb;
+
+import dev.tracepoint.core.KernelSymbols;
+
+/**
+ * One packet drop (or, with {@link DropMonitor.Builder#includeConsumed(boolean)}, one consumed packet) as a
+ * {@link DropMonitor} hands it to its {@link DropListener}: the fields of {@code skb:kfree_skb} or
+ * {@code skb:consume_skb} under one shape, read in place.
+ *
+ * <p>A flyweight: the monitor reuses one instance for every event, and it is valid only during the listener
+ * call. Its accessors allocate nothing, except those documented to build a {@code String} for an unnamed
+ * value; {@link #toRecord()} gives an immutable copy. Not thread-safe.
+ */
+public final class DropEvent {
+
+    /** The pseudo reason name of a consumed (not dropped) packet. */
+    public static final String CONSUMED = "CONSUMED";
+
+    private final DropReasons reasons;
+    private KernelSymbols symbols;
+    private final boolean kfreeHasReason;
+    private final boolean kfreeHasRxSk;
+    private final boolean consumeHasLocation;
+    private KfreeSkb kfree;
+    private ConsumeSkb consume;
+    private boolean consumed;
+
+    DropEvent(DropReasons reasons, boolean kfreeHasReason, boolean kfreeHasRxSk, boolean consumeHasLocation) {
+        this.reasons = reasons;
+        this.kfreeHasReason = kfreeHasReason;
+        this.kfreeHasRxSk = kfreeHasRxSk;
+        this.consumeHasLocation = consumeHasLocation;
+    }
+
+    void symbols(KernelSymbols table) {
+        this.symbols = table;
+    }
+
+    /** Moves to a drop: the bound flyweight is the same object for every event, the assignment is a formality. */
+    DropEvent moveTo(KfreeSkb drop) {
+        kfree = drop;
+        consumed = false;
+        return this;
+    }
+
+    DropEvent moveTo(ConsumeSkb packet) {
+        consume = packet;
+        consumed = true;
+        return this;
+    }
+
+    /** @return {@code "skb:kfree_skb"}, or {@code "skb:consume_skb"} for a consumed packet */
+    public String tracepoint() {
+        return consumed ? ConsumeSkb.TRACEPOINT : KfreeSkb.TRACEPOINT;
+    }
+
+    /** @return whether this is a consumed packet ({@code consume_skb}), not a drop */
+    public boolean consumed() {
+        return consumed;
+    }
+
+    /** @return whether {@link #reason()} is meaningful: a drop on a kernel that records reasons (5.17+) */
+    public boolean hasReason() {
+        return !consumed && kfreeHasReason;
+    }
+
+    /** @return the drop reason value, or -1 for a consumed packet or a kernel without reasons */
+    public int reason() {
+        return hasReason() ? kfree.reason() : -1;
+    }
+
+    /**
+     * @return the reason's name from the kernel's table ({@code "NO_SOCKET"}); its decimal number when the
+     *         table has none (allocates); {@link #CONSUMED} for a consumed packet; {@code null} when the kernel
+     *         records no reasons
+     */
+    public String reasonName() {
+        if (consumed) {
+            return CONSUMED;
+        }
+        return kfreeHasReason ? reasons.format(kfree.reason() & 0xffff_ffffL) : null;
+    }
+
+    /**
+     * Appends {@link #reasonName()} without allocating ({@code "-"} when the kernel records no reasons).
+     *
+     * @param sb the output
+     * @return {@code sb}
+     */
+    public StringBuilder appendReasonName(StringBuilder sb) {
+        if (consumed) {
+            return sb.append(CONSUMED);
+        }
+        return kfreeHasReason ? reasons.append(sb, kfree.reason() & 0xffff_ffffL) : sb.append('-');
+    }
+
+    /** @return whether {@link #location()} is known (always for drops; consumed packets from Linux 6.3) */
+    public boolean hasLocation() {
+        return !consumed || consumeHasLocation;
+    }
+
+    /** @return the code address that freed the packet, 0 when unknown */
+    public long location() {
+        if (consumed) {
+            return consumeHasLocation ? consume.location() : 0;
+        }
+        return kfree.location();
+    }
+
+    /** @return the location as {@code %pS} prints it ({@code "__udp4_lib_rcv+0x4bc/0xd00"}), allocates; {@code null} when unknown */
+    public String symbol() {
+        return hasLocation() ? symbols.symbolize(location()) : null;
+    }
+
+    /**
+     * Appends the location as {@code %pS} prints it, without allocating ({@code "-"} when unknown).
+     *
+     * @param sb the output
+     * @return {@code sb}
+     */
+    public StringBuilder appendSymbol(StringBuilder sb) {
+        return hasLocation() ? symbols.appendSymbol(sb, location()) : sb.append('-');
+    }
+
+    /** @return whether {@link #protocol()} is known (drops only: consume_skb does not record it) */
+    public boolean hasProtocol() {
+        return !consumed;
+    }
+
+    /** @return the ethertype, host byte order; -1 for a consumed packet */
+    public int protocol() {
+        return consumed ? -1 : kfree.protocol();
+    }
+
+    /** @return the protocol name ({@code "IPv4"}), its hex value when unnamed, {@code null} for a consumed packet */
+    public String protocolName() {
+        return consumed ? null : EtherTypes.format(kfree.protocol());
+    }
+
+    /** @return the {@code struct sk_buff} address */
+    public long skbaddr() {
+        return consumed ? consume.skbaddr() : kfree.skbaddr();
+    }
+
+    /** @return whether {@link #rxSk()} is recorded: a drop on a kernel with {@code rx_sk} (Linux 6.11+) */
+    public boolean hasRxSk() {
+        return !consumed && kfreeHasRxSk;
+    }
+
+    /** @return the receiving socket of a drop (Linux 6.11+), 0 when none or unknown */
+    public long rxSk() {
+        return !consumed && kfreeHasRxSk ? kfree.rxSk() : 0;
+    }
+
+    /** @return the CPU the sample was recorded on */
+    public int cpu() {
+        return consumed ? consume.cpu() : kfree.cpu();
+    }
+
+    /** @return the process (tgid) that was current when the packet was freed */
+    public int pid() {
+        return consumed ? consume.pid() : kfree.pid();
+    }
+
+    /** @return the thread that was current */
+    public int tid() {
+        return consumed ? consume.tid() : kfree.tid();
+    }
+
+    /** @return the sample time, CLOCK_MONOTONIC nanoseconds */
+    public long timeNanos() {
+        return consumed ? consume.timeNanos() : kfree.timeNanos();
+    }
+
+    /** @return the typed drop event, or {@code null} for a consumed packet */
+    public KfreeSkb kfreeSkb() {
+        return consumed ? null : kfree;
+    }
+
+    /** @return the typed consume event, or {@code null} for a drop */
+    public ConsumeSkb consumeSkb() {
+        return consumed ? consume : null;
+    }
+
+    /**
+     * @return an immutable copy (allocates): a {@link KfreeSkbRecord}, or a {@link ConsumeSkbRecord} for a
+     *         consumed packet
+     */
+    public Record toRecord() {
+        return consumed ? consume.toRecord() : kfree.toRecord();
+    }
+
+    @Override
+    public String toString() {
+        StringBuilder sb = new StringBuilder(128).append(tracepoint()).append(": ");
+        appendReasonName(sb).append(" at ");
+        appendSymbol(sb);
+        if (!consumed) {
+            sb.append(" protocol=");
+            EtherTypes.append(sb, kfree.protocol());
+        }
+        return sb.append(" pid=").append(pid()).append(" cpu=").append(cpu()).toString();
+    }
+}

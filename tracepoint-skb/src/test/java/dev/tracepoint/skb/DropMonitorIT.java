@@ -1,0 +1,262 @@
+package dev.tracepoint.skb;
+
+import dev.tracepoint.core.KernelSymbols;
+import dev.tracepoint.core.Tracefs;
+import dev.tracepoint.core.TracepointStream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * Real drops on the running kernel, caused by this test with loopback traffic. The monitor sees every drop
+ * of the machine; each assertion counts only drops whose current process was this JVM (loopback delivery runs
+ * in the sender's softirq), so background traffic cannot make a test pass or fail.
+ */
+class DropMonitorIT {
+
+    static final int PID = (int) ProcessHandle.current().pid();
+    static final Duration WAIT = Duration.ofSeconds(10);
+
+    @BeforeEach
+    void gate() {
+        TestSupport.requireKernel();
+    }
+
+    @Test
+    void typedStreamSeesNoSocketDropsWithTheirLocation() throws Exception {
+        int n = 200;
+        List<KfreeSkbRecord> mine = new CopyOnWriteArrayList<>();
+        KernelSymbols symbols = KernelSymbols.system();
+        assertThat(symbols.addressesHidden()).as("root sees kernel addresses").isFalse();
+        try (TracepointStream stream = TracepointStream.builder().build()) {
+            DropReasons reasons = DropReasons.of(stream.format(KfreeSkb.TRACEPOINT));
+            assumeTrue(reasons.recorded(), "kernel before 5.17: no drop reasons");
+            long noSocket = reasons.valueOf("NO_SOCKET");
+            stream.filter(KfreeSkb.TRACEPOINT, "reason == " + noSocket);
+            stream.onEvent(KfreeSkb.TRACEPOINT, KfreeSkb.class, e -> {
+                if (e.pid() == PID) {
+                    mine.add(e.toRecord());
+                }
+            });
+            stream.startAsync();
+            Packets.noSocket(n);
+            TestSupport.await(() -> mine.size() >= n, WAIT);
+        }
+        assertThat(mine).as("NO_SOCKET drops of this JVM").hasSizeGreaterThanOrEqualTo(n);
+        Set<String> functions = new HashSet<>();
+        for (KfreeSkbRecord r : mine) {
+            assertThat(r.reasonName()).isEqualTo("NO_SOCKET");
+            assertThat(r.protocolName()).isEqualTo("IPv4");
+            assertThat(r.protocol()).isEqualTo(0x0800);
+            assertThat(r.rxSk()).as("no socket was found").isZero();
+            String symbol = symbols.symbolize(r.location());
+            assertThat(symbol).matches("[\\w.]+\\+0x[0-9a-f]+/0x[0-9a-f]+");
+            functions.add(Packets.function(symbol));
+        }
+        assertThat(functions).isNotEmpty().isSubsetOf(Packets.NO_SOCKET_V4);
+    }
+
+    @Test
+    void monitorCountsFullReceiveBufferDropsPerLocation() throws Exception {
+        List<KfreeSkbRecord> mine = new CopyOnWriteArrayList<>();
+        try (DropMonitor monitor = DropMonitor.builder()
+                .reasons("socket_rcvbuff")
+                .protocols(EtherTypes.IPV4)
+                .onDrop(d -> {
+                    if (d.pid() == PID) {
+                        mine.add((KfreeSkbRecord) d.toRecord());
+                    }
+                })
+                .build()) {
+            assertThat(monitor.kernelFilter()).isEqualTo("reason == " + monitor.reasons().valueOf("SOCKET_RCVBUFF") + " && protocol == 2048");
+            monitor.startAsync();
+            int dropped = Packets.fullReceiveBuffer(200);
+            assertThat(dropped).as("datagrams the full socket could not take").isGreaterThan(100);
+            TestSupport.await(() -> mine.size() >= dropped, WAIT);
+            assertThat(mine).as("SOCKET_RCVBUFF drops of this JVM").hasSizeGreaterThanOrEqualTo(dropped);
+
+            DropSnapshot totals = monitor.totals();
+            assertThat(totals.drops()).isGreaterThanOrEqualTo(dropped);
+            DropCount top = totals.counts().get(0);
+            assertThat(top.reasonName()).isEqualTo("SOCKET_RCVBUFF");
+            assertThat(top.count()).isGreaterThanOrEqualTo(dropped);
+            assertThat(top.function()).isIn(Packets.RCVBUFF);
+            assertThat(top.symbol()).isEqualTo(monitor.symbols().symbolize(top.location()));
+            assertThat(totals.counts()).allSatisfy(c -> assertThat(c.reasonName()).isEqualTo("SOCKET_RCVBUFF"));
+
+            DropSnapshot interval = monitor.snapshot(true);
+            assertThat(interval.drops()).isEqualTo(totals.drops());
+            assertThat(monitor.snapshot(false).drops()).isLessThan(dropped); // reset
+            assertThat(monitor.drops()).isGreaterThanOrEqualTo(dropped);
+        }
+        for (KfreeSkbRecord r : mine) {
+            assertThat(r.reasonName()).isEqualTo("SOCKET_RCVBUFF");
+            assertThat(r.protocolName()).isEqualTo("IPv4");
+            assertThat(r.rxSk() != 0).as("receiving socket recorded (6.11+)").isEqualTo(kernelHasRxSk());
+        }
+    }
+
+    @Test
+    void protocolFilterSelectsIpv6() throws Exception {
+        InetAddress v6 = Packets.v6();
+        assumeTrue(v6 != null, "no IPv6 loopback on this host");
+        List<KfreeSkbRecord> mine = new CopyOnWriteArrayList<>();
+        List<String> symbols = new CopyOnWriteArrayList<>();
+        try (DropMonitor monitor = DropMonitor.builder()
+                .reasons("NO_SOCKET")
+                .protocols(EtherTypes.parse("ipv6"))
+                .onDrop(d -> {
+                    if (d.pid() == PID) {
+                        mine.add((KfreeSkbRecord) d.toRecord());
+                        symbols.add(d.symbol());
+                    }
+                })
+                .build()) {
+            monitor.startAsync();
+            Packets.noSocket(50); // IPv4: filtered out in the kernel
+            Packets.send(new InetSocketAddress(v6, Packets.closedPort(v6)), 50, 32);
+            TestSupport.await(() -> mine.size() >= 50, WAIT);
+            Thread.sleep(200); // let any wrongly passed IPv4 drop arrive too
+        }
+        assertThat(mine).hasSizeGreaterThanOrEqualTo(50);
+        assertThat(mine).allSatisfy(r -> {
+            assertThat(r.protocolName()).isEqualTo("IPv6");
+            assertThat(r.reasonName()).isEqualTo("NO_SOCKET");
+        });
+        assertThat(symbols).allSatisfy(s -> assertThat(Packets.function(s)).isIn(Packets.NO_SOCKET_V6));
+    }
+
+    @Test
+    void consumedPacketsAreCountedSeparately() throws Exception {
+        List<String> consumedSymbols = new CopyOnWriteArrayList<>();
+        List<Integer> drops = new CopyOnWriteArrayList<>();
+        try (DropMonitor monitor = DropMonitor.builder()
+                .reasons("NO_SOCKET")
+                .includeConsumed(true)
+                .onDrop(d -> {
+                    if (d.pid() != PID) {
+                        return;
+                    }
+                    if (d.consumed()) {
+                        assertThat(d.reasonName()).isEqualTo(DropEvent.CONSUMED);
+                        assertThat(d.reason()).isEqualTo(-1);
+                        assertThat(d.protocolName()).isNull();
+                        assertThat(d.toRecord()).isInstanceOf(ConsumeSkbRecord.class);
+                        consumedSymbols.add(String.valueOf(d.symbol()));
+                    } else {
+                        drops.add(d.reason());
+                    }
+                })
+                .build()) {
+            monitor.startAsync();
+            Packets.noSocket(20);
+            tcpExchange(); // delivered TCP segments are consumed, not dropped
+            TestSupport.await(() -> drops.size() >= 20 && !consumedSymbols.isEmpty(), WAIT);
+            DropSnapshot s = monitor.totals();
+            assertThat(s.consumed()).isPositive();
+            assertThat(s.counts()).anySatisfy(c -> {
+                assertThat(c.consumed()).isTrue();
+                assertThat(c.reasonName()).isEqualTo(DropEvent.CONSUMED);
+            });
+        }
+        assertThat(drops).hasSizeGreaterThanOrEqualTo(20);
+        assertThat(consumedSymbols).isNotEmpty();
+    }
+
+    /** The kernel's own {@code %pS} text of the same drops, from a private tracefs instance, equals ours. */
+    @Test
+    void symbolsMatchTheKernelsOwnPercentPS() throws Exception {
+        Tracefs tracefs = Tracefs.locate();
+        Path instance = tracefs.root().resolve("instances").resolve("tracepoint-skb-it-" + PID + "-" + System.nanoTime());
+        Files.createDirectory(instance);
+        Path event = instance.resolve("events/skb/kfree_skb");
+        List<String> ours = new CopyOnWriteArrayList<>();
+        Set<Integer> tids = new HashSet<>();
+        try {
+            try (TracepointStream stream = TracepointStream.builder().build()) {
+                KernelSymbols symbols = KernelSymbols.system();
+                DropReasons reasons = DropReasons.of(stream.format(KfreeSkb.TRACEPOINT));
+                assumeTrue(reasons.recorded(), "kernel before 5.17: no drop reasons");
+                String filter = "reason == " + reasons.valueOf("NO_SOCKET");
+                stream.filter(KfreeSkb.TRACEPOINT, filter);
+                stream.onEvent(KfreeSkb.TRACEPOINT, KfreeSkb.class, e -> {
+                    if (e.pid() == PID) {
+                        ours.add(symbols.symbolize(e.location()));
+                        synchronized (tids) {
+                            tids.add(e.tid());
+                        }
+                    }
+                });
+                Files.writeString(event.resolve("filter"), filter + "\n");
+                Files.writeString(event.resolve("enable"), "1\n");
+                stream.startAsync();
+                Packets.noSocket(20);
+                TestSupport.await(() -> ours.size() >= 20, WAIT);
+            }
+            Files.writeString(event.resolve("enable"), "0\n");
+            // e.g. "  java-1234  [001] ..s1.  99.123: kfree_skb: skbaddr=... location=__udp4_lib_rcv+0x4bc/0xd00 reason: NO_SOCKET"
+            Pattern line = Pattern.compile("-(\\d+)\\s+\\[\\d+\\].*\\skfree_skb: .*location=(\\S+) reason: NO_SOCKET");
+            Set<String> kernel = new HashSet<>();
+            for (String l : Files.readAllLines(instance.resolve("trace"))) {
+                Matcher m = line.matcher(l);
+                if (m.find() && tids.contains(Integer.parseInt(m.group(1)))) {
+                    kernel.add(m.group(2));
+                }
+            }
+            assertThat(ours).hasSizeGreaterThanOrEqualTo(20);
+            assertThat(kernel).as("the kernel's %pS of the same drops").isNotEmpty();
+            assertThat(new HashSet<>(ours)).isEqualTo(kernel);
+        } finally {
+            try {
+                Files.writeString(event.resolve("enable"), "0\n");
+            } catch (IOException ignored) {
+                // removing the instance below disables it anyway
+            }
+            Files.delete(instance);
+        }
+    }
+
+    private static boolean kernelHasRxSk() {
+        try {
+            return Tracefs.locate().format(KfreeSkb.TRACEPOINT).field("rx_sk") != null;
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private static void tcpExchange() throws IOException {
+        try (ServerSocket server = new ServerSocket(0, 1, Packets.V4);
+             Socket client = new Socket(Packets.V4, server.getLocalPort());
+             Socket accepted = server.accept()) {
+            client.setSoTimeout(5000);
+            accepted.setSoTimeout(5000);
+            OutputStream out = client.getOutputStream();
+            InputStream in = accepted.getInputStream();
+            byte[] buf = new byte[100];
+            for (int k = 0; k < 10; k++) {
+                out.write(buf);
+                out.flush();
+                in.readNBytes(buf, 0, buf.length);
+            }
+        }
+    }
+}
