@@ -1,0 +1,314 @@
+package dev.tracepoint.signal;
+
+import dev.tracepoint.core.TracepointStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.BooleanSupplier;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The typed events and the monitor against the running kernel. The test JVM starts child processes and sends
+ * them known signals; every monitor is filtered to those children (in the kernel) and every assertion looks
+ * only at events this test caused, so background signals cannot interfere.
+ */
+class SignalMonitorIT {
+
+    static final Duration WAIT = Duration.ofSeconds(10);
+
+    final List<Process> children = new ArrayList<>();
+    final List<SignalMonitor> monitors = new ArrayList<>();
+    long self;
+    String selfComm;
+
+    @BeforeEach
+    void gate() throws IOException {
+        KernelGate.require();
+        self = ProcessHandle.current().pid();
+        selfComm = KernelGate.selfComm();
+    }
+
+    @AfterEach
+    void cleanUp() {
+        monitors.forEach(SignalMonitor::close);
+        children.forEach(Process::destroyForcibly);
+    }
+
+    Process start(String... command) throws IOException {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        children.add(p);
+        return p;
+    }
+
+    Process sleeper() throws IOException {
+        return start("sleep", "60");
+    }
+
+    SignalMonitor monitor(SignalMonitor.Builder b) throws Exception {
+        SignalMonitor m = b.build();
+        monitors.add(m);
+        m.start();
+        return m;
+    }
+
+    static void await(BooleanSupplier condition, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.getAsBoolean() && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+    }
+
+    /** Waits for the expected events, then a little longer so that an unexpected extra one would show. */
+    static void settle(BooleanSupplier condition) throws InterruptedException {
+        await(condition, WAIT);
+        Thread.sleep(300);
+    }
+
+    void assertSentByThisJvm(SignalGenerateEvent e, int tid) {
+        assertThat(e.senderPid()).as("sender pid of %s", e).isEqualTo(self);
+        assertThat(e.senderTid()).as("sender tid of %s", e).isEqualTo(tid);
+        assertThat(e.senderComm()).as("sender name of %s", e).isEqualTo(selfComm);
+        assertThat(e.senderUid()).as("sender uid of %s", e).isEqualTo(Libc.getuid());
+    }
+
+    @Test
+    void knownSignalsArriveWithTheirNamesPidsCodesAndResultsFromThisJvm() throws Exception {
+        Process usr1 = sleeper();
+        Process term = sleeper();
+        Process kill = sleeper();
+        Process rt = sleeper();
+        List<SignalGenerateEvent> seen = new CopyOnWriteArrayList<>();
+        SignalMonitor m = monitor(SignalMonitor.builder()
+                .targetPids((int) usr1.pid(), (int) term.pid(), (int) kill.pid(), (int) rt.pid())
+                .onSignal(seen::add));
+
+        int tid = Libc.gettid();
+        Libc.kill(usr1.pid(), Signals.SIGUSR1);
+        Libc.kill(term.pid(), Signals.SIGTERM);
+        Libc.kill(kill.pid(), Signals.SIGKILL);
+        Libc.sigqueue(rt.pid(), Signals.SIGRTMIN + 2, 42);
+        settle(() -> seen.size() >= 4);
+
+        assertThat(seen).hasSize(4);
+        assertThat(m.eventCount()).as("the pid filter ran in the kernel").isEqualTo(4);
+        List<SignalGenerateEvent> byTime = new ArrayList<>(seen);
+        byTime.sort(Comparator.comparingLong(SignalGenerateEvent::timeNanos));
+        assertThat(byTime).as("handed on in time order").isEqualTo(seen);
+
+        record Expected(long pid, int sig, String name, int code, String codeName) {
+        }
+        List<Expected> expected = List.of(
+                new Expected(usr1.pid(), 10, "SIGUSR1", 0, "SI_USER"),
+                new Expected(term.pid(), 15, "SIGTERM", 0, "SI_USER"),
+                new Expected(kill.pid(), 9, "SIGKILL", 0, "SI_USER"),
+                new Expected(rt.pid(), 34, "SIGRTMIN+2", -1, "SI_QUEUE"));
+        for (Expected x : expected) {
+            SignalGenerateEvent e = seen.stream().filter(s -> s.targetPid() == x.pid()).findFirst().orElseThrow(
+                    () -> new AssertionError("no event for pid " + x.pid() + " in " + seen));
+            assertThat(e.sig()).isEqualTo(x.sig());
+            assertThat(e.signalName()).isEqualTo(x.name());
+            assertThat(e.code()).isEqualTo(x.code());
+            assertThat(e.codeName()).isEqualTo(x.codeName());
+            assertThat(e.targetComm()).isEqualTo("sleep");
+            assertThat(e.result()).isEqualTo(Signals.DELIVERED);
+            assertThat(e.resultName()).isEqualTo("DELIVERED");
+            assertThat(e.failed()).isFalse();
+            assertThat(e.group()).as("kill and sigqueue signal the whole process").isEqualTo(1);
+            assertThat(e.timeNanos()).isPositive();
+            assertThat(e.cpu()).isNotNegative();
+            assertSentByThisJvm(e, tid);
+        }
+        assertThat(usr1.waitFor()).isEqualTo(128 + 10);
+        assertThat(rt.waitFor()).isEqualTo(128 + 34);
+    }
+
+    @Test
+    void theTypedFlyweightReadsTheRunningKernelsLayoutWithoutCopies() throws Exception {
+        Process child = sleeper();
+        int pid = (int) child.pid();
+        List<String> seen = new CopyOnWriteArrayList<>();
+        byte[] comm = new byte[16];
+        try (TracepointStream stream = TracepointStream.builder().build()) {
+            stream.filter(SignalGenerate.TRACEPOINT, "pid == " + pid);
+            stream.onEvent(SignalGenerate.TRACEPOINT, SignalGenerate.class, e -> {
+                int n = e.targetComm(comm);
+                seen.add(e.signalName() + " " + e.codeName() + " " + e.resultName() + " " + e.targetPid() + " "
+                        + new String(comm, 0, n, StandardCharsets.US_ASCII) + " " + e.senderPid() + " " + e.hasGroup());
+            });
+            stream.startAsync();
+            Libc.kill(pid, Signals.SIGWINCH);
+            Libc.kill(pid, Signals.SIGURG);
+            settle(() -> seen.size() >= 2);
+        }
+        assertThat(seen).containsExactly(
+                "SIGWINCH SI_USER IGNORED " + pid + " sleep " + self + " true",
+                "SIGURG SI_USER IGNORED " + pid + " sleep " + self + " true");
+    }
+
+    @Test
+    void deliveriesAreSeenForAProcessWithAHandler() throws Exception {
+        Process bash = start("bash", "-c", "trap 'echo got' USR1; echo ready; while :; do sleep 0.05; done");
+        BufferedReader out = new BufferedReader(new InputStreamReader(bash.getInputStream(), StandardCharsets.UTF_8));
+        assertThat(out.readLine()).isEqualTo("ready");
+        int pid = (int) bash.pid();
+        List<SignalGenerateEvent> generated = new CopyOnWriteArrayList<>();
+        List<SignalDeliverEvent> delivered = new CopyOnWriteArrayList<>();
+        SignalMonitor m = monitor(SignalMonitor.builder().targetPids(pid).exclude("CHLD")
+                .onSignal(generated::add).onDeliver(delivered::add));
+        assertThat(m.deliverFilter()).isEqualTo("sig != 17");
+
+        int tid = Libc.gettid();
+        // stopped, the first USR1 is queued and the second merged into it; SIGCONT then lets bash handle it once
+        Libc.kill(pid, Signals.SIGSTOP);
+        await(() -> generated.size() >= 1 && stopped(pid), WAIT);
+        Libc.kill(pid, Signals.SIGUSR1);
+        Libc.kill(pid, Signals.SIGUSR1);
+        Libc.kill(pid, Signals.SIGCONT);
+        settle(() -> generated.size() >= 4 && delivered.stream().anyMatch(d -> d.sig() == Signals.SIGUSR1));
+        assertThat(out.readLine()).isEqualTo("got");
+
+        List<String> mine = generated.stream().filter(e -> e.senderPid() == self)
+                .map(e -> e.signalName() + " " + e.resultName()).toList();
+        assertThat(mine).containsExactly("SIGSTOP DELIVERED", "SIGUSR1 DELIVERED", "SIGUSR1 ALREADY_PENDING", "SIGCONT IGNORED");
+        generated.stream().filter(e -> e.senderPid() == self).forEach(e -> assertSentByThisJvm(e, tid));
+
+        List<SignalDeliverEvent> usr1 = delivered.stream().filter(d -> d.sig() == Signals.SIGUSR1).toList();
+        assertThat(usr1).as("merged into one").hasSize(1);
+        SignalDeliverEvent d = usr1.get(0);
+        assertThat(d.targetPid()).isEqualTo(pid);
+        assertThat(d.targetComm()).isEqualTo("bash");
+        assertThat(d.code()).isEqualTo(Signals.SI_USER);
+        assertThat(d.hasHandler()).as("bash installed a handler: sa_handler=%x", d.saHandler()).isTrue();
+        assertThat(d.signalName()).isEqualTo("SIGUSR1");
+        assertThat(delivered).allSatisfy(x -> assertThat(x.targetPid()).isEqualTo(pid));
+        assertThat(m.deliveryCount()).isEqualTo(delivered.size());
+    }
+
+    private static boolean stopped(int pid) {
+        try {
+            return java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/" + pid + "/status")).stream()
+                    .anyMatch(l -> l.startsWith("State:") && l.contains("stopped"));
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    @Test
+    void aShortLivedSenderIsNamed() throws Exception {
+        Process victim = sleeper();
+        List<SignalGenerateEvent> seen = new CopyOnWriteArrayList<>();
+        monitor(SignalMonitor.builder().targetPids((int) victim.pid()).onSignal(seen::add));
+
+        Process kill = new ProcessBuilder("/bin/kill", "-USR1", Long.toString(victim.pid())).start();
+        assertThat(kill.waitFor()).isZero(); // exited and reaped: /proc knows it no more
+        settle(() -> seen.size() >= 1);
+
+        assertThat(seen).hasSize(1);
+        SignalGenerateEvent e = seen.get(0);
+        assertThat(e.signalName()).isEqualTo("SIGUSR1");
+        assertThat(e.codeName()).isEqualTo("SI_USER");
+        assertThat(e.senderPid()).isEqualTo(kill.pid());
+        assertThat(e.senderComm()).isEqualTo("kill");
+        assertThat(e.senderUid()).isEqualTo(Libc.getuid());
+        assertThat(e.targetComm()).isEqualTo("sleep");
+    }
+
+    @Test
+    void senderFiltersRunInUserSpace() throws Exception {
+        Process victim = sleeper();
+        int pid = (int) victim.pid();
+        List<SignalGenerateEvent> byName = new CopyOnWriteArrayList<>();
+        List<SignalGenerateEvent> byPid = new CopyOnWriteArrayList<>();
+        SignalMonitor name = monitor(SignalMonitor.builder().targetPids(pid).senderComms("kill").onSignal(byName::add));
+        SignalMonitor self = monitor(SignalMonitor.builder().targetPids(pid).senderPids((int) this.self).onSignal(byPid::add));
+
+        Libc.kill(pid, Signals.SIGWINCH);
+        Process kill = new ProcessBuilder("/bin/kill", "-URG", Integer.toString(pid)).start();
+        assertThat(kill.waitFor()).isZero();
+        settle(() -> byName.size() >= 1 && byPid.size() >= 1 && name.eventCount() >= 2 && self.eventCount() >= 2);
+
+        assertThat(byName).singleElement().satisfies(e -> {
+            assertThat(e.signalName()).isEqualTo("SIGURG");
+            assertThat(e.senderComm()).isEqualTo("kill");
+            assertThat(e.senderPid()).isEqualTo(kill.pid());
+        });
+        assertThat(byPid).singleElement().satisfies(e -> assertThat(e.signalName()).isEqualTo("SIGWINCH"));
+        assertThat(name.eventCount()).as("both crossed into user space").isEqualTo(2);
+        assertThat(name.matchedCount()).isEqualTo(1);
+        assertThat(self.matchedCount()).isEqualTo(1);
+    }
+
+    @Test
+    void excludedSignalsNeverReachUserSpace() throws Exception {
+        Process child = sleeper();
+        int pid = (int) child.pid();
+        List<SignalGenerateEvent> filtered = new CopyOnWriteArrayList<>();
+        List<SignalGenerateEvent> all = new CopyOnWriteArrayList<>();
+        SignalMonitor excluding = monitor(SignalMonitor.builder().targetPids(pid).exclude("WINCH").onSignal(filtered::add));
+        SignalMonitor control = monitor(SignalMonitor.builder().targetPids(pid).onSignal(all::add));
+        assertThat(excluding.generateFilter()).isEqualTo("sig != 28 && pid == " + pid);
+
+        for (int i = 0; i < 5; i++) {
+            Libc.kill(pid, Signals.SIGWINCH);
+        }
+        for (int i = 0; i < 3; i++) {
+            Libc.kill(pid, Signals.SIGURG);
+        }
+        settle(() -> all.size() >= 8 && filtered.size() >= 3);
+
+        assertThat(all).extracting(SignalGenerateEvent::signalName).containsOnly("SIGWINCH", "SIGURG").hasSize(8);
+        assertThat(control.eventCount()).isEqualTo(8);
+        assertThat(filtered).extracting(SignalGenerateEvent::signalName).containsOnly("SIGURG").hasSize(3);
+        assertThat(excluding.eventCount()).as("what crossed into user space").isEqualTo(3);
+        assertThat(excluding.matchedCount()).isEqualTo(3);
+        assertThat(filtered).allSatisfy(e -> {
+            assertThat(e.resultName()).isEqualTo("IGNORED");
+            assertThat(e.failed()).isTrue();
+        });
+    }
+
+    @Test
+    void failedOnlyAndSummaries() throws Exception {
+        Process ignoring = sleeper();
+        Process dying = sleeper();
+        List<SignalGenerateEvent> failed = new CopyOnWriteArrayList<>();
+        SignalMonitor failedOnly = monitor(SignalMonitor.builder().targetPids((int) ignoring.pid(), (int) dying.pid())
+                .failedOnly(true).onSignal(failed::add));
+        SignalMonitor counting = monitor(SignalMonitor.builder().targetPids((int) ignoring.pid(), (int) dying.pid())
+                .aggregate(true));
+
+        for (int i = 0; i < 5; i++) {
+            Libc.kill(ignoring.pid(), Signals.SIGWINCH);
+        }
+        Libc.kill(ignoring.pid(), Signals.SIGURG);
+        Libc.kill(dying.pid(), Signals.SIGTERM);
+        settle(() -> failed.size() >= 6 && counting.matchedCount() >= 7);
+
+        assertThat(failed).extracting(SignalGenerateEvent::targetPid).containsOnly((int) ignoring.pid()).hasSize(6);
+        assertThat(failedOnly.eventCount()).as("the delivered SIGTERM stayed in the kernel").isEqualTo(6);
+
+        SignalSummary s = counting.takeSummary(0);
+        assertThat(s.signals()).isEqualTo(7);
+        assertThat(s.lost()).isZero();
+        assertThat(s.rows()).containsExactly(
+                new SignalSummary.Row(Signals.SIGWINCH, (int) self, selfComm, Libc.getuid(), (int) ignoring.pid(), "sleep", 5, 5),
+                new SignalSummary.Row(Signals.SIGTERM, (int) self, selfComm, Libc.getuid(), (int) dying.pid(), "sleep", 1, 0),
+                new SignalSummary.Row(Signals.SIGURG, (int) self, selfComm, Libc.getuid(), (int) ignoring.pid(), "sleep", 1, 1));
+        assertThat(counting.takeSummary(0).signals()).as("a new period").isZero();
+        SignalSummary total = counting.totalSummary(1);
+        assertThat(total.signals()).isEqualTo(7);
+        assertThat(total.rows()).hasSize(1);
+        assertThat(total.rows().get(0).count()).isEqualTo(5);
+    }
+}

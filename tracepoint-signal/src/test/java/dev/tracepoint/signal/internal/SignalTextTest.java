@@ -1,0 +1,72 @@
+package dev.tracepoint.signal.internal;
+
+import dev.tracepoint.signal.MiniJson;
+import dev.tracepoint.signal.SignalDeliverEvent;
+import dev.tracepoint.signal.SignalGenerateEvent;
+import dev.tracepoint.signal.SignalSummary;
+import dev.tracepoint.signal.TaskTable;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class SignalTextTest {
+
+    static final SignalGenerateEvent KILL = new SignalGenerateEvent(5_000_000_000L, 1, 9, 0, 0, 1, 0, 4242, 4243, "bash", 0, 1337, "nginx");
+
+    @Test
+    void aLineSaysWhoKilledWhom() {
+        assertThat(SignalText.line(new StringBuilder(), KILL).toString())
+                .isEqualTo("SIGKILL  bash(4242) uid=0 -> nginx(1337)  code=SI_USER result=DELIVERED");
+    }
+
+    @Test
+    void unknownSendersAndOldKernelsAreShownAsSuch() {
+        SignalGenerateEvent e = new SignalGenerateEvent(1, 0, 17, 0, 1, SignalGenerateEvent.ABSENT, SignalGenerateEvent.ABSENT,
+                77, 77, null, TaskTable.UNKNOWN_UID, 1, "init");
+        assertThat(SignalText.line(new StringBuilder(), e).toString()).isEqualTo("SIGCHLD  ?(77) uid=? -> init(1)  code=CLD_EXITED");
+    }
+
+    @Test
+    void jsonHasEveryPromisedKey() {
+        Map<String, Object> o = MiniJson.object(SignalText.json(new StringBuilder(), KILL).toString());
+        assertThat(o).containsEntry("event", "signal_generate").containsEntry("sig", 9L).containsEntry("signal", "SIGKILL")
+                .containsEntry("code", 0L).containsEntry("code_name", "SI_USER").containsEntry("result", 0L)
+                .containsEntry("result_name", "DELIVERED").containsEntry("sender_pid", 4242L).containsEntry("sender_tid", 4243L)
+                .containsEntry("sender_comm", "bash").containsEntry("sender_uid", 0L).containsEntry("target_pid", 1337L)
+                .containsEntry("target_comm", "nginx").containsEntry("time_ns", 5_000_000_000L).containsEntry("cpu", 1L)
+                .containsEntry("group", 1L).containsEntry("errno", 0L);
+        SignalGenerateEvent old = new SignalGenerateEvent(1, 0, 17, 0, 1, SignalGenerateEvent.ABSENT, SignalGenerateEvent.ABSENT,
+                77, 77, "a\"b", TaskTable.UNKNOWN_UID, 1, "init");
+        Map<String, Object> p = MiniJson.object(SignalText.json(new StringBuilder(), old).toString());
+        assertThat(p).containsEntry("result", null).containsEntry("result_name", null).containsEntry("sender_uid", null)
+                .containsEntry("sender_comm", "a\"b");
+    }
+
+    @Test
+    void deliveries() {
+        SignalDeliverEvent d = new SignalDeliverEvent(1, 0, 10, 0, 0, 0x55d0c1a0L, 0x14000000L, 1337, 1338, "bash", 0);
+        assertThat(SignalText.line(new StringBuilder(), d).toString())
+                .isEqualTo("SIGUSR1  => bash(1337/1338) delivered code=SI_USER handler=0x55d0c1a0 flags=0x14000000");
+        Map<String, Object> o = MiniJson.object(SignalText.json(new StringBuilder(), d).toString());
+        assertThat(o).containsEntry("event", "signal_deliver").containsEntry("sa_handler", "0x55d0c1a0").containsEntry("target_tid", 1338L);
+    }
+
+    @Test
+    void summaries() {
+        SignalSummary s = new SignalSummary(5_000_000_000L, 1200, 0, 3,
+                List.of(new SignalSummary.Row(17, 4242, "make", 1000, 1337, "bash", 1200, 7)));
+        String table = SignalText.table(new StringBuilder(), "last 5.0 s", s, 1200).toString();
+        assertThat(table).startsWith("--- last 5.0 s: 1200 signals, lost 3 (1200 events from the kernel)\n");
+        assertThat(table).containsPattern("\\s+1200\\s+7\\s+SIGCHLD\\s+make\\(4242\\) uid=1000\\s+-> bash\\(1337\\)");
+        Map<String, Object> o = MiniJson.object(SignalText.json(new StringBuilder(), s, true, 1200).toString());
+        assertThat(o).containsEntry("event", "summary").containsEntry("final", true).containsEntry("signals", 1200L)
+                .containsEntry("lost", 3L).containsEntry("kernel_events", 1200L).containsEntry("duration_ms", 5000L);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> row = ((List<Map<String, Object>>) o.get("rows")).get(0);
+        assertThat(row).containsEntry("signal", "SIGCHLD").containsEntry("sender_comm", "make").containsEntry("count", 1200L)
+                .containsEntry("failed", 7L).containsEntry("target_pid", 1337L);
+    }
+}
