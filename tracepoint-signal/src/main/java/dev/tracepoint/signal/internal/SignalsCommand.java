@@ -109,12 +109,12 @@ public final class SignalsCommand implements Command {
 
         SignalMonitor.Builder b = SignalMonitor.builder().ringPages((int) pages).aggregate(true).deliveries(deliver);
         try {
-            b.signals(signals(args.all("signal"), "--signal"));
-            b.exclude(signals(args.all("exclude"), "--exclude"));
-            b.targetPids(pids(args.all("target-pid"), "--target-pid", 1));
-            b.senderPids(pids(args.all("sender-pid"), "--sender-pid", 0));
-            b.targetComms(comms(args.all("target"), "--target", err));
-            b.senderComms(comms(args.all("sender"), "--sender", err));
+            b.signals(signals(args.list("signal"), "--signal"));
+            b.exclude(signals(args.list("exclude"), "--exclude"));
+            b.targetPids(pids(args.list("target-pid"), "--target-pid", 1));
+            b.senderPids(pids(args.list("sender-pid"), "--sender-pid", 0));
+            b.targetComms(comms(args.list("target"), "--target", err));
+            b.senderComms(comms(args.list("sender"), "--sender", err));
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }
@@ -189,37 +189,17 @@ public final class SignalsCommand implements Command {
         }
         shutdown.install();
         if (duration > 0) {
-            daemon("tracepoint-duration", () -> {
-                try {
-                    Thread.sleep((long) (duration * 1000));
-                } catch (InterruptedException e) {
-                    return;
-                }
-                monitor.close();
-            });
+            Shutdown.after(duration, monitor::close);
         }
         if (summaryEvery > 0) {
-            long periodNanos = (long) (summaryEvery * 1e9);
-            daemon("tracepoint-summary", () -> {
-                long next = System.nanoTime() + periodNanos;
-                while (!monitor.isClosed()) {
-                    long wait = next - System.nanoTime();
-                    if (wait > 0) {
-                        try {
-                            Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
-                        } catch (InterruptedException e) {
-                            return;
-                        }
+            Shutdown.every("tracepoint-summary", summaryEvery, monitor::isClosed, () -> {
+                synchronized (printLock) {
+                    if (finished[0] || monitor.isClosed()) {
+                        return;
                     }
-                    next += periodNanos;
-                    synchronized (printLock) {
-                        if (finished[0] || monitor.isClosed()) {
-                            return;
-                        }
-                        SignalSummary s = monitor.takeSummary((int) top);
-                        print(sink, s, "last " + seconds(s.durationNanos()), json, false, -1);
-                        sink.flush();
-                    }
+                    SignalSummary s = monitor.takeSummary((int) top);
+                    print(sink, s, "last " + seconds(s.durationNanos()), json, false, -1);
+                    sink.flush();
                 }
             });
         }
@@ -242,26 +222,10 @@ public final class SignalsCommand implements Command {
         return String.format(Locale.ROOT, "%.1f s", nanos / 1e9);
     }
 
-    private static void daemon(String name, Runnable r) {
-        Thread t = new Thread(r, name);
-        t.setDaemon(true);
-        t.start();
-    }
 
-    private static List<String> split(List<String> values) {
-        List<String> out = new ArrayList<>();
-        for (String v : values) {
-            for (String part : v.split(",")) {
-                if (!part.isBlank()) {
-                    out.add(part.trim());
-                }
-            }
-        }
-        return out;
-    }
 
     private static int[] signals(List<String> values, String option) throws UsageException {
-        List<String> names = split(values);
+        List<String> names = values;
         int[] sigs = new int[names.size()];
         for (int i = 0; i < sigs.length; i++) {
             try {
@@ -274,7 +238,7 @@ public final class SignalsCommand implements Command {
     }
 
     private static int[] pids(List<String> values, String option, int min) throws UsageException {
-        List<String> parts = split(values);
+        List<String> parts = values;
         int[] pids = new int[parts.size()];
         for (int i = 0; i < pids.length; i++) {
             try {
@@ -290,7 +254,7 @@ public final class SignalsCommand implements Command {
     }
 
     private static String[] comms(List<String> values, String option, PrintStream err) throws UsageException {
-        List<String> names = split(values);
+        List<String> names = values;
         for (String n : names) {
             try {
                 KernelFilter.checkComm(n);

@@ -100,9 +100,9 @@ public final class DropsCommand implements Command {
             throw new UsageException("--pages must be a power of two, got " + pages);
         }
         boolean json = args.has("json");
-        List<String> reasons = split(args.all("reason"));
+        List<String> reasons = args.list("reason");
         List<Integer> protocols = new ArrayList<>();
-        for (String p : split(args.all("protocol"))) {
+        for (String p : args.list("protocol")) {
             try {
                 protocols.add(EtherTypes.parse(p));
             } catch (IllegalArgumentException e) {
@@ -177,38 +177,17 @@ public final class DropsCommand implements Command {
         }
         shutdown.install();
         if (duration > 0) {
-            daemon("tracepoint-duration", () -> {
-                try {
-                    Thread.sleep((long) (duration * 1000));
-                } catch (InterruptedException e) {
-                    return;
-                }
-                monitor.close();
-            });
+            Shutdown.after(duration, monitor::close);
         }
         if (!json) {
-            long periodNanos = (long) (interval * 1e9);
-            daemon("tracepoint-drops-table", () -> {
-                long next = System.nanoTime() + periodNanos;
-                while (!monitor.isClosed()) {
-                    long wait = next - System.nanoTime();
-                    if (wait > 0) {
-                        try {
-                            Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
-                        } catch (InterruptedException e) {
-                            return;
-                        }
-                        continue;
+            Shutdown.every("tracepoint-drops-table", interval, monitor::isClosed, () -> {
+                synchronized (printLock) {
+                    if (monitor.isClosed()) {
+                        return;
                     }
-                    next += periodNanos;
-                    synchronized (printLock) {
-                        if (monitor.isClosed()) {
-                            return;
-                        }
-                        DropSnapshot s = monitor.snapshot(true);
-                        printTable(sink, LocalTime.now().format(CLOCK), s, (int) top);
-                        sink.flush();
-                    }
+                    DropSnapshot s = monitor.snapshot(true);
+                    printTable(sink, LocalTime.now().format(CLOCK), s, (int) top);
+                    sink.flush();
                 }
             });
         }
@@ -217,23 +196,7 @@ public final class DropsCommand implements Command {
         return 0;
     }
 
-    private static void daemon(String name, Runnable r) {
-        Thread t = new Thread(r, name);
-        t.setDaemon(true);
-        t.start();
-    }
 
-    private static List<String> split(List<String> values) {
-        List<String> out = new ArrayList<>();
-        for (String v : values) {
-            for (String p : v.split(",")) {
-                if (!p.isBlank()) {
-                    out.add(p.trim());
-                }
-            }
-        }
-        return out;
-    }
 
     private static int listReasons(Tracefs tracefs, PrintStream out) throws TracepointException {
         EventFormat format = tracefs.format(KfreeSkb.TRACEPOINT);

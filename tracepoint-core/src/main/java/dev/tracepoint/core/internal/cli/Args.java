@@ -74,6 +74,19 @@ public final class Args {
         return options.getOrDefault(name, List.of());
     }
 
+    /** @return every value of a repeatable option, each split at commas ({@code --signal KILL,TERM --signal HUP}) */
+    public List<String> list(String name) {
+        List<String> out = new ArrayList<>();
+        for (String v : all(name)) {
+            for (String part : v.split(",")) {
+                if (!part.isBlank()) {
+                    out.add(part.trim());
+                }
+            }
+        }
+        return out;
+    }
+
     /** @return the option as a long, or {@code def}; a bad number is a usage error naming the option */
     public long getLong(String name, long def) throws UsageException {
         String v = get(name, null);

@@ -42,6 +42,58 @@ public final class Shutdown {
         }, "tracepoint-shutdown"));
     }
 
+    /**
+     * Runs {@code stop} after {@code seconds} on a daemon thread ({@code --duration}).
+     *
+     * @param seconds the delay
+     * @param stop    what to run, e.g. the stream's close
+     */
+    public static void after(double seconds, Runnable stop) {
+        daemon("tracepoint-duration", () -> {
+            try {
+                Thread.sleep((long) (seconds * 1000));
+            } catch (InterruptedException e) {
+                return;
+            }
+            stop.run();
+        });
+    }
+
+    /**
+     * Runs {@code tick} every {@code seconds} on a daemon thread until {@code done} says so (periodic tables).
+     * Ticks keep a fixed rate: a slow tick does not shift the ones after it.
+     *
+     * @param name    the thread name
+     * @param seconds the period
+     * @param done    checked before each tick
+     * @param tick    what to run
+     */
+    public static void every(String name, double seconds, java.util.function.BooleanSupplier done, Runnable tick) {
+        long period = (long) (seconds * 1e9);
+        daemon(name, () -> {
+            long next = System.nanoTime() + period;
+            while (!done.getAsBoolean()) {
+                long wait = next - System.nanoTime();
+                if (wait > 0) {
+                    try {
+                        Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                    continue;
+                }
+                next += period;
+                tick.run();
+            }
+        });
+    }
+
+    private static void daemon(String name, Runnable r) {
+        Thread t = new Thread(r, name);
+        t.setDaemon(true);
+        t.start();
+    }
+
     /** Prints the summary unless it was printed already; safe from any thread. */
     public synchronized void finish() {
         if (!summarized) {

@@ -42,7 +42,9 @@ final class StreamCommand implements Command {
                   --count N            stop after N events
                   --pages N            data pages per CPU ring (power of two, default 128)
                   --count-only         print nothing per event (each event's first field is still decoded);
-                                       on exit print samples=N lost=N on stdout
+                                       on exit print samples=N lost=N on stdout, and on stderr the sum of
+                                       the decoded fields and the CPU seconds used since the events were
+                                       enabled (cpu_s_since_ready=, consumer_cpu_s_since_ready=)
                   --ready FILE         create FILE once the events are enabled
                 On exit (duration, count, Ctrl-C or SIGTERM) it prints events=N lost=N to stderr.""";
     }
@@ -103,35 +105,74 @@ final class StreamCommand implements Command {
             throw new UsageException("--count-only counts until stopped; it does not take --count");
         }
         stream.onFlush(sink::flush);
+        // --count-only also reports the CPU it used from the moment the events were enabled: the whole process
+        // (consumer, JIT and GC threads) and the consumer thread alone, so that a benchmark can separate the
+        // steady-state cost per event from JVM start-up (which the harness can only subtract as a median).
+        long[] cpuAtReady = {-1, -1};
+        String[] consumerTask = {null};
         Shutdown shutdown = new Shutdown(stream::close, () -> {
             sink.flush();
             if (countOnly) {
                 out.println("samples=" + stream.eventCount() + " lost=" + stream.lostCount());
                 out.flush();
+                // on stderr: stdout is the harness's contract, exactly samples=N lost=N
+                StringBuilder sb = new StringBuilder(128).append("field_sum=").append(checksum[0]);
+                long proc = cpuTicks("/proc/self/stat");
+                long cons = consumerTask[0] == null ? -1 : cpuTicks("/proc/self/task/" + consumerTask[0] + "/stat");
+                if (proc >= 0 && cpuAtReady[0] >= 0) {
+                    sb.append(" cpu_s_since_ready=").append(seconds(proc - cpuAtReady[0]));
+                }
+                if (cons >= 0 && cpuAtReady[1] >= 0) {
+                    sb.append(" consumer_cpu_s_since_ready=").append(seconds(cons - cpuAtReady[1]));
+                }
+                err.println(sb);
             }
             err.println("events=" + stream.eventCount() + " lost=" + stream.lostCount());
             err.flush();
         });
         stream.open();
+        if (countOnly) {
+            consumerTask[0] = currentTask(); // start() below runs the consumer loop on this thread
+            cpuAtReady[0] = cpuTicks("/proc/self/stat");
+            cpuAtReady[1] = consumerTask[0] == null ? -1 : cpuTicks("/proc/self/task/" + consumerTask[0] + "/stat");
+        }
         if (args.has("ready")) {
             Files.writeString(Path.of(args.get("ready", null)), "ready\n");
         }
         shutdown.install();
         if (duration > 0) {
-            Thread timer = new Thread(() -> {
-                try {
-                    Thread.sleep((long) (duration * 1000));
-                } catch (InterruptedException e) {
-                    return;
-                }
-                stream.close();
-            }, "tracepoint-duration");
-            timer.setDaemon(true);
-            timer.start();
+            Shutdown.after(duration, stream::close);
         }
         stream.start();
         shutdown.finish();
         return 0;
+    }
+
+    /** @return the kernel task id of the calling thread, or null when /proc does not say */
+    private static String currentTask() {
+        try {
+            String link = Files.readSymbolicLink(Path.of("/proc/thread-self")).toString(); // "<pid>/task/<tid>"
+            return link.substring(link.lastIndexOf('/') + 1);
+        } catch (Exception e) {
+            return null;
+        }
+    }
+
+    /** @return utime + stime in clock ticks from a {@code /proc/.../stat} file, or -1 */
+    private static long cpuTicks(String statFile) {
+        try {
+            String stat = Files.readString(Path.of(statFile));
+            // the fields after "(comm)": state is field 3, utime 14 and stime 15 (proc(5))
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return Long.parseLong(f[11]) + Long.parseLong(f[12]);
+        } catch (Exception e) {
+            return -1;
+        }
+    }
+
+    /** USER_HZ is 100 on every Linux architecture the JDK runs on. */
+    private static String seconds(long ticks) {
+        return String.format(java.util.Locale.ROOT, "%.2f", ticks / 100.0);
     }
 
     private static Field firstNumeric(EventFormat format) {
