@@ -52,9 +52,14 @@ public final class Tracefs {
      *                                     is not readable (the message says why)
      */
     public static Tracefs locate() throws TracefsUnavailableException {
+        return locate(MOUNTINFO);
+    }
+
+    /** {@link #locate()} reading another mountinfo file: the seam for the not-mounted tests. */
+    static Tracefs locate(Path mountinfo) throws TracefsUnavailableException {
         List<Path> candidates = new ArrayList<>();
         try {
-            for (String line : Files.readAllLines(MOUNTINFO)) {
+            for (String line : Files.readAllLines(mountinfo)) {
                 // id parent major:minor root mountpoint options [optional...] - fstype source superoptions
                 String[] parts = line.split(" ");
                 int dash = List.of(parts).indexOf("-");
@@ -70,13 +75,17 @@ public final class Tracefs {
                 }
             }
         } catch (IOException e) {
-            throw new TracefsUnavailableException("cannot read " + MOUNTINFO + " to find tracefs: " + e, e);
+            throw new TracefsUnavailableException("cannot read " + mountinfo + " to find tracefs: " + e, e);
         }
         // prefer a real tracefs mount, then debugfs/tracing (which the kernel automounts as tracefs)
         candidates.sort(Comparator.comparing(p -> p.endsWith("tracing") && !p.toString().equals("/sys/kernel/tracing") ? 1 : 0));
         TracefsUnavailableException unreadable = null;
         for (Path p : candidates) {
             if (!Files.isDirectory(p.resolve("events"))) {
+                if (Files.isDirectory(p) && !(Files.isReadable(p) && Files.isExecutable(p))) {
+                    // mounted but closed to this user (tracefs is 0700 root): say so, not "not mounted"
+                    unreadable = new TracefsUnavailableException(unreadableMessage(p.resolve("events")));
+                }
                 continue;
             }
             try {
@@ -89,7 +98,7 @@ public final class Tracefs {
             throw unreadable;
         }
         throw new TracefsUnavailableException("tracefs is not mounted (no tracefs or debugfs mount with an events/ "
-                + "directory in " + MOUNTINFO + "). Mount it as root with: " + MOUNT_COMMAND);
+                + "directory in " + mountinfo + "). Mount it as root with: " + MOUNT_COMMAND);
     }
 
     /**

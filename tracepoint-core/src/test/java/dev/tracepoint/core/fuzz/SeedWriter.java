@@ -1,0 +1,200 @@
+package dev.tracepoint.core.fuzz;
+
+import dev.tracepoint.core.format.EventFormat;
+import dev.tracepoint.core.format.Field;
+import dev.tracepoint.core.format.FieldKind;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * Writes the committed seed inputs of the fuzz targets (run once from the module directory, with the test
+ * class path; the files are committed):
+ * {@code java -cp target/classes:target/test-classes:... dev.tracepoint.core.fuzz.SeedWriter src/test/resources}.
+ * The parser's seeds are a cross-section of the format corpus; the ring's are well-formed and broken rings
+ * in {@link FuzzChecks#ring} layout; the decoder's are well-formed samples of each layout.
+ */
+public final class SeedWriter {
+
+    private SeedWriter() {
+    }
+
+    public static void main(String[] args) throws IOException {
+        Path resources = Path.of(args.length > 0 ? args[0] : "src/test/resources");
+        Path base = resources.resolve("dev/tracepoint/core/fuzz");
+        Path corpus = Path.of(System.getProperty("tracepoint.corpus", "../testdata/corpus"));
+        writeParserSeeds(corpus, base.resolve("FormatParserFuzzTestInputs/parse"));
+        writeRingSeeds(base.resolve("PerfRingFuzzTestInputs/drain"));
+        writeDecoderSeeds(base.resolve("EventViewFuzzTestInputs/decode"));
+    }
+
+    static void writeParserSeeds(Path corpus, Path out) throws IOException {
+        Files.createDirectories(out);
+        List<Path> files;
+        try (Stream<Path> s = Files.walk(corpus)) {
+            files = s.filter(Files::isRegularFile).filter(p -> !p.getFileName().toString().endsWith(".md")).sorted().toList();
+        }
+        int kernel = 0;
+        for (Path p : files) {
+            String rel = corpus.relativize(p).toString();
+            // every adversarial, found and reconstructed file; every 40th real 6.18 file (a cross-section)
+            if (rel.startsWith("kernel-6.18") && kernel++ % 40 != 0 && !rel.contains("header_")) {
+                continue;
+            }
+            Files.write(out.resolve("seed-" + rel.replace('/', '_')), Files.readAllBytes(p));
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------- ring
+
+    /** A ring input: capacity index, mode, tail, head, limit, data. */
+    static byte[] ringInput(int capacityIndex, int mode, long tail, long head, int limit, byte[] data) {
+        ByteBuffer b = ByteBuffer.allocate(19 + data.length).order(ByteOrder.LITTLE_ENDIAN);
+        b.put((byte) capacityIndex).put((byte) mode).putLong(tail).putLong(head).put((byte) limit).put(data);
+        return b.array();
+    }
+
+    /** Records written the kernel's way into a data area of {@code capacity} bytes starting at {@code start}. */
+    static final class Writer {
+        final byte[] data;
+        final int capacity;
+        long head;
+
+        Writer(int capacity, long start) {
+            this.capacity = capacity;
+            this.data = new byte[capacity];
+            this.head = start;
+        }
+
+        void put(byte[] record) {
+            for (byte x : record) {
+                data[(int) (head++ & (capacity - 1))] = x;
+            }
+        }
+    }
+
+    static byte[] record(int type, byte[] body) {
+        ByteBuffer b = ByteBuffer.allocate(8 + body.length).order(ByteOrder.LITTLE_ENDIAN);
+        b.putInt(type).putShort((short) 0).putShort((short) (8 + body.length)).put(body);
+        return b.array();
+    }
+
+    /** A PERF_RECORD_SAMPLE in the Dispatcher's layout with {@code raw} padded so the record is 8-aligned. */
+    static byte[] sample(long id, byte[] raw) {
+        int rawPadded = ((4 + raw.length + 7) & ~7) - 4;
+        ByteBuffer b = ByteBuffer.allocate(36 + 4 + rawPadded).order(ByteOrder.LITTLE_ENDIAN);
+        b.putLong(id).putInt(100).putInt(101).putLong(123456789L).putInt(0).putInt(0).putInt(raw.length).put(raw);
+        return record(9, b.array());
+    }
+
+    static byte[] lost(long n) {
+        ByteBuffer b = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN);
+        b.putLong(7).putLong(n);
+        return record(2, b.array());
+    }
+
+    static void writeRingSeeds(Path out) throws IOException {
+        Files.createDirectories(out);
+        EventFormat signal = FuzzChecks.Layouts.SIGNAL;
+        EventFormat exec = FuzzChecks.Layouts.EXEC;
+        // capacity index i means 8 << i bytes: 7 = 1 KiB, 9 = 4 KiB
+        int[][] shapes = {{7, 0}, {7, 1000}, {9, 0}, {9, 4000}, {5, 200}};
+        int n = 0;
+        for (int[] shape : shapes) {
+            int capacity = 8 << shape[0];
+            Writer w = new Writer(capacity, shape[1]);
+            long start = w.head;
+            for (int i = 0; w.head - start < capacity - 200; i++) {
+                w.put(i % 3 == 2 ? lost(i) : sample(i % 2 == 0 ? 1 : 2, raw(i % 2 == 0 ? signal : exec, i)));
+            }
+            for (int limitByte : new int[] {0, 1}) {
+                Files.write(out.resolve("seed-ring-" + n++), ringInput(shape[0], 0, start, w.head, limitByte, w.data));
+            }
+            // the same ring with a corrupted header size, a head behind the tail, a head far ahead
+            byte[] broken = w.data.clone();
+            broken[(int) ((start + 6) & (capacity - 1))] = 3;
+            Files.write(out.resolve("seed-ring-" + n++), ringInput(shape[0], 0, start, w.head, 0, broken));
+            Files.write(out.resolve("seed-ring-" + n++), ringInput(shape[0], 0, w.head, start, 0, w.data));
+            Files.write(out.resolve("seed-ring-" + n++), ringInput(shape[0], 1, start, 3L * capacity, 0, w.data));
+        }
+        // a record whose header straddles the end (unaligned tail)
+        Writer w = new Writer(256, 252);
+        w.put(sample(1, raw(signal, 1)));
+        Files.write(out.resolve("seed-ring-" + n++), ringInput(5, 0, 252, w.head, 0, w.data));
+        Files.write(out.resolve("seed-ring-empty"), ringInput(3, 0, 0, 0, 0, new byte[0]));
+    }
+
+    // ------------------------------------------------------------------------------------- decoder
+
+    /** A well-formed raw sample of {@code format}: fixed part filled, dynamic strings after it. */
+    static byte[] raw(EventFormat format, int seed) {
+        int fixed = format.fixedSize();
+        List<byte[]> tails = new ArrayList<>();
+        int tailLength = 0;
+        for (Field f : format.fields()) {
+            if (f.kind() == FieldKind.DATA_LOC || f.kind() == FieldKind.REL_LOC) {
+                byte[] s = ("/usr/bin/x" + seed + "\0").getBytes(StandardCharsets.US_ASCII);
+                tails.add(s);
+                tailLength += s.length;
+            }
+        }
+        ByteBuffer b = ByteBuffer.allocate(fixed + tailLength + 8).order(ByteOrder.LITTLE_ENDIAN);
+        int dyn = fixed;
+        int t = 0;
+        for (Field f : format.fields()) {
+            int off = f.offset();
+            switch (f.kind()) {
+                case SCALAR, POINTER -> {
+                    for (int i = 0; i < f.size(); i++) {
+                        b.put(off + i, (byte) (seed + off + i));
+                    }
+                }
+                case ARRAY -> {
+                    byte[] s = ("name" + seed).getBytes(StandardCharsets.US_ASCII);
+                    for (int i = 0; i < f.size() && i < s.length; i++) {
+                        b.put(off + i, s[i]);
+                    }
+                }
+                case DATA_LOC, REL_LOC -> {
+                    byte[] s = tails.get(t++);
+                    int rel = f.kind() == FieldKind.REL_LOC ? dyn - (off + f.size()) : dyn;
+                    if (f.size() == 2) {
+                        b.putShort(off, (short) dyn);
+                    } else {
+                        b.putInt(off, (s.length << 16) | (rel & 0xffff));
+                    }
+                    b.put(dyn, s);
+                    dyn += s.length;
+                }
+                default -> {
+                    // flexible arrays: the bytes after the fixed part
+                }
+            }
+        }
+        b.putShort(0, (short) format.id());
+        byte[] out = new byte[Math.max(dyn, fixed) + 8];
+        b.get(0, out);
+        return out;
+    }
+
+    static void writeDecoderSeeds(Path out) throws IOException {
+        Files.createDirectories(out);
+        List<EventFormat> formats = FuzzChecks.Layouts.DECODE;
+        for (int i = 0; i < formats.size(); i++) {
+            byte[] raw = raw(formats.get(i), i);
+            byte[] in = new byte[raw.length + 1];
+            in[0] = (byte) i;
+            System.arraycopy(raw, 0, in, 1, raw.length);
+            Files.write(out.resolve("seed-" + formats.get(i).name()), in);
+            // the same sample cut short inside the dynamic part
+            Files.write(out.resolve("seed-" + formats.get(i).name() + "-cut"), java.util.Arrays.copyOf(in, Math.max(1, in.length - 9)));
+        }
+    }
+}
