@@ -426,7 +426,7 @@ public final class EventView {
         if (es < 1 || es > 8) {
             throw new DecodeException("field " + field.name() + " of " + format.fullName() + " has element size " + es);
         }
-        if (i < 0 || (long) (i + 1) * es > (int) r) {
+        if (i < 0 || (i + 1L) * es > (int) r) { // i + 1L: i + 1 overflows for i = Integer.MAX_VALUE
             throw new DecodeException("index " + i + " outside field " + field.name() + " of " + format.fullName()
                     + " (" + ((int) r / es) + " elements)");
         }
