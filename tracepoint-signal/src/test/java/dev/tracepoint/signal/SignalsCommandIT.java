@@ -249,7 +249,7 @@ class SignalsCommandIT {
             String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             assertThat(p.waitFor()).as(output).isEqualTo(1);
             assertThat(output).startsWith("tracepoint signals: permission denied: tracefs is mounted at ")
-                    .contains("uid=65534").contains("needs root").contains("CAP_PERFMON");
+                    .contains("uid=65534").contains("Run as root").contains("CAP_PERFMON");
         } finally {
             deleteTree(cp);
         }

@@ -1,6 +1,5 @@
 package dev.tracepoint.signal.internal;
 
-import dev.tracepoint.core.TracefsUnavailableException;
 import dev.tracepoint.core.internal.cli.Args;
 import dev.tracepoint.core.internal.cli.Command;
 import dev.tracepoint.core.internal.cli.Shutdown;
@@ -162,8 +161,6 @@ public final class SignalsCommand implements Command {
             monitor = b.build();
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
-        } catch (TracefsUnavailableException e) {
-            throw Access.explain(e);
         }
         boolean[] finished = new boolean[1];
         Shutdown shutdown = new Shutdown(monitor::close, () -> {
