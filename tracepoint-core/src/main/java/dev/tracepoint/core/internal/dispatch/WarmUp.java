@@ -17,15 +17,18 @@ import java.lang.foreign.ValueLayout;
  * compiled it when the first real burst arrives. A cold JVM interprets the drain loop about 100 times slower
  * than compiled code, and the ring fills while it does: measured, warming removed every event lost at
  * attach and halved the CPU per event. The synthetic ring covers every branch the hot path takes (a record
- * that wraps the ring end, a LOST record, an unknown record type), since a branch the compiler never saw
- * becomes a deoptimisation later. Listeners here are three no-op classes, so the listener call site is
+ * that wraps the ring end, a LOST record, an unknown record type, an empty ring, a drain cut short by its
+ * limit), since a branch the compiler never saw becomes a deoptimisation later. Listeners here are three no-op classes, so the listener call site is
  * compiled as a megamorphic call rather than inlined for a class the real stream never uses.
  */
 public final class WarmUp {
 
     private static final int DATA_SIZE = 64 * 1024;
     private static final int RECORDS_TARGET = 150_000;
-    private static final long MAX_NANOS = 400_000_000L;
+    /** Never longer than this, even if the path keeps getting faster. */
+    private static final long MAX_NANOS = 1_500_000_000L;
+    /** Done when a round has not been 5% faster than the best for this long. */
+    private static final long PLATEAU_NANOS = 150_000_000L;
 
     private WarmUp() {
     }
@@ -45,10 +48,9 @@ public final class WarmUp {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment meta = arena.allocate(4096, 4096);
             MemorySegment data = arena.allocate(DATA_SIZE, 4096);
-            long start = DATA_SIZE - 24; // the first record wraps the ring end
-            long pos = start;
-            int records = 0;
-            for (int i = 0; i < ids.length && pos - start < DATA_SIZE / 2; i++) {
+            java.util.List<byte[]> recs = new java.util.ArrayList<>();
+            int bytes = 0;
+            for (int i = 0; i < ids.length && bytes < DATA_SIZE / 2; i++) {
                 int raw = entries[i].format().fixedSize();
                 int size = (44 + raw + 7) & ~7;
                 byte[] rec = new byte[size];
@@ -60,27 +62,58 @@ public final class WarmUp {
                 r.set(ValueLayout.JAVA_INT_UNALIGNED, 20, 1);
                 r.set(ValueLayout.JAVA_INT_UNALIGNED, 40, size - 44);
                 r.set(ValueLayout.JAVA_SHORT_UNALIGNED, 44, (short) entries[i].format().id());
-                pos = put(data, pos, rec);
-                records++;
+                recs.add(rec);
+                bytes += size;
             }
-            byte[] lostRec = new byte[24];
-            MemorySegment l = MemorySegment.ofArray(lostRec);
-            l.set(ValueLayout.JAVA_INT_UNALIGNED, 0, PerfRecordType.PERF_RECORD_LOST);
-            l.set(ValueLayout.JAVA_SHORT_UNALIGNED, 6, (short) 24);
-            pos = put(data, pos, lostRec);
-            l.set(ValueLayout.JAVA_INT_UNALIGNED, 0, PerfRecordType.PERF_RECORD_THROTTLE);
-            pos = put(data, pos, lostRec);
-            records += 2;
-            long end = pos;
+            for (int type : new int[] {PerfRecordType.PERF_RECORD_LOST, PerfRecordType.PERF_RECORD_THROTTLE}) {
+                byte[] rec = new byte[24];
+                MemorySegment l = MemorySegment.ofArray(rec);
+                l.set(ValueLayout.JAVA_INT_UNALIGNED, 0, type);
+                l.set(ValueLayout.JAVA_SHORT_UNALIGNED, 6, (short) 24);
+                recs.add(rec);
+            }
+            int records = recs.size();
             PerfRing ring = new PerfRing(0, meta, data);
-            long deadline = System.nanoTime() + MAX_NANOS;
+            long begin = System.nanoTime();
+            long deadline = begin + MAX_NANOS;
+            long lastGain = begin;
+            double best = Double.MAX_VALUE;
             int handled = 0;
-            while (handled < RECORDS_TARGET && System.nanoTime() < deadline) {
+            for (int round = 0; ; round++) {
+                long now = System.nanoTime();
+                // Stop once the JIT is done with the path, not after a fixed count: C2 compiles in the
+                // background, and on a busy machine its queue lags. Measured before this (-XX:+PrintCompilation):
+                // drain() and sample() reached C2 only after the events were enabled, and drain() was
+                // recompiled once more under the real load, losing the first burst.
+                if (now >= deadline || handled >= RECORDS_TARGET && now - lastGain >= PLATEAU_NANOS) {
+                    break;
+                }
+                int before = handled;
+                // The first record wraps the ring end, split at a different 8-byte boundary each round: the
+                // copy loop is then compiled for every split a real ring produces, not for one length.
+                long start = DATA_SIZE - 8L * (1 + round % 12);
+                long end = start;
+                for (byte[] rec : recs) {
+                    end = put(data, end, rec);
+                }
                 meta.set(ValueLayout.JAVA_LONG, PerfMmapPageDescriptor.DATA_TAIL_OFFSET, start);
                 meta.set(ValueLayout.JAVA_LONG, PerfMmapPageDescriptor.DATA_HEAD_OFFSET, end);
                 for (int k = 0; k < 64; k++) {
                     ring.dataTailRelease(start);
                     handled += ring.drain(d, Integer.MAX_VALUE);
+                    // An empty ring: after every wake-up the stream drains every ring, and most are empty (an
+                    // idle CPU's ring). Without this the exit without a tail store is a branch C2 never saw,
+                    // and the first empty drain deoptimised drain() just as the first burst arrived
+                    // (measured: -Xlog:deoptimization showed unstable_if in PerfRing.drain at attach).
+                    handled += ring.drain(d, Integer.MAX_VALUE);
+                    // A drain stopped by its limit (poll(listener, limit, ...)) before the head.
+                    ring.dataTailRelease(start);
+                    handled += ring.drain(d, 1 + (k & 3));
+                }
+                double perRecord = (double) (System.nanoTime() - now) / Math.max(1, handled - before);
+                if (perRecord < best * 0.95) { // a clear gain: some tier of compiled code arrived
+                    best = perRecord;
+                    lastGain = System.nanoTime();
                 }
             }
             ring.close();

@@ -235,9 +235,26 @@ public final class PerfRing implements AutoCloseable {
     /** Copies {@code length} bytes starting at data offset {@code offset}, wrapping at the end, to scratch. */
     private void copyOut(long offset, int length) {
         long first = Math.min(length, capacity - offset);
-        MemorySegment.copy(data, offset, scratch, 0, first);
+        copy(data, offset, scratch, 0, first);
         if (first < length) {
-            MemorySegment.copy(data, 0, scratch, first, length - first);
+            copy(data, 0, scratch, first, length - first);
+        }
+    }
+
+    /**
+     * A plain copy loop instead of {@code MemorySegment.copy}: records and their pieces are a few dozen bytes
+     * and 8-byte aligned, and the JDK's bulk copy is a separate compiled method whose profile (loop
+     * predicates for the lengths the warm-up saw) failed on the first real wrap and deoptimised it
+     * ({@code -Xlog:deoptimization}: {@code SegmentBulkOperations.copy profile_predicate}). This loop is
+     * inlined into {@link #drain} and has no length-specific speculation.
+     */
+    private static void copy(MemorySegment src, long srcOffset, MemorySegment dst, long dstOffset, long length) {
+        long i = 0;
+        for (; i <= length - Long.BYTES; i += Long.BYTES) {
+            dst.set(ValueLayout.JAVA_LONG_UNALIGNED, dstOffset + i, src.get(ValueLayout.JAVA_LONG_UNALIGNED, srcOffset + i));
+        }
+        for (; i < length; i++) {
+            dst.set(ValueLayout.JAVA_BYTE, dstOffset + i, src.get(ValueLayout.JAVA_BYTE, srcOffset + i));
         }
     }
 

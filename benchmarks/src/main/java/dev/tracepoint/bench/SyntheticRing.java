@@ -1,0 +1,171 @@
+package dev.tracepoint.bench;
+
+import dev.tracepoint.core.format.EventFormat;
+import dev.tracepoint.core.format.FormatException;
+import dev.tracepoint.core.format.FormatParser;
+import dev.tracepoint.core.internal.perf.PerfMmapPageDescriptor;
+import dev.tracepoint.core.internal.ring.PerfRing;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * A perf ring in native memory (a {@code perf_event_mmap_page} image and a 2^n data area) holding sample
+ * records laid out exactly as the kernel writes them for the library's sample type
+ * ({@code IDENTIFIER | TID | TIME | CPU | RAW}): header 8, id 8, pid/tid 8, time 8, cpu/res 8, raw size 4,
+ * raw bytes padded so that the record is a multiple of 8. The raw payloads follow the formats of the
+ * 6.18 kernel this project was measured on (captured in {@code formats/}).
+ *
+ * <p>The ring is filled once; each benchmark operation rewinds {@code data_tail} and republishes
+ * {@code data_head}, so the real {@link PerfRing#drain} walks the same bytes every time, like a consumer
+ * woken at the watermark.
+ */
+final class SyntheticRing implements AutoCloseable {
+
+    static final int SIGNAL_GENERATE_ID = 261;
+    static final int KFREE_SKB_ID = 2310;
+    static final int SCHED_PROCESS_EXEC_ID = 365;
+
+    /** Sample identifiers ({@code PERF_EVENT_IOC_ID}) of the synthetic perf events. */
+    static final long SIG_SAMPLE_ID = 101;
+    static final long SKB_SAMPLE_ID = 102;
+    static final long EXEC_SAMPLE_ID = 103;
+
+    private final Arena arena = Arena.ofShared();
+    final MemorySegment meta;
+    final MemorySegment data;
+    final PerfRing ring;
+    final long capacity;
+    long start;
+    long end;
+    int records;
+
+    SyntheticRing(long capacity) {
+        this.capacity = capacity;
+        this.meta = arena.allocate(4096, 4096);
+        this.data = arena.allocate(capacity, 4096);
+        this.ring = new PerfRing(0, meta, data);
+    }
+
+    /**
+     * Writes {@code count} records from position {@code start} on, cycling through {@code recs}, wrapping at
+     * the end of the data area as the kernel does (no padding).
+     */
+    SyntheticRing fill(long start, int count, byte[]... recs) {
+        this.start = start;
+        long pos = start;
+        long mask = capacity - 1;
+        for (int i = 0; i < count; i++) {
+            byte[] r = recs[i % recs.length];
+            if (pos + r.length - start > capacity) {
+                throw new IllegalArgumentException("ring of " + capacity + " bytes holds fewer than " + count + " records");
+            }
+            for (int b = 0; b < r.length; b++) {
+                data.set(ValueLayout.JAVA_BYTE, (pos + b) & mask, r[b]);
+            }
+            pos += r.length;
+        }
+        this.end = pos;
+        this.records = count;
+        return this;
+    }
+
+    /** Publishes the filled records again: tail back to the start, head at the end. */
+    void rewind() {
+        meta.set(ValueLayout.JAVA_LONG, PerfMmapPageDescriptor.DATA_HEAD_OFFSET, end);
+        ring.dataTailRelease(start);
+    }
+
+    @Override
+    public void close() {
+        ring.close();
+        arena.close();
+    }
+
+    // ------------------------------------------------------------------ records
+
+    /** A {@code PERF_RECORD_SAMPLE} record around {@code raw}. */
+    static byte[] sample(long sampleId, int pid, int tid, long time, int cpu, byte[] raw) {
+        int rawSize = ((raw.length + 4 + 7) & ~7) - 4; // the kernel pads raw so the record stays 8-aligned
+        int size = 44 + rawSize;
+        byte[] rec = new byte[size];
+        MemorySegment r = MemorySegment.ofArray(rec);
+        r.set(ValueLayout.JAVA_INT_UNALIGNED, 0, 9); // PERF_RECORD_SAMPLE
+        r.set(ValueLayout.JAVA_SHORT_UNALIGNED, 4, (short) 1); // PERF_RECORD_MISC_KERNEL
+        r.set(ValueLayout.JAVA_SHORT_UNALIGNED, 6, (short) size);
+        r.set(ValueLayout.JAVA_LONG_UNALIGNED, 8, sampleId);
+        r.set(ValueLayout.JAVA_INT_UNALIGNED, 16, pid);
+        r.set(ValueLayout.JAVA_INT_UNALIGNED, 20, tid);
+        r.set(ValueLayout.JAVA_LONG_UNALIGNED, 24, time);
+        r.set(ValueLayout.JAVA_INT_UNALIGNED, 32, cpu);
+        r.set(ValueLayout.JAVA_INT_UNALIGNED, 40, rawSize);
+        System.arraycopy(raw, 0, rec, 44, raw.length);
+        return rec;
+    }
+
+    /** {@code signal:signal_generate} as sigload produces it: kill(self, SIGUSR1) with SIGUSR1 ignored. */
+    static byte[] signalGenerate(int i) {
+        byte[] raw = new byte[48];
+        MemorySegment s = MemorySegment.ofArray(raw);
+        s.set(ValueLayout.JAVA_SHORT_UNALIGNED, 0, (short) SIGNAL_GENERATE_ID);
+        s.set(ValueLayout.JAVA_INT_UNALIGNED, 4, 4242); // common_pid
+        s.set(ValueLayout.JAVA_INT_UNALIGNED, 8, 10 + (i & 3)); // sig
+        s.set(ValueLayout.JAVA_INT_UNALIGNED, 12, 0); // errno
+        s.set(ValueLayout.JAVA_INT_UNALIGNED, 16, 0); // code (SI_USER)
+        byte[] comm = "sigload".getBytes(StandardCharsets.US_ASCII);
+        System.arraycopy(comm, 0, raw, 20, comm.length); // comm[16]
+        s.set(ValueLayout.JAVA_INT_UNALIGNED, 36, 4242 + (i & 7)); // pid
+        s.set(ValueLayout.JAVA_INT_UNALIGNED, 40, 0); // group
+        s.set(ValueLayout.JAVA_INT_UNALIGNED, 44, 1); // result: TRACE_SIGNAL_IGNORED
+        return sample(SIG_SAMPLE_ID, 4242, 4242, 1_000_000_000L + 250L * i, i & 1, raw);
+    }
+
+    /** {@code skb:kfree_skb} as skbload produces it: a UDP datagram to a closed port, reason NO_SOCKET. */
+    static byte[] kfreeSkb(int i) {
+        byte[] raw = new byte[40];
+        MemorySegment s = MemorySegment.ofArray(raw);
+        s.set(ValueLayout.JAVA_SHORT_UNALIGNED, 0, (short) KFREE_SKB_ID);
+        s.set(ValueLayout.JAVA_INT_UNALIGNED, 4, 4343);
+        s.set(ValueLayout.JAVA_LONG_UNALIGNED, 8, 0xffff_8880_0123_4500L + 256L * i); // skbaddr
+        s.set(ValueLayout.JAVA_LONG_UNALIGNED, 16, 0xffff_ffff_81a2_b3c4L); // location
+        s.set(ValueLayout.JAVA_LONG_UNALIGNED, 24, 0L); // rx_sk
+        s.set(ValueLayout.JAVA_SHORT_UNALIGNED, 32, (short) 0x0800); // protocol ETH_P_IP
+        s.set(ValueLayout.JAVA_INT_UNALIGNED, 36, 3); // reason NO_SOCKET
+        return sample(SKB_SAMPLE_ID, 4343, 4343, 2_000_000_000L + 4500L * i, i & 1, raw);
+    }
+
+    /** {@code sched:sched_process_exec}: a {@code __data_loc char[] filename} after the fixed part. */
+    static byte[] schedProcessExec(int i) {
+        byte[] name = "/usr/bin/true\0".getBytes(StandardCharsets.US_ASCII);
+        byte[] raw = new byte[20 + name.length];
+        MemorySegment s = MemorySegment.ofArray(raw);
+        s.set(ValueLayout.JAVA_SHORT_UNALIGNED, 0, (short) SCHED_PROCESS_EXEC_ID);
+        s.set(ValueLayout.JAVA_INT_UNALIGNED, 4, 5000 + i);
+        s.set(ValueLayout.JAVA_INT_UNALIGNED, 8, (name.length << 16) | 20); // __data_loc: length << 16 | offset
+        s.set(ValueLayout.JAVA_INT_UNALIGNED, 12, 5000 + i); // pid
+        s.set(ValueLayout.JAVA_INT_UNALIGNED, 16, 5000 + i); // old_pid
+        System.arraycopy(name, 0, raw, 20, name.length);
+        return sample(EXEC_SAMPLE_ID, 5000 + i, 5000 + i, 3_000_000_000L + i, i & 1, raw);
+    }
+
+    // ------------------------------------------------------------------ formats
+
+    static EventFormat format(String system, String name) {
+        String res = "/formats/" + name;
+        try (InputStream in = SyntheticRing.class.getResourceAsStream(res)) {
+            if (in == null) {
+                throw new IllegalStateException("missing resource " + res);
+            }
+            return FormatParser.parse(res, system, in.readAllBytes());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (FormatException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
