@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Markdown table for run-jmh.sh: JMH results (ns per record, bytes allocated per record) with their ratios to
-the C decodebench loop measured in the same session, and to the in-JVM baseline loop.
+the C decodebench loop measured in the same run, and to the in-JVM baseline loop.
 
 usage: jmh_report.py jmh.json decode.txt
 """
@@ -61,7 +61,7 @@ def main():
               f"{ratio_c} | {ratio_j} |")
     if c:
         print()
-        print("C decodebench, same session and CPU (5M records, 7 reps; ns/record best / median):")
+        print("C decodebench, same run and CPU (5M records, 7 reps; ns/record best / median):")
         print()
         print("| record bytes | linear-field | ring-field | ring-full |")
         print("|---|---|---|---|")

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# JMH decode and dispatch benchmarks (with -prof gc) and, in the same session and on the same CPU, the C
+# JMH decode and dispatch benchmarks (with -prof gc) and, in the same run and on the same CPU, the C
 # decodebench of ../shared/bench, so that the ratios to C are measured on one machine at one time.
 #
 #   benchmarks/scripts/run-jmh.sh                 # ~4 min: every benchmark, then decodebench
