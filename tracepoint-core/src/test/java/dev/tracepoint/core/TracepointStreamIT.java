@@ -125,6 +125,33 @@ class TracepointStreamIT {
         }
     }
 
+    /**
+     * With a 30 s maxLatency the timeout never drains the rings during the test: an event arrives promptly only
+     * if the kernel's wakeup (every N events, or a byte watermark) wakes the consumer's epoll_wait.
+     */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"events", "bytes"})
+    void kernelWakeupsDeliverWithoutWaitingForTheTimeout(String mode) throws Exception {
+        List<Seen> seen = new CopyOnWriteArrayList<>();
+        TracepointStream.Builder b = TracepointStream.builder().tracefs(tracefs).maxLatency(Duration.ofSeconds(30));
+        if (mode.equals("events")) {
+            b.wakeupEvents(1);
+        } else {
+            b.wakeupBytes(64); // less than one signal_generate sample
+        }
+        try (TracepointStream stream = b.build()) {
+            collect(stream, seen);
+            stream.filter(GENERATE, "pid == " + childPid);
+            stream.startAsync();
+            Thread.sleep(100); // the consumer is in epoll_wait now
+            long sent = System.nanoTime();
+            Native.kill(childPid, SIGWINCH);
+            await(() -> !seen.isEmpty(), Duration.ofSeconds(10));
+            assertThat(seen).hasSize(1);
+            assertThat(Duration.ofNanos(System.nanoTime() - sent)).isLessThan(Duration.ofSeconds(5));
+        }
+    }
+
     @Test
     void invalidFilterNamesTracepointAndFilter() throws Exception {
         try (TracepointStream stream = TracepointStream.builder().tracefs(tracefs).build()) {
