@@ -1,5 +1,6 @@
 package dev.tracepoint.core;
 
+import dev.tracepoint.testing.KernelTests;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -201,13 +202,13 @@ class KernelSymbolsTest {
 
     static KernelSymbols requireRealKernel() throws IOException {
         boolean readable = Files.isReadable(KernelSymbols.PROC_KALLSYMS);
-        if (KernelAccess.ci()) {
+        if (KernelTests.ci()) {
             assertThat(readable).as("CI must be able to read " + KernelSymbols.PROC_KALLSYMS).isTrue();
         } else {
             assumeTrue(readable, "/proc/kallsyms is not readable; skipped outside CI");
         }
         KernelSymbols s = KernelSymbols.system();
-        if (KernelAccess.ci()) {
+        if (KernelTests.ci()) {
             assertThat(s.addressesHidden()).as("CI runs as root, where /proc/kallsyms shows real addresses").isFalse();
         } else {
             assumeTrue(!s.addressesHidden(), "/proc/kallsyms hides addresses (not root); skipped outside CI");

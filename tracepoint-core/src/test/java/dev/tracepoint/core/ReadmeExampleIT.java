@@ -1,5 +1,6 @@
 package dev.tracepoint.core;
 
+import dev.tracepoint.testing.KernelTests;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -17,7 +18,7 @@ class ReadmeExampleIT {
 
     @Test
     void theReadmeExampleRunsAsWritten(@TempDir Path tmp) throws Exception {
-        KernelAccess.require();
+        KernelTests.require();
         Path readme = Path.of(System.getProperty("tracepoint.repo", "..")).resolve("README.md");
         Matcher m = Pattern.compile("```java\n(import dev\\.tracepoint.*?public class (\\w+).*?)```", Pattern.DOTALL)
                 .matcher(Files.readString(readme));

@@ -1,5 +1,6 @@
 package dev.tracepoint.core;
 
+import dev.tracepoint.testing.KernelTests;
 import dev.tracepoint.core.decode.Event;
 import dev.tracepoint.core.decode.EventView;
 import dev.tracepoint.core.decode.TracepointEvent;
@@ -42,7 +43,7 @@ class TracepointStreamIT {
 
     @BeforeEach
     void startChild() throws Exception {
-        tracefs = KernelAccess.require();
+        tracefs = KernelTests.require();
         child = new ProcessBuilder("sleep", "120").start();
         childPid = (int) child.pid();
     }
@@ -383,7 +384,7 @@ class TracepointStreamIT {
     @Test
     void scopingToACgroupSeesOnlyItsTasks() throws Exception {
         java.nio.file.Path root = cgroup2Root();
-        org.junit.jupiter.api.Assumptions.assumeTrue(root != null || !KernelAccess.ci(), "no cgroup2 mount");
+        org.junit.jupiter.api.Assumptions.assumeTrue(root != null || !KernelTests.ci(), "no cgroup2 mount");
         org.junit.jupiter.api.Assumptions.assumeTrue(root != null, "no cgroup2 mount");
         java.nio.file.Path group = java.nio.file.Files.createDirectory(root.resolve("tracepoint-test-" + ProcessHandle.current().pid()));
         Process inside = null;

@@ -1,5 +1,6 @@
 package dev.tracepoint.signal;
 
+import dev.tracepoint.testing.KernelTests;
 import dev.tracepoint.core.decode.EventBinding;
 import dev.tracepoint.core.decode.EventView;
 import dev.tracepoint.core.format.EventFormat;
@@ -59,7 +60,7 @@ class CorpusDecodeTest {
     }
 
     static EventFormat parse(String dir, String event) throws Exception {
-        Path p = KernelGate.corpus().resolve(dir).resolve("signal").resolve(event).resolve("format");
+        Path p = KernelTests.corpus().resolve(dir).resolve("signal").resolve(event).resolve("format");
         return FormatParser.parse(p);
     }
 

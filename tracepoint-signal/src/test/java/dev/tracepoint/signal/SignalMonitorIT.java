@@ -1,5 +1,6 @@
 package dev.tracepoint.signal;
 
+import dev.tracepoint.testing.KernelTests;
 import dev.tracepoint.core.TracepointStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -34,9 +35,9 @@ class SignalMonitorIT {
 
     @BeforeEach
     void gate() throws IOException {
-        KernelGate.require();
+        KernelTests.require();
         self = ProcessHandle.current().pid();
-        selfComm = KernelGate.selfComm();
+        selfComm = KernelTests.selfComm();
     }
 
     @AfterEach

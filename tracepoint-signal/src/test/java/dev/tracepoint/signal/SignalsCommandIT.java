@@ -1,5 +1,6 @@
 package dev.tracepoint.signal;
 
+import dev.tracepoint.testing.KernelTests;
 import dev.tracepoint.core.internal.cli.Main;
 import dev.tracepoint.signal.internal.SignalsCommand;
 import org.junit.jupiter.api.AfterEach;
@@ -44,7 +45,7 @@ class SignalsCommandIT {
     @BeforeEach
     void setUp() throws IOException {
         self = ProcessHandle.current().pid();
-        selfComm = KernelGate.selfComm();
+        selfComm = KernelTests.selfComm();
     }
 
     @AfterEach
@@ -126,7 +127,7 @@ class SignalsCommandIT {
 
     @Test
     void jsonLinesNameSenderAndTargetOfEverySignal() throws Exception {
-        KernelGate.require();
+        KernelTests.require();
         Process a = sleeper();
         Process b = sleeper();
         Process c = sleeper();
@@ -175,7 +176,7 @@ class SignalsCommandIT {
 
     @Test
     void summariesCountPerSignalSenderAndTargetWithTheExclusionInTheKernel() throws Exception {
-        KernelGate.require();
+        KernelTests.require();
         Process b = sleeper();
         Monitor m = launch("--summary", "0.5", "--json", "--exclude", "URG", "--target-pid", Long.toString(b.pid()));
 
@@ -206,7 +207,7 @@ class SignalsCommandIT {
 
     @Test
     void textSummaryShowsTheTopRowsAndStopsAfterItsDuration() throws Exception {
-        KernelGate.require();
+        KernelTests.require();
         Process b = sleeper();
         Process c = sleeper();
         Monitor m = launch("--summary", "60", "--duration", "3", "--signal", "WINCH,USR2", "--target-pid", b.pid() + "," + c.pid());
@@ -228,7 +229,7 @@ class SignalsCommandIT {
 
     @Test
     void withoutPrivilegesItSaysWhatIsMissing() throws Exception {
-        KernelGate.require(); // root, to drop to nobody
+        KernelTests.require(); // root, to drop to nobody
         Path setpriv = Path.of("/usr/bin/setpriv");
         assumeTrue(Files.isExecutable(setpriv), "setpriv (util-linux) is needed to drop privileges");
         // nobody cannot read the build's class path (it may sit in root's home directory): copy it somewhere it can
@@ -257,7 +258,7 @@ class SignalsCommandIT {
 
     @Test
     void withoutTracefsItSaysHowToMountIt() throws Exception {
-        KernelGate.require();
+        KernelTests.require();
         Path unshare = Path.of("/usr/bin/unshare");
         assumeTrue(Files.isExecutable(unshare), "unshare (util-linux) is needed for a private mount namespace");
         // a private mount namespace without tracefs (and debugfs, whose tracing/ automounts it): the host keeps its mounts

@@ -1,5 +1,6 @@
 package dev.tracepoint.skb;
 
+import dev.tracepoint.testing.KernelTests;
 import dev.tracepoint.core.KernelSymbols;
 import dev.tracepoint.core.Tracefs;
 import dev.tracepoint.core.TracepointStream;
@@ -38,7 +39,7 @@ class DropMonitorIT {
 
     @BeforeEach
     void gate() {
-        TestSupport.requireKernel();
+        KernelTests.require();
     }
 
     @Test
@@ -59,7 +60,7 @@ class DropMonitorIT {
             });
             stream.startAsync();
             Packets.noSocket(n);
-            TestSupport.await(() -> mine.size() >= n, WAIT);
+            KernelTests.await(() -> mine.size() >= n, WAIT);
         }
         assertThat(mine).as("NO_SOCKET drops of this JVM").hasSizeGreaterThanOrEqualTo(n);
         Set<String> functions = new HashSet<>();
@@ -91,7 +92,7 @@ class DropMonitorIT {
             monitor.startAsync();
             int dropped = Packets.fullReceiveBuffer(200);
             assertThat(dropped).as("datagrams the full socket could not take").isGreaterThan(100);
-            TestSupport.await(() -> mine.size() >= dropped, WAIT);
+            KernelTests.await(() -> mine.size() >= dropped, WAIT);
             assertThat(mine).as("SOCKET_RCVBUFF drops of this JVM").hasSizeGreaterThanOrEqualTo(dropped);
 
             DropSnapshot totals = monitor.totals();
@@ -134,7 +135,7 @@ class DropMonitorIT {
             monitor.startAsync();
             Packets.noSocket(50); // IPv4: filtered out in the kernel
             Packets.send(new InetSocketAddress(v6, Packets.closedPort(v6)), 50, 32);
-            TestSupport.await(() -> mine.size() >= 50, WAIT);
+            KernelTests.await(() -> mine.size() >= 50, WAIT);
             Thread.sleep(200); // let any wrongly passed IPv4 drop arrive too
         }
         assertThat(mine).hasSizeGreaterThanOrEqualTo(50);
@@ -170,7 +171,7 @@ class DropMonitorIT {
             monitor.startAsync();
             Packets.noSocket(20);
             tcpExchange(); // delivered TCP segments are consumed, not dropped
-            TestSupport.await(() -> drops.size() >= 20 && !consumedSymbols.isEmpty(), WAIT);
+            KernelTests.await(() -> drops.size() >= 20 && !consumedSymbols.isEmpty(), WAIT);
             DropSnapshot s = monitor.totals();
             assertThat(s.consumed()).isPositive();
             assertThat(s.counts()).anySatisfy(c -> {
@@ -210,7 +211,7 @@ class DropMonitorIT {
                 Files.writeString(event.resolve("enable"), "1\n");
                 stream.startAsync();
                 Packets.noSocket(20);
-                TestSupport.await(() -> ours.size() >= 20, WAIT);
+                KernelTests.await(() -> ours.size() >= 20, WAIT);
             }
             Files.writeString(event.resolve("enable"), "0\n");
             // e.g. "  java-1234  [001] ..s1.  99.123: kfree_skb: skbaddr=... location=__udp4_lib_rcv+0x4bc/0xd00 reason: NO_SOCKET"

@@ -1,5 +1,6 @@
 package dev.tracepoint.skb;
 
+import dev.tracepoint.testing.KernelTests;
 import dev.tracepoint.core.format.EventFormat;
 import dev.tracepoint.core.format.FormatParser;
 import org.junit.jupiter.api.Test;
@@ -13,7 +14,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class DropReasonsTest {
 
     static DropReasons of(String relative) throws Exception {
-        Path p = TestSupport.corpus().resolve(relative);
+        Path p = KernelTests.corpus().resolve(relative);
         EventFormat f = FormatParser.parse(p);
         return DropReasons.of(f);
     }

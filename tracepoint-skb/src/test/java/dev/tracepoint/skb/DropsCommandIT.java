@@ -1,5 +1,6 @@
 package dev.tracepoint.skb;
 
+import dev.tracepoint.testing.KernelTests;
 import dev.tracepoint.core.KernelSymbols;
 import dev.tracepoint.core.Tracefs;
 import dev.tracepoint.core.internal.cli.Main;
@@ -45,7 +46,7 @@ class DropsCommandIT {
 
     @BeforeEach
     void gate() {
-        TestSupport.requireKernel();
+        KernelTests.require();
     }
 
     /** A running {@code drops} process with its output collected line by line. */
@@ -84,7 +85,7 @@ class DropsCommandIT {
         }
 
         void awaitReady(Path ready) throws InterruptedException {
-            boolean ok = TestSupport.await(() -> Files.exists(ready) || !process.isAlive(), WAIT);
+            boolean ok = KernelTests.await(() -> Files.exists(ready) || !process.isAlive(), WAIT);
             assertThat(Files.exists(ready)).as("monitor ready; exit=%s stderr=%s", process.isAlive() ? "running" : process.exitValue(), err).isTrue();
             assertThat(ok).isTrue();
         }
@@ -119,7 +120,7 @@ class DropsCommandIT {
             if (v6 != null) {
                 Packets.send(new InetSocketAddress(v6, Packets.closedPort(v6)), 20, 32); // filtered out: IPv6
             }
-            boolean all = TestSupport.await(() -> count(m.out, "NO_SOCKET") >= noSocket && count(m.out, "SOCKET_RCVBUFF") >= rcvbuff, WAIT);
+            boolean all = KernelTests.await(() -> count(m.out, "NO_SOCKET") >= noSocket && count(m.out, "SOCKET_RCVBUFF") >= rcvbuff, WAIT);
             m.interrupt(); // Ctrl-C: a clean exit with the summary
             int exit = m.awaitExit();
             assertThat(all).as("drops seen: NO_SOCKET %s of %s, SOCKET_RCVBUFF %s of %s; stderr=%s",

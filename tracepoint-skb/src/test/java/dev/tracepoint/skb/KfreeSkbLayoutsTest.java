@@ -1,5 +1,6 @@
 package dev.tracepoint.skb;
 
+import dev.tracepoint.testing.KernelTests;
 import dev.tracepoint.core.decode.EventBinding;
 import dev.tracepoint.core.decode.EventView;
 import dev.tracepoint.core.format.EventFormat;
@@ -55,7 +56,7 @@ class KfreeSkbLayoutsTest {
     }
 
     static Stream<Path> skbFormats(String event) throws IOException {
-        Path root = TestSupport.corpus();
+        Path root = KernelTests.corpus();
         try (Stream<Path> walk = Files.walk(root)) {
             List<Path> files = walk.filter(Files::isRegularFile)
                     .filter(p -> p.getParent().getFileName().toString().equals(event)
@@ -216,7 +217,7 @@ class KfreeSkbLayoutsTest {
 
     @Test
     void accessorsDoNotAllocate() throws Exception {
-        EventFormat format = FormatParser.parse(TestSupport.corpus().resolve("kernel-6.18/skb/kfree_skb/format"));
+        EventFormat format = FormatParser.parse(KernelTests.corpus().resolve("kernel-6.18/skb/kfree_skb/format"));
         EventView view = new EventView();
         KfreeSkb e = EventBinding.of(KfreeSkb.class, format).attach(view);
         MemorySegment rec = record(format, 0xffff888012345600L, 0xffffffff820a7f2cL, EtherTypes.IPV4,
@@ -250,7 +251,7 @@ class KfreeSkbLayoutsTest {
 
     @Test
     void layoutsReallyDiffer() throws Exception {
-        Path root = TestSupport.corpus();
+        Path root = KernelTests.corpus();
         EventFormat v2631 = FormatParser.parse(root.resolve("variants/2.6.31-x86_64/skb/kfree_skb/format"));
         EventFormat v32 = FormatParser.parse(root.resolve("variants/3.2-x86_64/skb/kfree_skb/format"));
         EventFormat v618 = FormatParser.parse(root.resolve("kernel-6.18/skb/kfree_skb/format"));

@@ -1,7 +1,7 @@
 package dev.tracepoint.core.hardening;
 
+import dev.tracepoint.testing.KernelTests;
 import dev.tracepoint.core.Filter;
-import dev.tracepoint.core.KernelAccess;
 import dev.tracepoint.core.Tracefs;
 import dev.tracepoint.core.TracepointStream;
 import dev.tracepoint.core.format.Field;
@@ -46,7 +46,7 @@ class FilterIT {
 
     @Test
     void hostileValuesMatchNothingExtraAndQuotedNamesMatchExactly(@TempDir Path tmp) throws Exception {
-        Tracefs tracefs = KernelAccess.require();
+        Tracefs tracefs = KernelTests.require();
         // a child whose comm holds a double quote and filter syntax
         String odd = "tp\"q||sig";
         Path binary = tmp.resolve(odd);

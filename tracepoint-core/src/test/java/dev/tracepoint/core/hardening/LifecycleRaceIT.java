@@ -1,6 +1,6 @@
 package dev.tracepoint.core.hardening;
 
-import dev.tracepoint.core.KernelAccess;
+import dev.tracepoint.testing.KernelTests;
 import dev.tracepoint.core.Tracefs;
 import dev.tracepoint.core.TracepointStream;
 import dev.tracepoint.core.format.Field;
@@ -47,7 +47,7 @@ class LifecycleRaceIT {
 
     @BeforeEach
     void setUp() throws Exception {
-        tracefs = KernelAccess.require();
+        tracefs = KernelTests.require();
         child = new ProcessBuilder("sleep", "300").start();
         childPid = (int) child.pid();
         sender = Thread.ofPlatform().daemon().start(() -> {

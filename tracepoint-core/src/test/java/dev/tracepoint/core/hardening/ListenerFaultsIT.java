@@ -1,6 +1,6 @@
 package dev.tracepoint.core.hardening;
 
-import dev.tracepoint.core.KernelAccess;
+import dev.tracepoint.testing.KernelTests;
 import dev.tracepoint.core.Tracefs;
 import dev.tracepoint.core.TracepointStream;
 import dev.tracepoint.core.format.Field;
@@ -37,7 +37,7 @@ class ListenerFaultsIT {
 
     @BeforeEach
     void setUp() throws Exception {
-        tracefs = KernelAccess.require();
+        tracefs = KernelTests.require();
         child = new ProcessBuilder("sleep", "120").start();
         childPid = (int) child.pid();
         libraryFds0 = Fds.library();

@@ -1,6 +1,6 @@
 package dev.tracepoint.core.hardening;
 
-import dev.tracepoint.core.KernelAccess;
+import dev.tracepoint.testing.KernelTests;
 import dev.tracepoint.core.PermissionDeniedException;
 import dev.tracepoint.core.TracefsUnavailableException;
 import dev.tracepoint.core.TracepointException;
@@ -36,7 +36,7 @@ class PrivilegeAndLimitsIT {
 
     @BeforeEach
     void kernel() {
-        KernelAccess.require();
+        KernelTests.require();
     }
 
     /** Runs ChildProbe with {@code prefix} (runuser, setpriv) in front; returns its stdout lines by key. */

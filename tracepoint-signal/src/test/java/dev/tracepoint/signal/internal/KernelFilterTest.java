@@ -1,8 +1,8 @@
 package dev.tracepoint.signal.internal;
 
+import dev.tracepoint.testing.KernelTests;
 import dev.tracepoint.core.format.EventFormat;
 import dev.tracepoint.core.format.FormatParser;
-import dev.tracepoint.signal.KernelGate;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -15,7 +15,7 @@ class KernelFilterTest {
     static final int[] NONE = new int[0];
 
     static EventFormat format(String dir, String event) throws Exception {
-        return FormatParser.parse(KernelGate.corpus().resolve(dir).resolve("signal").resolve(event).resolve("format"));
+        return FormatParser.parse(KernelTests.corpus().resolve(dir).resolve("signal").resolve(event).resolve("format"));
     }
 
     @Test

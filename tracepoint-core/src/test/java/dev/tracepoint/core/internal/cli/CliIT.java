@@ -1,6 +1,6 @@
 package dev.tracepoint.core.internal.cli;
 
-import dev.tracepoint.core.KernelAccess;
+import dev.tracepoint.testing.KernelTests;
 import dev.tracepoint.core.internal.perf.Native;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -27,7 +27,7 @@ class CliIT {
 
     @BeforeEach
     void setUp() throws Exception {
-        KernelAccess.require();
+        KernelTests.require();
         victim = new ProcessBuilder("sleep", "120").start();
         victimPid = (int) victim.pid();
     }
