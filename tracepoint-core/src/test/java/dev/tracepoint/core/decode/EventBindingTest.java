@@ -132,6 +132,34 @@ class EventBindingTest {
         assertThat(b.reasonName()).isEqualTo(f61.requireField("reason").table().nameOf(3));
     }
 
+    /** The README's typed example, as written there. */
+    public interface SchedSwitch extends TracepointEvent {
+        int prevPid();
+
+        String prevComm();
+
+        int prevComm(byte[] dst);
+
+        int nextPid();
+
+        @TracepointField(value = "prev_state", optional = true)
+        long prevState();
+
+        boolean hasPrevState();
+    }
+
+    @Test
+    void theReadmeTypedExampleBindsToSchedSwitch() throws Exception {
+        EventFormat f = Records.format("kernel-6.18/sched/sched_switch/format");
+        SchedSwitch e = EventBinding.of(SchedSwitch.class, f).attach(new Records(f, f.fixedSize())
+                .chars("prev_comm", "java").i32("prev_pid", 42).i64("prev_state", 1).i32("next_pid", 7).view());
+        assertThat(e.prevPid()).isEqualTo(42);
+        assertThat(e.prevComm()).isEqualTo("java");
+        assertThat(e.nextPid()).isEqualTo(7);
+        assertThat(e.hasPrevState()).isTrue();
+        assertThat(e.prevState()).isEqualTo(1);
+    }
+
     @Test
     void bindingsAreCachedPerLayout() throws Exception {
         EventFormat modern = Records.format("kernel-6.18/signal/signal_generate/format");
