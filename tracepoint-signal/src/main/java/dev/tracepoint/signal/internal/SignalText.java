@@ -77,6 +77,23 @@ public final class SignalText {
         return sb.append(CLOCK.format(LocalTime.ofInstant(i, ZoneId.systemDefault()))).append(' ');
     }
 
+    /** The keys both events share, opening the object: event, time_ns, cpu, sig, signal, errno, code, code_name. */
+    private static void header(StringBuilder sb, String event, long timeNanos, int cpu, int sig, String signalName,
+                               int errno, int code, String codeName) {
+        sb.append('{');
+        Json.key(sb, "event", true);
+        Json.string(sb, event);
+        Json.key(sb, "time_ns", false).append(timeNanos);
+        Json.key(sb, "cpu", false).append(cpu);
+        Json.key(sb, "sig", false).append(sig);
+        Json.key(sb, "signal", false);
+        Json.string(sb, signalName);
+        Json.key(sb, "errno", false).append(errno);
+        Json.key(sb, "code", false).append(code);
+        Json.key(sb, "code_name", false);
+        Json.string(sb, codeName);
+    }
+
     /**
      * One JSON object with the keys {@code event, time_ns, cpu, sig, signal, errno, code, code_name, result,
      * result_name, group, sender_pid, sender_tid, sender_comm, sender_uid, target_pid, target_comm}.
@@ -86,18 +103,7 @@ public final class SignalText {
      * @return {@code sb}
      */
     public static StringBuilder json(StringBuilder sb, SignalGenerateEvent e) {
-        sb.append('{');
-        Json.key(sb, "event", true);
-        Json.string(sb, "signal_generate");
-        Json.key(sb, "time_ns", false).append(e.timeNanos());
-        Json.key(sb, "cpu", false).append(e.cpu());
-        Json.key(sb, "sig", false).append(e.sig());
-        Json.key(sb, "signal", false);
-        Json.string(sb, e.signalName());
-        Json.key(sb, "errno", false).append(e.errno());
-        Json.key(sb, "code", false).append(e.code());
-        Json.key(sb, "code_name", false);
-        Json.string(sb, e.codeName());
+        header(sb, "signal_generate", e.timeNanos(), e.cpu(), e.sig(), e.signalName(), e.errno(), e.code(), e.codeName());
         Json.key(sb, "result", false);
         if (e.hasResult()) {
             sb.append(e.result());
@@ -133,18 +139,7 @@ public final class SignalText {
      * @return {@code sb}
      */
     public static StringBuilder json(StringBuilder sb, SignalDeliverEvent e) {
-        sb.append('{');
-        Json.key(sb, "event", true);
-        Json.string(sb, "signal_deliver");
-        Json.key(sb, "time_ns", false).append(e.timeNanos());
-        Json.key(sb, "cpu", false).append(e.cpu());
-        Json.key(sb, "sig", false).append(e.sig());
-        Json.key(sb, "signal", false);
-        Json.string(sb, e.signalName());
-        Json.key(sb, "errno", false).append(e.errno());
-        Json.key(sb, "code", false).append(e.code());
-        Json.key(sb, "code_name", false);
-        Json.string(sb, e.codeName());
+        header(sb, "signal_deliver", e.timeNanos(), e.cpu(), e.sig(), e.signalName(), e.errno(), e.code(), e.codeName());
         Json.key(sb, "sa_handler", false);
         StringBuilder h = new StringBuilder();
         handler(h, e.saHandler());
