@@ -43,7 +43,6 @@ public final class Dispatcher implements RecordHandler {
     public static final class Entry {
         final EventFormat format;
         final EventListener[] listeners;
-        long count;
 
         /**
          * @param format    the layout
@@ -52,11 +51,6 @@ public final class Dispatcher implements RecordHandler {
         public Entry(EventFormat format, EventListener[] listeners) {
             this.format = format;
             this.listeners = listeners;
-        }
-
-        /** @return the samples dispatched for this tracepoint */
-        public long count() {
-            return count;
         }
 
         /** @return the layout */
@@ -155,7 +149,6 @@ public final class Dispatcher implements RecordHandler {
                 .sample(segment.get(I32, offset + CPU_OFFSET), segment.get(I32, offset + PID_OFFSET),
                         segment.get(I32, offset + TID_OFFSET), segment.get(I64, offset + TIME_OFFSET));
         samples++;
-        e.count++;
         EventListener o = override;
         if (o != null) {
             call(o);
