@@ -122,10 +122,8 @@ public final class Dispatcher implements RecordHandler {
             return;
         }
         long id = segment.get(I64, offset + ID_OFFSET);
-        Entry e;
-        if (id == lastId) {
-            e = lastEntry;
-        } else {
+        Entry e = lastEntry;
+        if (id != lastId || e == null) {   // e == null: nothing cached yet, whatever lastId holds
             e = find(id);
             if (e == null) {
                 unknown++;
