@@ -39,7 +39,7 @@ public class BaselineBench {
     static final int LINEAR_RECORDS = 1_000_000;
     private static final ValueLayout.OfInt I32 = ValueLayout.JAVA_INT_UNALIGNED;
     private static final ValueLayout.OfShort I16 = ValueLayout.JAVA_SHORT_UNALIGNED;
-    private static final int RAW = 44;
+    private static final int RAW = 36;
 
     Arena arena;
     MemorySegment linear;

@@ -85,7 +85,6 @@ public class DispatchBench {
     EventFormat sigFormat;
     EventFormat skbFormat;
     EventFormat execFormat;
-    long[] ids;
 
     /** The listeners' results, read by the benchmark methods so nothing is dead code. */
     long sum;
@@ -96,7 +95,6 @@ public class DispatchBench {
         sigFormat = SyntheticRing.format("signal", "signal_generate");
         skbFormat = SyntheticRing.format("skb", "kfree_skb");
         execFormat = SyntheticRing.format("sched", "sched_process_exec");
-        ids = new long[] {SyntheticRing.SIG_SAMPLE_ID, SyntheticRing.SKB_SAMPLE_ID, SyntheticRing.EXEC_SAMPLE_ID};
 
         byte[][] sigRecs = new byte[8][];
         byte[][] skbRecs = new byte[8][];
@@ -117,7 +115,7 @@ public class DispatchBench {
                     new Dispatcher.Entry(sigFormat, new EventListener[0]),
                     new Dispatcher.Entry(skbFormat, new EventListener[0]),
                     new Dispatcher.Entry(execFormat, new EventListener[0])};
-            WarmUp.run(ids, entries);
+            WarmUp.run(entries);
         }
     }
 
@@ -138,7 +136,7 @@ public class DispatchBench {
         ErrorListener errors = t -> {
             throw new AssertionError(t);
         };
-        return new Dispatcher(view, ids, entries, new LostListener[0], new TaskListener[0], errors, 1);
+        return new Dispatcher(view, entries, new LostListener[0], new TaskListener[0], errors, 1);
     }
 
     long drain(SyntheticRing r, Dispatcher d) {

@@ -17,7 +17,7 @@ import java.nio.charset.StandardCharsets;
 /**
  * A perf ring in native memory (a {@code perf_event_mmap_page} image and a 2^n data area) holding sample
  * records laid out exactly as the kernel writes them for the library's sample type
- * ({@code IDENTIFIER | TID | TIME | CPU | RAW}): header 8, id 8, pid/tid 8, time 8, cpu/res 8, raw size 4,
+ * ({@code TID | TIME | CPU | RAW}): header 8, pid/tid 8, time 8, cpu/res 8, raw size 4,
  * raw bytes padded so that the record is a multiple of 8. The raw payloads follow the formats of the
  * 6.18 kernel this project was measured on (captured in {@code formats/}).
  *
@@ -30,11 +30,6 @@ final class SyntheticRing implements AutoCloseable {
     static final int SIGNAL_GENERATE_ID = 261;
     static final int KFREE_SKB_ID = 2310;
     static final int SCHED_PROCESS_EXEC_ID = 365;
-
-    /** Sample identifiers ({@code PERF_EVENT_IOC_ID}) of the synthetic perf events. */
-    static final long SIG_SAMPLE_ID = 101;
-    static final long SKB_SAMPLE_ID = 102;
-    static final long EXEC_SAMPLE_ID = 103;
 
     private final Arena arena = Arena.ofShared();
     final MemorySegment meta;
@@ -90,21 +85,20 @@ final class SyntheticRing implements AutoCloseable {
     // ------------------------------------------------------------------ records
 
     /** A {@code PERF_RECORD_SAMPLE} record around {@code raw}. */
-    static byte[] sample(long sampleId, int pid, int tid, long time, int cpu, byte[] raw) {
+    static byte[] sample(int pid, int tid, long time, int cpu, byte[] raw) {
         int rawSize = ((raw.length + 4 + 7) & ~7) - 4; // the kernel pads raw so the record stays 8-aligned
-        int size = 44 + rawSize;
+        int size = 36 + rawSize;
         byte[] rec = new byte[size];
         MemorySegment r = MemorySegment.ofArray(rec);
         r.set(ValueLayout.JAVA_INT_UNALIGNED, 0, 9); // PERF_RECORD_SAMPLE
         r.set(ValueLayout.JAVA_SHORT_UNALIGNED, 4, (short) 1); // PERF_RECORD_MISC_KERNEL
         r.set(ValueLayout.JAVA_SHORT_UNALIGNED, 6, (short) size);
-        r.set(ValueLayout.JAVA_LONG_UNALIGNED, 8, sampleId);
-        r.set(ValueLayout.JAVA_INT_UNALIGNED, 16, pid);
-        r.set(ValueLayout.JAVA_INT_UNALIGNED, 20, tid);
-        r.set(ValueLayout.JAVA_LONG_UNALIGNED, 24, time);
-        r.set(ValueLayout.JAVA_INT_UNALIGNED, 32, cpu);
-        r.set(ValueLayout.JAVA_INT_UNALIGNED, 40, rawSize);
-        System.arraycopy(raw, 0, rec, 44, raw.length);
+        r.set(ValueLayout.JAVA_INT_UNALIGNED, 8, pid);
+        r.set(ValueLayout.JAVA_INT_UNALIGNED, 12, tid);
+        r.set(ValueLayout.JAVA_LONG_UNALIGNED, 16, time);
+        r.set(ValueLayout.JAVA_INT_UNALIGNED, 24, cpu);
+        r.set(ValueLayout.JAVA_INT_UNALIGNED, 32, rawSize);
+        System.arraycopy(raw, 0, rec, 36, raw.length);
         return rec;
     }
 
@@ -122,7 +116,7 @@ final class SyntheticRing implements AutoCloseable {
         s.set(ValueLayout.JAVA_INT_UNALIGNED, 36, 4242 + (i & 7)); // pid
         s.set(ValueLayout.JAVA_INT_UNALIGNED, 40, 0); // group
         s.set(ValueLayout.JAVA_INT_UNALIGNED, 44, 1); // result: TRACE_SIGNAL_IGNORED
-        return sample(SIG_SAMPLE_ID, 4242, 4242, 1_000_000_000L + 250L * i, i & 1, raw);
+        return sample(4242, 4242, 1_000_000_000L + 250L * i, i & 1, raw);
     }
 
     /** {@code skb:kfree_skb} as skbload produces it: a UDP datagram to a closed port, reason NO_SOCKET. */
@@ -136,7 +130,7 @@ final class SyntheticRing implements AutoCloseable {
         s.set(ValueLayout.JAVA_LONG_UNALIGNED, 24, 0L); // rx_sk
         s.set(ValueLayout.JAVA_SHORT_UNALIGNED, 32, (short) 0x0800); // protocol ETH_P_IP
         s.set(ValueLayout.JAVA_INT_UNALIGNED, 36, 3); // reason NO_SOCKET
-        return sample(SKB_SAMPLE_ID, 4343, 4343, 2_000_000_000L + 4500L * i, i & 1, raw);
+        return sample(4343, 4343, 2_000_000_000L + 4500L * i, i & 1, raw);
     }
 
     /** {@code sched:sched_process_exec}: a {@code __data_loc char[] filename} after the fixed part. */
@@ -150,7 +144,7 @@ final class SyntheticRing implements AutoCloseable {
         s.set(ValueLayout.JAVA_INT_UNALIGNED, 12, 5000 + i); // pid
         s.set(ValueLayout.JAVA_INT_UNALIGNED, 16, 5000 + i); // old_pid
         System.arraycopy(name, 0, raw, 20, name.length);
-        return sample(EXEC_SAMPLE_ID, 5000 + i, 5000 + i, 3_000_000_000L + i, i & 1, raw);
+        return sample(5000 + i, 5000 + i, 3_000_000_000L + i, i & 1, raw);
     }
 
     // ------------------------------------------------------------------ formats

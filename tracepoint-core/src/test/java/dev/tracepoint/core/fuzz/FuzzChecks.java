@@ -94,7 +94,7 @@ final class FuzzChecks {
 
     // -------------------------------------------------------------------------------------------- ring
 
-    /** The two layouts the ring target dispatches to: identifier 1 and 2 of {@link #ring(byte[])} samples. */
+    /** The two layouts the ring target dispatches to (by their ids in the samples' {@code common_type}), and the decoder's. */
     static final class Layouts {
         static final EventFormat SIGNAL = corpusFormat("kernel-6.18/signal/signal_generate/format");
         static final EventFormat EXEC = corpusFormat("kernel-6.18/sched/sched_process_exec/format");
@@ -160,7 +160,7 @@ final class FuzzChecks {
             };
             EventListener readAll = FuzzChecks::readEveryField;
             EventView view = new EventView();
-            Dispatcher dispatcher = new Dispatcher(view, new long[] {1, 2},
+            Dispatcher dispatcher = new Dispatcher(view,
                     new Dispatcher.Entry[] {new Dispatcher.Entry(Layouts.SIGNAL, new EventListener[] {readAll}),
                             new Dispatcher.Entry(Layouts.EXEC, new EventListener[] {readAll})},
                     new LostListener[] {(cpu, n) -> { }}, new TaskListener[0], onError, 0);

@@ -87,10 +87,10 @@ public final class SeedWriter {
     }
 
     /** A PERF_RECORD_SAMPLE in the Dispatcher's layout with {@code raw} padded so the record is 8-aligned. */
-    static byte[] sample(long id, byte[] raw) {
+    static byte[] sample(byte[] raw) {
         int rawPadded = ((4 + raw.length + 7) & ~7) - 4;
-        ByteBuffer b = ByteBuffer.allocate(36 + 4 + rawPadded).order(ByteOrder.LITTLE_ENDIAN);
-        b.putLong(id).putInt(100).putInt(101).putLong(123456789L).putInt(0).putInt(0).putInt(raw.length).put(raw);
+        ByteBuffer b = ByteBuffer.allocate(28 + 4 + rawPadded).order(ByteOrder.LITTLE_ENDIAN);
+        b.putInt(100).putInt(101).putLong(123456789L).putInt(0).putInt(0).putInt(raw.length).put(raw);
         return record(9, b.array());
     }
 
@@ -112,7 +112,7 @@ public final class SeedWriter {
             Writer w = new Writer(capacity, shape[1]);
             long start = w.head;
             for (int i = 0; w.head - start < capacity - 200; i++) {
-                w.put(i % 3 == 2 ? lost(i) : sample(i % 2 == 0 ? 1 : 2, raw(i % 2 == 0 ? signal : exec, i)));
+                w.put(i % 3 == 2 ? lost(i) : sample(raw(i % 2 == 0 ? signal : exec, i)));
             }
             for (int limitByte : new int[] {0, 1}) {
                 Files.write(out.resolve("seed-ring-" + n++), ringInput(shape[0], 0, start, w.head, limitByte, w.data));
@@ -126,7 +126,7 @@ public final class SeedWriter {
         }
         // a record whose header straddles the end (unaligned tail)
         Writer w = new Writer(256, 252);
-        w.put(sample(1, raw(signal, 1)));
+        w.put(sample(raw(signal, 1)));
         Files.write(out.resolve("seed-ring-" + n++), ringInput(5, 0, 252, w.head, 0, w.data));
         Files.write(out.resolve("seed-ring-empty"), ringInput(3, 0, 0, 0, 0, new byte[0]));
     }

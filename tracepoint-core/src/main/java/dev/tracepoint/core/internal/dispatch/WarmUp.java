@@ -4,6 +4,8 @@ import dev.tracepoint.core.EventListener;
 import dev.tracepoint.core.LostListener;
 import dev.tracepoint.core.TaskListener;
 import dev.tracepoint.core.decode.EventView;
+import dev.tracepoint.core.format.EventFormat;
+import dev.tracepoint.core.format.Field;
 import dev.tracepoint.core.internal.perf.PerfMmapPageDescriptor;
 import dev.tracepoint.core.internal.perf.PerfRecordType;
 import dev.tracepoint.core.internal.ring.PerfRing;
@@ -11,6 +13,7 @@ import dev.tracepoint.core.internal.ring.PerfRing;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.List;
 
 /**
  * Runs the drain and dispatch path on synthetic records before the events are enabled, so that the JIT has
@@ -18,8 +21,8 @@ import java.lang.foreign.ValueLayout;
  * than compiled code, and the ring fills while it does: measured, warming removed every event lost at
  * attach and halved the CPU per event. The synthetic ring covers every branch the hot path takes (a record
  * that wraps the ring end, a LOST record, an unknown record type, an empty ring, a drain cut short by its
- * limit), since a branch the compiler never saw becomes a deoptimisation later. Listeners here are three no-op classes, so the listener call site is
- * compiled as a megamorphic call rather than inlined for a class the real stream never uses.
+ * limit), since a branch the compiler never saw becomes a deoptimisation later. The listeners here are three
+ * classes that read the event the way real listeners do (see {@link ReadNumbers}).
  */
 public final class WarmUp {
 
@@ -34,34 +37,33 @@ public final class WarmUp {
     }
 
     /**
-     * @param ids     the sample identifiers of the real stream
-     * @param entries their entries (the formats are reused; the listeners are not called)
+     * @param entries the real stream's tracepoints (the formats are reused; the listeners are not called)
      */
-    public static void run(long[] ids, Dispatcher.Entry[] entries) {
-        EventListener[] noops = {new NoopA(), new NoopB(), new NoopC()};
+    public static void run(Dispatcher.Entry[] entries) {
+        EventListener[] noops = {new ReadNumbers(), new ReadStrings(), new ReadHeader()};
         Dispatcher.Entry[] warm = new Dispatcher.Entry[entries.length];
         for (int i = 0; i < entries.length; i++) {
             warm[i] = new Dispatcher.Entry(entries[i].format(), noops);
         }
         LostListener[] lost = {(cpu, n) -> { }};
-        Dispatcher d = new Dispatcher(new EventView(), ids, warm, lost, new TaskListener[0], e -> { }, 0);
+        Dispatcher d = new Dispatcher(new EventView(), warm, lost, new TaskListener[0], e -> { }, 0);
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment meta = arena.allocate(4096, 4096);
             MemorySegment data = arena.allocate(DATA_SIZE, 4096);
             java.util.List<byte[]> recs = new java.util.ArrayList<>();
             int bytes = 0;
-            for (int i = 0; i < ids.length && bytes < DATA_SIZE / 2; i++) {
-                int raw = entries[i].format().fixedSize();
-                int size = (44 + raw + 7) & ~7;
+            for (int i = 0; i < entries.length && bytes < DATA_SIZE / 2; i++) {
+                EventFormat format = entries[i].format();
+                int size = (Dispatcher.RAW_OFFSET + format.fixedSize() + 7) & ~7;
                 byte[] rec = new byte[size];
                 MemorySegment r = MemorySegment.ofArray(rec);
                 r.set(ValueLayout.JAVA_INT_UNALIGNED, 0, PerfRecordType.PERF_RECORD_SAMPLE);
                 r.set(ValueLayout.JAVA_SHORT_UNALIGNED, 6, (short) size);
-                r.set(ValueLayout.JAVA_LONG_UNALIGNED, 8, ids[i]);
-                r.set(ValueLayout.JAVA_INT_UNALIGNED, 16, 1);
-                r.set(ValueLayout.JAVA_INT_UNALIGNED, 20, 1);
-                r.set(ValueLayout.JAVA_INT_UNALIGNED, 40, size - 44);
-                r.set(ValueLayout.JAVA_SHORT_UNALIGNED, 44, (short) entries[i].format().id());
+                r.set(ValueLayout.JAVA_INT_UNALIGNED, Dispatcher.PID_OFFSET, 1);
+                r.set(ValueLayout.JAVA_INT_UNALIGNED, Dispatcher.TID_OFFSET, 1);
+                r.set(ValueLayout.JAVA_INT_UNALIGNED, Dispatcher.RAW_SIZE_OFFSET, size - Dispatcher.RAW_OFFSET);
+                Field type = format.field("common_type");
+                r.set(ValueLayout.JAVA_SHORT_UNALIGNED, Dispatcher.RAW_OFFSET + type.offset(), (short) format.id());
                 recs.add(rec);
                 bytes += size;
             }
@@ -131,21 +133,54 @@ public final class WarmUp {
         return pos + rec.length;
     }
 
-    private static final class NoopA implements EventListener {
+    /**
+     * Keeps the warm-up listeners' reads alive (the JIT would drop reads whose results go nowhere). Written
+     * only by the warm-up thread.
+     */
+    static long sink;
+
+    // Three listener classes, so the listener call site is compiled megamorphic rather than inlined for a class
+    // the real stream never uses. Their bodies call the accessors real listeners call, so that those are
+    // compiled too before the first real event: a listener still interpreted at attach then calls into
+    // compiled readers instead of reading memory segments in the interpreter.
+
+    /** Reads every integer field the generic way. */
+    private static final class ReadNumbers implements EventListener {
         @Override
         public void onEvent(EventView event) {
+            long s = 0;
+            List<Field> fields = event.format().fields();
+            for (int i = 0; i < fields.size(); i++) {
+                Field f = fields.get(i);
+                if (f.isNumeric()) {
+                    s += event.getLong(f) + event.getInt(f);
+                }
+            }
+            sink += s;
         }
     }
 
-    private static final class NoopB implements EventListener {
+    /** Measures and compares every string field without allocating. */
+    private static final class ReadStrings implements EventListener {
         @Override
         public void onEvent(EventView event) {
+            long s = 0;
+            List<Field> fields = event.format().fields();
+            for (int i = 0; i < fields.size(); i++) {
+                Field f = fields.get(i);
+                if (f.isString()) {
+                    s += event.byteLength(f) + (event.stringEquals(f, "warm") ? 1 : 0);
+                }
+            }
+            sink += s;
         }
     }
 
-    private static final class NoopC implements EventListener {
+    /** Reads the sample header. */
+    private static final class ReadHeader implements EventListener {
         @Override
         public void onEvent(EventView event) {
+            sink += event.pid() + event.tid() + event.cpu() + event.timeNanos() + event.length();
         }
     }
 }
