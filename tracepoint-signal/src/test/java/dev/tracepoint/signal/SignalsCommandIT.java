@@ -1,6 +1,7 @@
 package dev.tracepoint.signal;
 
 import dev.tracepoint.testing.KernelTests;
+import dev.tracepoint.testing.MiniJson;
 import dev.tracepoint.core.internal.cli.Main;
 import dev.tracepoint.signal.internal.SignalsCommand;
 import org.junit.jupiter.api.AfterEach;

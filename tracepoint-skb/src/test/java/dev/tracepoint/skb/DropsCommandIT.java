@@ -1,6 +1,7 @@
 package dev.tracepoint.skb;
 
 import dev.tracepoint.testing.KernelTests;
+import dev.tracepoint.testing.MiniJson;
 import dev.tracepoint.core.KernelSymbols;
 import dev.tracepoint.core.Tracefs;
 import dev.tracepoint.core.internal.cli.Main;
@@ -132,7 +133,7 @@ class DropsCommandIT {
             KernelSymbols symbols = KernelSymbols.system();
             List<Map<String, Object>> objects = new ArrayList<>();
             for (String line : m.out) {
-                objects.add(MiniJson.parseObject(line));
+                objects.add(MiniJson.object(line));
             }
             assertThat(objects).isNotEmpty();
             for (Map<String, Object> o : objects) {

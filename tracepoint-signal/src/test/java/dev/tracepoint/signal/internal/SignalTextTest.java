@@ -1,6 +1,6 @@
 package dev.tracepoint.signal.internal;
 
-import dev.tracepoint.signal.MiniJson;
+import dev.tracepoint.testing.MiniJson;
 import dev.tracepoint.signal.SignalDeliverEvent;
 import dev.tracepoint.signal.SignalGenerateEvent;
 import dev.tracepoint.signal.SignalSummary;

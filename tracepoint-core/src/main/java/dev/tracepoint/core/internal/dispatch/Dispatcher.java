@@ -51,6 +51,7 @@ public final class Dispatcher implements RecordHandler {
     private static final ValueLayout.OfInt I32 = ValueLayout.JAVA_INT_UNALIGNED;
     private static final ValueLayout.OfLong I64 = ValueLayout.JAVA_LONG_UNALIGNED;
     private static final ValueLayout.OfShort U16 = ValueLayout.JAVA_SHORT_UNALIGNED;
+    private static final boolean BIG_ENDIAN = java.nio.ByteOrder.nativeOrder() == java.nio.ByteOrder.BIG_ENDIAN;
 
     /** One tracepoint's decoding state. */
     public static final class Entry {
@@ -184,9 +185,9 @@ public final class Dispatcher implements RecordHandler {
                     + e.format.fixedSize());
             return;
         }
+        long pidTid = segment.get(I64, offset + PID_OFFSET); // u32 pid, tid: one read, one bounds check
         view.wrap(e.format, segment, offset + RAW_OFFSET, rawSize)
-                .sample(segment.get(I32, offset + CPU_OFFSET), segment.get(I32, offset + PID_OFFSET),
-                        segment.get(I32, offset + TID_OFFSET), segment.get(I64, offset + TIME_OFFSET));
+                .sample(segment.get(I32, offset + CPU_OFFSET), pid(pidTid), tid(pidTid), segment.get(I64, offset + TIME_OFFSET));
         samples++;
         EventListener o = override;
         if (o != null) {
@@ -197,6 +198,14 @@ public final class Dispatcher implements RecordHandler {
         for (int i = 0; i < ls.length; i++) {
             call(ls[i]);
         }
+    }
+
+    private static int pid(long pidTid) {
+        return BIG_ENDIAN ? (int) (pidTid >>> 32) : (int) pidTid;
+    }
+
+    private static int tid(long pidTid) {
+        return BIG_ENDIAN ? (int) pidTid : (int) (pidTid >>> 32);
     }
 
     private void call(EventListener l) {

@@ -1,11 +1,11 @@
-package dev.tracepoint.signal;
+package dev.tracepoint.testing;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** A small JSON reader for the tests: objects to maps, arrays to lists, integers to Long, null to null. */
+/** A small JSON reader for the tests of every module (the JSON the launcher commands print): objects to maps, arrays to lists, integers to Long, null to null. */
 public final class MiniJson {
 
     private final String s;
