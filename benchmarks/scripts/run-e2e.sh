@@ -99,6 +99,8 @@ mkdir -p "$(dirname "$OUT")"
     echo "- $(perf --version 2>/dev/null)"
     echo "- consumer pinned to CPU 1, generator to CPU 0 (x2 loads: one generator per CPU, consumer unpinned)"
     echo
+    echo "![CPU per event]($(basename "${OUT%.md}.svg"))"
+    echo
     echo "## Ratios (medians over reps, min-max in brackets)"
     echo
     python3 "$bench_home/scripts/e2e_report.py" "$runs/runs.csv" "$runs/ext_cpu.csv"
@@ -119,4 +121,6 @@ mkdir -p "$(dirname "$OUT")"
     cat "$runs/ext_cpu.csv" 2>/dev/null || true
     echo '```'
 } > "$OUT"
+python3 "$bench_home/scripts/e2e_plot.py" "$runs/runs.csv" "$runs/ext_cpu.csv" "${OUT%.md}.svg" \
+    && echo "run-e2e: wrote ${OUT%.md}.svg"
 echo "run-e2e: wrote $OUT"
