@@ -22,7 +22,7 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * The in-JVM equivalents of {@code ../shared/bench}'s C decodebench loops, on the same 96-byte
+ * The in-JVM equivalents of {@code ../shared/bench}'s C decodebench loops, on the same 88-byte
  * signal_generate records the library's dispatch benchmarks use: the ratio of {@link DispatchBench} to these
  * is the cost of the library's abstractions, and these against the C loop the cost of the JVM. Per record:
  * read {@code header.size} and {@code header.type}, check {@code common_type}, read the {@code sig} field

@@ -52,8 +52,12 @@ public class DispatchBench {
 
     private static final ValueLayout.OfInt I32 = ValueLayout.JAVA_INT_UNALIGNED;
 
-    /** Records per lap: 512 KiB / 96-byte signal_generate records. */
-    static final int BATCH = 5461;
+    /** Records per lap: 512 KiB / 88-byte signal_generate samples. */
+    static final int BATCH = 5957;
+    /** Records per lap: 512 KiB / 80-byte kfree_skb samples. */
+    static final int SKB_BATCH = 6553;
+    /** Records per lap: 512 KiB / 72-byte sched_process_exec samples. */
+    static final int EXEC_BATCH = 7281;
     static final long CAPACITY = 128 * 4096;
 
     /** Typed accessors for three fields of signal_generate, compiled to constant offsets. */
@@ -104,10 +108,14 @@ public class DispatchBench {
             skbRecs[i] = SyntheticRing.kfreeSkb(i);
             execRecs[i] = SyntheticRing.schedProcessExec(i);
         }
+        // the per-operation counts below are constants (JMH's annotation): they must still be one lap
+        checkLap("signal_generate", sigRecs, BATCH);
+        checkLap("kfree_skb", skbRecs, SKB_BATCH);
+        checkLap("sched_process_exec", execRecs, EXEC_BATCH);
         // start 40 bytes before the end: the first record of every lap crosses the ring end
         sig = new SyntheticRing(CAPACITY).fill(CAPACITY - 40, BATCH, sigRecs);
-        skb = new SyntheticRing(CAPACITY).fill(CAPACITY - 40, (int) (CAPACITY / skbRecs[0].length), skbRecs);
-        exec = new SyntheticRing(CAPACITY).fill(CAPACITY - 40, (int) (CAPACITY / execRecs[0].length), execRecs);
+        skb = new SyntheticRing(CAPACITY).fill(CAPACITY - 40, SKB_BATCH, skbRecs);
+        exec = new SyntheticRing(CAPACITY).fill(CAPACITY - 40, EXEC_BATCH, execRecs);
         // a ring whose every drain is one record split by the ring end: the wrap-copy path alone
         wrapOnly = new SyntheticRing(4096).fill(4096 - 40, 1, sigRecs);
         if (profile.equals("stream")) {
@@ -116,6 +124,13 @@ public class DispatchBench {
                     new Dispatcher.Entry(skbFormat, new EventListener[0]),
                     new Dispatcher.Entry(execFormat, new EventListener[0])};
             WarmUp.run(entries);
+        }
+    }
+
+    private static void checkLap(String what, byte[][] recs, int batch) {
+        if (CAPACITY / recs[0].length != batch) {
+            throw new IllegalStateException(what + " samples are " + recs[0].length + " bytes: a lap is "
+                    + CAPACITY / recs[0].length + " records, but the benchmark counts " + batch + " per operation");
         }
     }
 
@@ -302,9 +317,9 @@ public class DispatchBench {
         }
     }
 
-    /** Three fields of kfree_skb (80-byte kernel records, 88 with the identifier) through a typed interface. */
+    /** Three fields of kfree_skb (80-byte samples) through a typed interface. */
     @Benchmark
-    @OperationsPerInvocation(5957)
+    @OperationsPerInvocation(SKB_BATCH)
     public long skbTyped3(SkbTyped s) {
         return drain(skb, s.d);
     }
@@ -325,7 +340,7 @@ public class DispatchBench {
 
     /** sched_process_exec's {@code __data_loc char[] filename} copied into a reused byte[] (no allocation). */
     @Benchmark
-    @OperationsPerInvocation(6553)
+    @OperationsPerInvocation(EXEC_BATCH)
     public long execDataLocCopy(ExecCopy s) {
         return drain(exec, s.d);
     }
@@ -344,7 +359,7 @@ public class DispatchBench {
 
     /** The same field as a {@code String}: allocates by design (the String and its bytes). */
     @Benchmark
-    @OperationsPerInvocation(6553)
+    @OperationsPerInvocation(EXEC_BATCH)
     public long execDataLocString(ExecString s) {
         return drain(exec, s.d);
     }
