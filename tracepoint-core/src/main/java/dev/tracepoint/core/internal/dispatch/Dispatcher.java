@@ -21,7 +21,7 @@ import java.nio.charset.StandardCharsets;
  * tracepoint's id, which every format begins with), moves the one
  * {@link EventView} to the raw record and calls that tracepoint's listeners in order. Lost, task and
  * unknown records are counted and reported. Tables are frozen before the first record (JFR's
- * {@code Dispatcher}: arrays, a cache of the last type, indexed loops). Single-threaded: the consumer
+ * {@code Dispatcher}: arrays, a table indexed by type, indexed loops). Single-threaded: the consumer
  * thread or the thread in {@code poll}.
  */
 public final class Dispatcher implements RecordHandler {
