@@ -13,6 +13,7 @@ module dev.tracepoint.core {
     exports dev.tracepoint.core.decode;
     exports dev.tracepoint.core.internal.cli to dev.tracepoint.signal, dev.tracepoint.skb;
 
+    requires java.management; // CompilationMXBean: the warm-up waits for the JIT to go idle before enabling
     requires jdk.unsupported; // sun.misc.Signal: clean exit on Ctrl-C for the launcher
 
     uses dev.tracepoint.core.internal.cli.Command;

@@ -11,6 +11,7 @@ import dev.tracepoint.core.internal.perf.Errno;
 import dev.tracepoint.core.internal.perf.Native;
 import dev.tracepoint.core.internal.perf.PerfEventAttr;
 import dev.tracepoint.core.internal.perf.PerfEventAttrDescriptor;
+import dev.tracepoint.core.internal.perf.PerfSampleDescriptor;
 import dev.tracepoint.core.internal.perf.SyscallException;
 import dev.tracepoint.core.internal.ring.PerfRing;
 
@@ -85,8 +86,11 @@ public final class TracepointStream implements AutoCloseable {
     private final CountDownLatch terminated = new CountDownLatch(1);
     private final Object openLock = new Object();
     private volatile boolean opened;
-    /** Passes of {@link #warmWakeups}: past C2's invocation threshold (Tier4InvocationThreshold is 5000). */
-    private static final int WARM_WAKEUPS = 12_000;
+    /** Passes per round of {@link #warmWakeups}: past C2's invocation threshold (Tier4InvocationThreshold is 5000). */
+    private static final int WARM_WAKEUPS = 6_000;
+    private static final int WARM_WAKEUP_ROUNDS = 5;
+    /** The longest wait, each time, for the JIT to finish compiling what a warm-up queued. */
+    private static final long COMPILER_WAIT_NANOS = 2_000_000_000L;
     private volatile boolean closed;
     private boolean released;
     private volatile Thread consumer;
@@ -105,6 +109,8 @@ public final class TracepointStream implements AutoCloseable {
     private int wakeFd = -1;
     private Arena arena;
     private MemorySegment epollEvents;
+    /** How many {@code struct epoll_event} {@link #epollEvents} holds: one per CPU ring and one for the wake-up fd. */
+    private int epollCapacity;
     private Dispatcher dispatcher;
     private long wallClockOffset;
 
@@ -348,7 +354,8 @@ public final class TracepointStream implements AutoCloseable {
         epfd = (int) call(Native::epollCreate, -1, null);
         wakeFd = (int) call(Native::eventfd, -1, null);
         epollAdd(wakeFd, -1L);
-        epollEvents = arena.allocate((long) Native.EPOLL_EVENT_LENGTH * (cpus.length + 1), 8);
+        epollCapacity = cpus.length + 1;
+        epollEvents = arena.allocate((long) Native.EPOLL_EVENT_LENGTH * epollCapacity, 8);
 
         List<Registration> regs = new ArrayList<>(registrations.values());
         Dispatcher.Entry[] entryOf = new Dispatcher.Entry[regs.size()];
@@ -402,7 +409,7 @@ public final class TracepointStream implements AutoCloseable {
                     flags |= PerfEventAttrDescriptor.FLAG_COMM | PerfEventAttrDescriptor.FLAG_TASK | PerfEventAttrDescriptor.FLAG_COMM_EXEC;
                 }
                 PerfEventAttr a = PerfEventAttr.tracepoint(r.format.id())
-                        .sampleType(Dispatcher.SAMPLE_TYPE)
+                        .sampleType(PerfSampleDescriptor.SAMPLE_TYPE)
                         .readFormat(readLost ? PerfEventAttrDescriptor.PERF_FORMAT_LOST : 0)
                         .clockid(Native.CLOCK_MONOTONIC);
                 if (config.wakeupEvents > 0) {
@@ -471,7 +478,10 @@ public final class TracepointStream implements AutoCloseable {
         flushArray = flushListeners.toArray(new Runnable[0]);
         if (config.warmUp) {
             WarmUp.run(entryOf);
-            warmWakeups();
+            // let C2 finish the dispatch path first: while its queue is long, the thresholds for compiling
+            // the wake-up path are scaled up with it
+            WarmUp.awaitCompilerIdle(COMPILER_WAIT_NANOS);
+            warmWakeups(entryOf);
         }
         for (int i = 0; i < fds.size(); i++) {
             final int fd = fds.get(i);
@@ -635,14 +645,42 @@ public final class TracepointStream implements AutoCloseable {
      * wake-up. {@link #warmWakeups} compiles it before the events are enabled.
      */
     private void pass(int timeoutMs) {
-        Native.epollWait(epfd, epollEvents, ringArray.length + 1, timeoutMs);
+        Native.epollWait(epfd, epollEvents, epollCapacity, timeoutMs);
         drainAll(Integer.MAX_VALUE);
     }
 
-    /** Runs {@link #pass} on the still disabled (empty) rings, with no wait, until the JIT has compiled it. */
-    private void warmWakeups() {
-        for (int i = 0; i < WARM_WAKEUPS; i++) {
-            pass(0);
+    /**
+     * Runs {@link #pass} before the events are enabled until the JIT has compiled it: rounds of passes, each
+     * followed by a wait for the compilers to go idle, until a round compiles nothing more (C1 first, then C2
+     * once the profiled code has counted its own invocations). The real rings are still empty, so every other
+     * pass also drains a synthetic ring through a warm-up dispatcher and flushes with warm-up actions: the
+     * branches a pass with records takes are then compiled too. The stream's own listeners are not called.
+     */
+    private void warmWakeups(Dispatcher.Entry[] entries) {
+        PerfRing[] realRings = ringArray;
+        Runnable[] realFlushes = flushArray;
+        Dispatcher realDispatcher = dispatcher;
+        try (WarmUp.WakeupDrill drill = WarmUp.wakeupDrill(entries)) {
+            PerfRing[] withDrill = Arrays.copyOf(realRings, realRings.length + 1);
+            withDrill[realRings.length] = drill.ring();
+            ringArray = withDrill;
+            flushArray = drill.flushes();
+            dispatcher = drill.dispatcher();
+            for (int round = 0; round < WARM_WAKEUP_ROUNDS; round++) {
+                for (int i = 0; i < WARM_WAKEUPS; i++) {
+                    if ((i & 1) == 0) {
+                        drill.refill();
+                    }
+                    pass(0);
+                }
+                if (!WarmUp.awaitCompilerIdle(COMPILER_WAIT_NANOS) && round > 0) {
+                    break;
+                }
+            }
+        } finally {
+            ringArray = realRings;
+            flushArray = realFlushes;
+            dispatcher = realDispatcher;
         }
     }
 
@@ -731,7 +769,7 @@ public final class TracepointStream implements AutoCloseable {
             int n = drainAll(limit);
             long ms = timeout.toMillis();
             if (n == 0 && ms > 0 && !closed) {
-                Native.epollWait(epfd, epollEvents, ringArray.length + 1, (int) Math.min(Integer.MAX_VALUE, ms));
+                Native.epollWait(epfd, epollEvents, epollCapacity, (int) Math.min(Integer.MAX_VALUE, ms));
                 n = closed ? 0 : drainAll(limit);
             }
             return n;

@@ -4,6 +4,8 @@ import dev.tracepoint.core.format.EventFormat;
 import dev.tracepoint.core.format.Field;
 import dev.tracepoint.core.format.FieldKind;
 import dev.tracepoint.core.format.ValueTable;
+import dev.tracepoint.core.internal.access.ViewAccess;
+import dev.tracepoint.core.internal.perf.PerfSampleDescriptor;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -54,13 +56,23 @@ public final class EventView {
     private int tid;
     private long timeNanos;
     private long wallClockOffsetNanos;
+    /**
+     * Where the perf sample header of the current record is, when a stream moved the view there: pid, tid,
+     * time and CPU are then read from it on demand instead of copied for every record. -1 when they were
+     * set with {@link #sample}.
+     */
+    private long sampleAt = -1;
+
+    static {
+        ViewAccess.register(EventView::wrapSample);
+    }
 
     /** Creates a view that is not yet on any record. Streams create their own; this is for offline decoding. */
     public EventView() {
     }
 
     /**
-     * Moves the view to a raw tracepoint record (the {@code PERF_SAMPLE_RAW} payload, starting with
+     * Moves the view to a raw tracepoint record (the {@code PERF_PerfSampleDescriptor.RAW_OFFSET} payload, starting with
      * {@code common_type}).
      *
      * @param format  the layout of the record
@@ -80,7 +92,18 @@ public final class EventView {
         this.segment = segment;
         this.base = offset;
         this.length = length;
+        this.sampleAt = -1;
         return this;
+    }
+
+    /** See {@link ViewAccess.SampleWrapper#wrapSample}: unchecked, the stream's dispatcher checked it all. */
+    private static EventView wrapSample(EventView view, EventFormat format, MemorySegment segment, long sampleOffset, int rawLength) {
+        view.format = format;
+        view.segment = segment;
+        view.base = sampleOffset + PerfSampleDescriptor.RAW_OFFSET;
+        view.length = rawLength;
+        view.sampleAt = sampleOffset;
+        return view;
     }
 
     /**
@@ -97,6 +120,7 @@ public final class EventView {
         this.pid = pid;
         this.tid = tid;
         this.timeNanos = timeNanos;
+        this.sampleAt = -1;
         return this;
     }
 
@@ -125,27 +149,31 @@ public final class EventView {
 
     /** @return the CPU the sample was recorded on */
     public int cpu() {
-        return cpu;
+        long at = sampleAt;
+        return at < 0 ? cpu : segment.get(U32, at + PerfSampleDescriptor.CPU_OFFSET);
     }
 
     /** @return the pid (tgid) of the task that was current when the tracepoint fired */
     public int pid() {
-        return pid;
+        long at = sampleAt;
+        return at < 0 ? pid : segment.get(U32, at + PerfSampleDescriptor.PID_OFFSET);
     }
 
     /** @return the thread id of the task that was current */
     public int tid() {
-        return tid;
+        long at = sampleAt;
+        return at < 0 ? tid : segment.get(U32, at + PerfSampleDescriptor.TID_OFFSET);
     }
 
     /** @return the sample time in CLOCK_MONOTONIC nanoseconds */
     public long timeNanos() {
-        return timeNanos;
+        long at = sampleAt;
+        return at < 0 ? timeNanos : segment.get(U64, at + PerfSampleDescriptor.TIME_OFFSET);
     }
 
     /** @return the sample time as wall-clock nanoseconds since the epoch */
     public long wallClockNanos() {
-        return timeNanos + wallClockOffsetNanos;
+        return timeNanos() + wallClockOffsetNanos;
     }
 
     /** @return the sample time as a wall-clock instant (allocates) */

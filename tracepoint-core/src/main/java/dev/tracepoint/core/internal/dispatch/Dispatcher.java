@@ -1,5 +1,8 @@
 package dev.tracepoint.core.internal.dispatch;
 
+import static dev.tracepoint.core.internal.perf.PerfSampleDescriptor.RAW_OFFSET;
+import static dev.tracepoint.core.internal.perf.PerfSampleDescriptor.RAW_SIZE_OFFSET;
+
 import dev.tracepoint.core.ErrorListener;
 import dev.tracepoint.core.EventListener;
 import dev.tracepoint.core.LostListener;
@@ -8,6 +11,7 @@ import dev.tracepoint.core.decode.DecodeException;
 import dev.tracepoint.core.decode.EventView;
 import dev.tracepoint.core.format.EventFormat;
 import dev.tracepoint.core.format.Field;
+import dev.tracepoint.core.internal.access.ViewAccess;
 import dev.tracepoint.core.internal.perf.PerfRecordType;
 import dev.tracepoint.core.internal.ring.RecordHandler;
 
@@ -17,7 +21,7 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * Turns ring records into listener calls: parses {@code PERF_RECORD_SAMPLE} bodies of the layout
- * {@link #SAMPLE_TYPE} asks for, finds the tracepoint by the raw record's {@code common_type} (the
+ * {@link dev.tracepoint.core.internal.perf.PerfSampleDescriptor} describes, finds the tracepoint by the raw record's {@code common_type} (the
  * tracepoint's id, which every format begins with), moves the one
  * {@link EventView} to the raw record and calls that tracepoint's listeners in order. Lost, task and
  * unknown records are counted and reported. Tables are frozen before the first record (JFR's
@@ -26,37 +30,18 @@ import java.nio.charset.StandardCharsets;
  */
 public final class Dispatcher implements RecordHandler {
 
-    /**
-     * {@code PERF_SAMPLE_TID | TIME | CPU | RAW}: the body layout parsed below. No {@code IDENTIFIER}: the raw
-     * record's {@code common_type} already names the tracepoint, since a stream opens one perf event per
-     * tracepoint and CPU. That keeps every sample 8 bytes smaller (88 instead of 96 for
-     * {@code signal_generate}), which is less for the kernel to write in the traced task and more records per ring.
-     */
-    public static final long SAMPLE_TYPE = (1L << 1) | (1L << 2) | (1L << 7) | (1L << 10);
-
-    // struct { u32 pid, tid; u64 time; u32 cpu, res; u32 size; char data[size]; } after the header
-    /** Offset of the sample's pid from the record start. */
-    public static final int PID_OFFSET = 8;
-    /** Offset of the sample's tid. */
-    public static final int TID_OFFSET = 12;
-    /** Offset of the sample's time. */
-    public static final int TIME_OFFSET = 16;
-    /** Offset of the sample's CPU. */
-    public static final int CPU_OFFSET = 24;
-    /** Offset of the raw size. */
-    public static final int RAW_SIZE_OFFSET = 32;
-    /** Offset of the raw record (the tracepoint's format) from the record start. */
-    public static final int RAW_OFFSET = 36;
-
     private static final ValueLayout.OfInt I32 = ValueLayout.JAVA_INT_UNALIGNED;
     private static final ValueLayout.OfLong I64 = ValueLayout.JAVA_LONG_UNALIGNED;
     private static final ValueLayout.OfShort U16 = ValueLayout.JAVA_SHORT_UNALIGNED;
+    /** A constant: the JIT inlines the call. */
+    private static final ViewAccess.SampleWrapper WRAP = ViewAccess.get();
     private static final boolean BIG_ENDIAN = java.nio.ByteOrder.nativeOrder() == java.nio.ByteOrder.BIG_ENDIAN;
 
     /** One tracepoint's decoding state. */
     public static final class Entry {
         final EventFormat format;
         final EventListener[] listeners;
+        final int fixedSize;
 
         /**
          * @param format    the layout
@@ -65,6 +50,7 @@ public final class Dispatcher implements RecordHandler {
         public Entry(EventFormat format, EventListener[] listeners) {
             this.format = format;
             this.listeners = listeners;
+            this.fixedSize = format.fixedSize();
         }
 
         /** @return the layout */
@@ -78,6 +64,12 @@ public final class Dispatcher implements RecordHandler {
     private final Entry[] byType;
     private final int typeOffset;
     private final int typeSize;
+    /** {@code typeOffset + typeSize}: the fewest raw bytes a sample can have. */
+    private final int typeEnd;
+    /** Whether {@code common_type} lies in the 8 bytes read with the raw size (little-endian, offset + size <= 4). */
+    private final boolean typeInHead;
+    private final int typeShift;
+    private final long typeMask;
     private final LostListener[] lostListeners;
     private final TaskListener[] taskListeners;
     private final ErrorListener errors;
@@ -131,6 +123,10 @@ public final class Dispatcher implements RecordHandler {
         }
         this.typeOffset = offset;
         this.typeSize = size;
+        this.typeEnd = offset + size;
+        this.typeInHead = !BIG_ENDIAN && offset + size <= 4;
+        this.typeShift = 32 + 8 * offset;
+        this.typeMask = size == 4 ? 0xffff_ffffL : (1L << (8 * size)) - 1;
         this.view = view;
         this.lostListeners = lostListeners.clone();
         this.taskListeners = taskListeners.clone();
@@ -156,56 +152,76 @@ public final class Dispatcher implements RecordHandler {
         }
     }
 
+    /**
+     * The hot path, once per sample. Kept under C2's inlining budget for hot methods ({@code FreqInlineSize},
+     * 325 bytecode bytes) so that it is compiled into {@code PerfRing.drain}'s loop rather than called from it
+     * (measured with {@code -XX:+PrintInlining}: at 402 bytes it was "hot method too big"): every message is
+     * built in a cold method of its own.
+     */
     private void sample(int ringCpu, MemorySegment segment, long offset, int size) {
-        if (size < RAW_OFFSET) {
-            badSample(ringCpu, "sample record of size " + size + " is shorter than its fixed part (" + RAW_OFFSET + " bytes)");
+        if (size < RAW_OFFSET + 4) {
+            shortSample(ringCpu, size);
             return;
         }
-        int rawSize = segment.get(I32, offset + RAW_SIZE_OFFSET);
-        if (rawSize < 0 || RAW_OFFSET + (long) rawSize > size) {
-            badSample(ringCpu, "sample declares a raw size of " + Integer.toUnsignedString(rawSize)
-                    + " bytes but the record holds " + (size - RAW_OFFSET));
+        // u32 raw size and the raw record's first 4 bytes, where every kernel's common_type is: one read
+        long sizeAndHead = segment.get(I64, offset + RAW_SIZE_OFFSET);
+        int rawSize = BIG_ENDIAN ? (int) (sizeAndHead >>> 32) : (int) sizeAndHead;
+        if (rawSize < typeEnd || RAW_OFFSET + (long) rawSize > size) {
+            badRawSize(ringCpu, rawSize, size);
             return;
         }
-        if (rawSize < typeOffset + typeSize) {
-            badSample(ringCpu, "sample of " + rawSize + " raw bytes is too short for its common_type");
-            return;
-        }
-        long typeAt = offset + RAW_OFFSET + typeOffset;
-        int type = typeSize == 2 ? Short.toUnsignedInt(segment.get(U16, typeAt))
-                : typeSize == 4 ? segment.get(I32, typeAt) : Byte.toUnsignedInt(segment.get(ValueLayout.JAVA_BYTE, typeAt));
+        int type = typeInHead ? (int) ((sizeAndHead >>> typeShift) & typeMask) : otherType(segment, offset + RAW_OFFSET + typeOffset);
         Entry[] table = byType;
         Entry e;
         if (type < 0 || type >= table.length || (e = table[type]) == null) {
             unknown++;
             return;
         }
-        if (rawSize < e.format.fixedSize()) {
-            badSample(ringCpu, "sample of " + e.format.fullName() + " has " + rawSize + " raw bytes, fewer than its format's "
-                    + e.format.fixedSize());
+        if (rawSize < e.fixedSize) {
+            shortForFormat(ringCpu, e, rawSize);
             return;
         }
-        long pidTid = segment.get(I64, offset + PID_OFFSET); // u32 pid, tid: one read, one bounds check
-        view.wrap(e.format, segment, offset + RAW_OFFSET, rawSize)
-                .sample(segment.get(I32, offset + CPU_OFFSET), pid(pidTid), tid(pidTid), segment.get(I64, offset + TIME_OFFSET));
+        WRAP.wrapSample(view, e.format, segment, offset, rawSize); // the header is read only if a listener asks
         samples++;
+        deliver(e.listeners);
+    }
+
+    private void deliver(EventListener[] ls) {
         EventListener o = override;
         if (o != null) {
             call(o);
             return;
         }
-        EventListener[] ls = e.listeners;
         for (int i = 0; i < ls.length; i++) {
             call(ls[i]);
         }
     }
 
-    private static int pid(long pidTid) {
-        return BIG_ENDIAN ? (int) (pidTid >>> 32) : (int) pidTid;
+    /** {@code common_type} outside the raw record's first 4 bytes, or on a big-endian machine. */
+    private int otherType(MemorySegment segment, long typeAt) {
+        return switch (typeSize) {
+            case 1 -> Byte.toUnsignedInt(segment.get(ValueLayout.JAVA_BYTE, typeAt));
+            case 2 -> Short.toUnsignedInt(segment.get(U16, typeAt));
+            default -> segment.get(I32, typeAt);
+        };
     }
 
-    private static int tid(long pidTid) {
-        return BIG_ENDIAN ? (int) pidTid : (int) (pidTid >>> 32);
+    private void shortSample(int ringCpu, int size) {
+        badSample(ringCpu, "sample record of size " + size + " is shorter than its fixed part and 4 raw bytes (" + (RAW_OFFSET + 4) + " bytes)");
+    }
+
+    private void badRawSize(int ringCpu, int rawSize, int size) {
+        if (rawSize < 0 || RAW_OFFSET + (long) rawSize > size) {
+            badSample(ringCpu, "sample declares a raw size of " + Integer.toUnsignedString(rawSize)
+                    + " bytes but the record holds " + (size - RAW_OFFSET));
+        } else {
+            badSample(ringCpu, "sample of " + rawSize + " raw bytes is too short for its common_type");
+        }
+    }
+
+    private void shortForFormat(int ringCpu, Entry e, int rawSize) {
+        badSample(ringCpu, "sample of " + e.format.fullName() + " has " + rawSize + " raw bytes, fewer than its format's "
+                + e.format.fixedSize());
     }
 
     private void call(EventListener l) {

@@ -8,11 +8,15 @@ import dev.tracepoint.core.format.EventFormat;
 import dev.tracepoint.core.format.Field;
 import dev.tracepoint.core.internal.perf.PerfMmapPageDescriptor;
 import dev.tracepoint.core.internal.perf.PerfRecordType;
+import dev.tracepoint.core.internal.perf.PerfSampleDescriptor;
 import dev.tracepoint.core.internal.ring.PerfRing;
 
 import java.lang.foreign.Arena;
+import java.lang.management.CompilationMXBean;
+import java.lang.management.ManagementFactory;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -40,40 +44,11 @@ public final class WarmUp {
      * @param entries the real stream's tracepoints (the formats are reused; the listeners are not called)
      */
     public static void run(Dispatcher.Entry[] entries) {
-        EventListener[] noops = {new ReadNumbers(), new ReadStrings(), new ReadHeader()};
-        Dispatcher.Entry[] warm = new Dispatcher.Entry[entries.length];
-        for (int i = 0; i < entries.length; i++) {
-            warm[i] = new Dispatcher.Entry(entries[i].format(), noops);
-        }
-        LostListener[] lost = {(cpu, n) -> { }};
-        Dispatcher d = new Dispatcher(new EventView(), warm, lost, new TaskListener[0], e -> { }, 0);
+        Dispatcher d = warmDispatcher(entries);
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment meta = arena.allocate(4096, 4096);
             MemorySegment data = arena.allocate(DATA_SIZE, 4096);
-            java.util.List<byte[]> recs = new java.util.ArrayList<>();
-            int bytes = 0;
-            for (int i = 0; i < entries.length && bytes < DATA_SIZE / 2; i++) {
-                EventFormat format = entries[i].format();
-                int size = (Dispatcher.RAW_OFFSET + format.fixedSize() + 7) & ~7;
-                byte[] rec = new byte[size];
-                MemorySegment r = MemorySegment.ofArray(rec);
-                r.set(ValueLayout.JAVA_INT_UNALIGNED, 0, PerfRecordType.PERF_RECORD_SAMPLE);
-                r.set(ValueLayout.JAVA_SHORT_UNALIGNED, 6, (short) size);
-                r.set(ValueLayout.JAVA_INT_UNALIGNED, Dispatcher.PID_OFFSET, 1);
-                r.set(ValueLayout.JAVA_INT_UNALIGNED, Dispatcher.TID_OFFSET, 1);
-                r.set(ValueLayout.JAVA_INT_UNALIGNED, Dispatcher.RAW_SIZE_OFFSET, size - Dispatcher.RAW_OFFSET);
-                Field type = format.field("common_type");
-                r.set(ValueLayout.JAVA_SHORT_UNALIGNED, Dispatcher.RAW_OFFSET + type.offset(), (short) format.id());
-                recs.add(rec);
-                bytes += size;
-            }
-            for (int type : new int[] {PerfRecordType.PERF_RECORD_LOST, PerfRecordType.PERF_RECORD_THROTTLE}) {
-                byte[] rec = new byte[24];
-                MemorySegment l = MemorySegment.ofArray(rec);
-                l.set(ValueLayout.JAVA_INT_UNALIGNED, 0, type);
-                l.set(ValueLayout.JAVA_SHORT_UNALIGNED, 6, (short) 24);
-                recs.add(rec);
-            }
+            List<byte[]> recs = records(entries, DATA_SIZE / 2);
             int records = recs.size();
             PerfRing ring = new PerfRing(0, meta, data);
             long begin = System.nanoTime();
@@ -123,6 +98,184 @@ public final class WarmUp {
                 throw new AssertionError("no warm-up record");
             }
         }
+    }
+
+    /**
+     * A synthetic ring, a dispatcher with the warm-up's listeners and three flush actions, for a stream to run
+     * its own wake-up path ({@code epoll_wait}, drain every ring, flush) over before the events are enabled.
+     * The real rings are empty then, so without this the branch that flushes after a pass with records is one
+     * C2 has never seen taken, and the first real pass deoptimised it (measured: {@code unstable_if} in
+     * {@code TracepointStream.drainAll}, then a recompile on the consumer's CPU during the first burst).
+     */
+    public static final class WakeupDrill implements AutoCloseable {
+        private final Arena arena = Arena.ofConfined();
+        private final MemorySegment meta = arena.allocate(4096, 4096);
+        private final PerfRing ring;
+        private final Dispatcher dispatcher;
+        private final long end;
+
+        private WakeupDrill(Dispatcher.Entry[] entries) {
+            // room for any one sample: header.size is a u16
+            MemorySegment data = arena.allocate(1 << 17, 4096);
+            List<byte[]> recs = records(entries, 1);
+            long pos = 0;
+            for (byte[] rec : recs) {
+                pos = put(data, pos, rec);
+            }
+            end = pos;
+            ring = new PerfRing(0, meta, data);
+            dispatcher = warmDispatcher(entries);
+        }
+
+        /** @return the ring; {@link #refill()} makes its records drainable again */
+        public PerfRing ring() {
+            return ring;
+        }
+
+        /** @return a dispatcher of the stream's formats whose listeners are the warm-up's */
+        public Dispatcher dispatcher() {
+            return dispatcher;
+        }
+
+        /** @return three flush actions of three classes that do nothing */
+        public Runnable[] flushes() {
+            return new Runnable[] {new FlushA(), new FlushB(), new FlushC()};
+        }
+
+        /** Publishes the ring's records again. */
+        public void refill() {
+            meta.set(ValueLayout.JAVA_LONG, PerfMmapPageDescriptor.DATA_TAIL_OFFSET, 0L);
+            meta.set(ValueLayout.JAVA_LONG, PerfMmapPageDescriptor.DATA_HEAD_OFFSET, end);
+        }
+
+        @Override
+        public void close() {
+            ring.close();
+            arena.close();
+        }
+    }
+
+    /**
+     * @param entries the real stream's tracepoints (formats only)
+     * @return a drill for the stream's wake-up path; close it
+     */
+    public static WakeupDrill wakeupDrill(Dispatcher.Entry[] entries) {
+        return new WakeupDrill(entries);
+    }
+
+    // Flush actions of three classes: the flush call site is then compiled megamorphic, not for one class.
+    private static final class FlushA implements Runnable {
+        @Override
+        public void run() {
+            sink++;
+        }
+    }
+
+    private static final class FlushB implements Runnable {
+        @Override
+        public void run() {
+            sink += 2;
+        }
+    }
+
+    private static final class FlushC implements Runnable {
+        @Override
+        public void run() {
+            sink += 3;
+        }
+    }
+
+    /** A compiler that has not finished a compilation for this long is taken to be idle. */
+    private static final long QUIET_NANOS = 60_000_000L;
+    private static final long QUIET_POLL_MILLIS = 15;
+
+    /**
+     * Waits, at most {@code maxNanos}, until the JIT compilers have finished what the warm-up queued. The
+     * warm-up itself stops when the path stops getting faster, but C2 compiles in the background and its queue
+     * can still hold dozens of methods then: measured with {@code -XX:+PrintCompilation} on this machine, C2
+     * went on compiling the warm-up's methods for 0.3 s after the events were enabled, on the consumer's CPU,
+     * 60-170 ms of CPU taken from the consumer during the first burst. A long queue also raises the tiered
+     * thresholds, which kept the wake-up path ({@code pass}, {@code epollWait}) in profiled code for seconds.
+     *
+     * <p>Idle means: the JVM's total compilation time ({@link CompilationMXBean}) has not moved for 60 ms. No
+     * wait when the JVM has no JIT or does not count compilation time.
+     *
+     * @param maxNanos the longest wait
+     * @return whether anything was compiled during the wait
+     */
+    public static boolean awaitCompilerIdle(long maxNanos) {
+        CompilationMXBean jit;
+        try {
+            jit = ManagementFactory.getCompilationMXBean();
+        } catch (RuntimeException | LinkageError e) {
+            return false; // no management in this runtime: the warm-up's own plateau has to do
+        }
+        if (jit == null || !jit.isCompilationTimeMonitoringSupported()) {
+            return false;
+        }
+        long begin = System.nanoTime();
+        long first = jit.getTotalCompilationTime();
+        long last = first;
+        long lastChange = begin;
+        while (true) {
+            long now = System.nanoTime();
+            if (now - lastChange >= QUIET_NANOS || now - begin >= maxNanos) {
+                return last != first;
+            }
+            try {
+                Thread.sleep(QUIET_POLL_MILLIS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return last != first;
+            }
+            long total = jit.getTotalCompilationTime();
+            if (total != last) {
+                last = total;
+                lastChange = System.nanoTime();
+            }
+        }
+    }
+
+    /** A dispatcher of the stream's formats whose listeners are the warm-up's, never the stream's. */
+    private static Dispatcher warmDispatcher(Dispatcher.Entry[] entries) {
+        EventListener[] noops = {new ReadNumbers(), new ReadStrings(), new ReadHeader()};
+        Dispatcher.Entry[] warm = new Dispatcher.Entry[entries.length];
+        for (int i = 0; i < entries.length; i++) {
+            warm[i] = new Dispatcher.Entry(entries[i].format(), noops);
+        }
+        LostListener[] lost = {(cpu, n) -> { }};
+        return new Dispatcher(new EventView(), warm, lost, new TaskListener[0], e -> { }, 0);
+    }
+
+    /**
+     * One sample of each format (as long as they fit in {@code maxBytes}), then a LOST and a THROTTLE record.
+     */
+    private static List<byte[]> records(Dispatcher.Entry[] entries, int maxBytes) {
+        List<byte[]> recs = new ArrayList<>();
+        int bytes = 0;
+        for (int i = 0; i < entries.length && bytes < maxBytes; i++) {
+            EventFormat format = entries[i].format();
+            int size = (PerfSampleDescriptor.RAW_OFFSET + format.fixedSize() + 7) & ~7;
+            byte[] rec = new byte[size];
+            MemorySegment r = MemorySegment.ofArray(rec);
+            r.set(ValueLayout.JAVA_INT_UNALIGNED, 0, PerfRecordType.PERF_RECORD_SAMPLE);
+            r.set(ValueLayout.JAVA_SHORT_UNALIGNED, 6, (short) size);
+            r.set(ValueLayout.JAVA_INT_UNALIGNED, PerfSampleDescriptor.PID_OFFSET, 1);
+            r.set(ValueLayout.JAVA_INT_UNALIGNED, PerfSampleDescriptor.TID_OFFSET, 1);
+            r.set(ValueLayout.JAVA_INT_UNALIGNED, PerfSampleDescriptor.RAW_SIZE_OFFSET, size - PerfSampleDescriptor.RAW_OFFSET);
+            Field type = format.field("common_type");
+            r.set(ValueLayout.JAVA_SHORT_UNALIGNED, PerfSampleDescriptor.RAW_OFFSET + type.offset(), (short) format.id());
+            recs.add(rec);
+            bytes += size;
+        }
+        for (int type : new int[] {PerfRecordType.PERF_RECORD_LOST, PerfRecordType.PERF_RECORD_THROTTLE}) {
+            byte[] rec = new byte[24];
+            MemorySegment l = MemorySegment.ofArray(rec);
+            l.set(ValueLayout.JAVA_INT_UNALIGNED, 0, type);
+            l.set(ValueLayout.JAVA_SHORT_UNALIGNED, 6, (short) 24);
+            recs.add(rec);
+        }
+        return recs;
     }
 
     private static long put(MemorySegment data, long pos, byte[] rec) {

@@ -9,6 +9,7 @@ import dev.tracepoint.core.format.EventFormat;
 import dev.tracepoint.core.format.FormatException;
 import dev.tracepoint.core.format.FormatParser;
 import dev.tracepoint.core.internal.perf.PerfRecordType;
+import dev.tracepoint.core.internal.perf.PerfSampleDescriptor;
 import dev.tracepoint.testing.KernelTests;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -24,7 +25,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * The dispatcher on hand-built sample records in the layout the kernel writes for {@link Dispatcher#SAMPLE_TYPE}:
+ * The dispatcher on hand-built sample records in the layout the kernel writes for {@link PerfSampleDescriptor#SAMPLE_TYPE}:
  * it finds the tracepoint by the raw record's {@code common_type}, and counts what it cannot dispatch.
  */
 class DispatcherTest {
@@ -40,16 +41,16 @@ class DispatcherTest {
 
     /** A PERF_RECORD_SAMPLE: header, pid, tid, time, cpu, raw size, raw bytes with {@code common_type}. */
     private static MemorySegment sample(Arena arena, int commonType, int pid, int tid, long time, int cpu, int rawSize) {
-        int size = (Dispatcher.RAW_OFFSET + rawSize + 7) & ~7;
+        int size = (PerfSampleDescriptor.RAW_OFFSET + rawSize + 7) & ~7;
         MemorySegment r = arena.allocate(size, 8);
         r.set(ValueLayout.JAVA_INT_UNALIGNED, 0, PerfRecordType.PERF_RECORD_SAMPLE);
         r.set(ValueLayout.JAVA_SHORT_UNALIGNED, 6, (short) size);
-        r.set(ValueLayout.JAVA_INT_UNALIGNED, Dispatcher.PID_OFFSET, pid);
-        r.set(ValueLayout.JAVA_INT_UNALIGNED, Dispatcher.TID_OFFSET, tid);
-        r.set(ValueLayout.JAVA_LONG_UNALIGNED, Dispatcher.TIME_OFFSET, time);
-        r.set(ValueLayout.JAVA_INT_UNALIGNED, Dispatcher.CPU_OFFSET, cpu);
-        r.set(ValueLayout.JAVA_INT_UNALIGNED, Dispatcher.RAW_SIZE_OFFSET, rawSize);
-        r.set(ValueLayout.JAVA_SHORT_UNALIGNED, Dispatcher.RAW_OFFSET, (short) commonType);
+        r.set(ValueLayout.JAVA_INT_UNALIGNED, PerfSampleDescriptor.PID_OFFSET, pid);
+        r.set(ValueLayout.JAVA_INT_UNALIGNED, PerfSampleDescriptor.TID_OFFSET, tid);
+        r.set(ValueLayout.JAVA_LONG_UNALIGNED, PerfSampleDescriptor.TIME_OFFSET, time);
+        r.set(ValueLayout.JAVA_INT_UNALIGNED, PerfSampleDescriptor.CPU_OFFSET, cpu);
+        r.set(ValueLayout.JAVA_INT_UNALIGNED, PerfSampleDescriptor.RAW_SIZE_OFFSET, rawSize);
+        r.set(ValueLayout.JAVA_SHORT_UNALIGNED, PerfSampleDescriptor.RAW_OFFSET, (short) commonType);
         return r;
     }
 
@@ -98,6 +99,62 @@ class DispatcherTest {
         assertThat(errors).singleElement().isInstanceOf(DecodeException.class)
                 .extracting(Throwable::getMessage).asString()
                 .contains("signal:signal_generate", "fewer than its format's " + signal.fixedSize());
+    }
+
+    @Test
+    void theSampleHeaderIsReadFromTheRecordOnlyWhileTheViewIsOnIt() {
+        EventView view = new EventView();
+        List<dev.tracepoint.core.decode.Event> copies = new ArrayList<>();
+        Dispatcher d = new Dispatcher(view, new Dispatcher.Entry[] {
+                new Dispatcher.Entry(signal, new EventListener[] {e -> copies.add(e.copy())})},
+                new LostListener[0], new TaskListener[0], t -> { }, 1);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment record = sample(arena, (int) signal.id(), 31, 32, 33L, 1, signal.fixedSize());
+            deliver(d, record);
+            // the kernel reuses the space once the tail moves: the copy must not follow it
+            record.fill((byte) 0x5a);
+            assertThat(copies).singleElement().satisfies(c -> {
+                assertThat(c.pid()).isEqualTo(31);
+                assertThat(c.tid()).isEqualTo(32);
+                assertThat(c.timeNanos()).isEqualTo(33L);
+                assertThat(c.cpu()).isEqualTo(1);
+            });
+            // moved by hand afterwards, the view reports what it is given, not the last sample's header
+            view.wrap(signal, record, PerfSampleDescriptor.RAW_OFFSET, signal.fixedSize()).sample(0, 7, 8, 9L);
+            assertThat(view.pid()).isEqualTo(7);
+            assertThat(view.tid()).isEqualTo(8);
+            assertThat(view.timeNanos()).isEqualTo(9L);
+            assertThat(view.cpu()).isEqualTo(0);
+        }
+    }
+
+    @Test
+    void badRawSizesAreReportedWithWhatWasWrong() {
+        List<Throwable> errors = new ArrayList<>();
+        Dispatcher d = new Dispatcher(new EventView(), new Dispatcher.Entry[] {
+                new Dispatcher.Entry(signal, new EventListener[] {e -> {
+                    throw new AssertionError("dispatched a bad sample");
+                }})},
+                new LostListener[0], new TaskListener[0], errors::add, 0);
+        long holds;
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment tooLarge = sample(arena, (int) signal.id(), 1, 1, 1, 0, signal.fixedSize());
+            tooLarge.set(ValueLayout.JAVA_INT_UNALIGNED, PerfSampleDescriptor.RAW_SIZE_OFFSET, -8);
+            deliver(d, tooLarge);
+            holds = tooLarge.byteSize() - PerfSampleDescriptor.RAW_OFFSET;
+            MemorySegment noType = sample(arena, (int) signal.id(), 1, 1, 1, 0, signal.fixedSize());
+            noType.set(ValueLayout.JAVA_INT_UNALIGNED, PerfSampleDescriptor.RAW_SIZE_OFFSET, 1);
+            deliver(d, noType);
+            MemorySegment headerOnly = arena.allocate(32, 8);
+            headerOnly.set(ValueLayout.JAVA_INT_UNALIGNED, 0, PerfRecordType.PERF_RECORD_SAMPLE);
+            deliver(d, headerOnly);
+        }
+        assertThat(d.samples()).isZero();
+        assertThat(d.corrupt()).isEqualTo(3);
+        assertThat(errors).extracting(Throwable::getMessage).containsExactly(
+                "CPU 0: sample declares a raw size of 4294967288 bytes but the record holds " + holds + "; record skipped",
+                "CPU 0: sample of 1 raw bytes is too short for its common_type; record skipped",
+                "CPU 0: sample record of size 32 is shorter than its fixed part and 4 raw bytes (40 bytes); record skipped");
     }
 
     @Test
