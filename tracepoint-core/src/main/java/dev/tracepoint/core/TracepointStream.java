@@ -87,10 +87,8 @@ public final class TracepointStream implements AutoCloseable {
     private final Object openLock = new Object();
     private volatile boolean opened;
     /** Passes per round of {@link #warmWakeups}: past C2's invocation threshold (Tier4InvocationThreshold is 5000). */
-    private static final int WARM_WAKEUPS = 8_000;
+    private static final int WARM_WAKEUPS = 6_000;
     private static final int WARM_WAKEUP_ROUNDS = 5;
-    /** Wake-ups per call from {@link #runLoop}'s interpreted loop into the compiled {@link #passes}. */
-    private static final int PASSES_PER_CALL = 1024;
     /** The longest wait, each time, for the JIT to finish compiling what a warm-up queued. */
     private static final long COMPILER_WAIT_NANOS = 2_000_000_000L;
     private volatile boolean closed;
@@ -617,7 +615,7 @@ public final class TracepointStream implements AutoCloseable {
         try {
             int timeout = (int) Math.max(1, Math.min(Integer.MAX_VALUE, config.maxLatency.toMillis()));
             while (!closed) {
-                passes(timeout, PASSES_PER_CALL);
+                pass(timeout);
             }
             // deliver what the rings still hold: stop the producers first, then one last pass
             disableAll();
@@ -652,17 +650,6 @@ public final class TracepointStream implements AutoCloseable {
     }
 
     /**
-     * Up to {@code max} wake-ups, or until the stream is closed: the loop {@link #runLoop} runs, in a compiled
-     * method. With {@code runLoop} calling {@link #pass} directly, its interpreted loop was 5% of the consumer
-     * thread's samples in an end-to-end profile.
-     */
-    private void passes(int timeoutMs, int max) {
-        for (int i = 0; i < max && !closed; i++) {
-            pass(timeoutMs);
-        }
-    }
-
-    /**
      * Runs {@link #pass} before the events are enabled until the JIT has compiled it: rounds of passes, each
      * followed by a wait for the compilers to go idle, until a round compiles nothing more (C1 first, then C2
      * once the profiled code has counted its own invocations). The real rings are still empty, so every other
@@ -680,10 +667,11 @@ public final class TracepointStream implements AutoCloseable {
             flushArray = drill.flushes();
             dispatcher = drill.dispatcher();
             for (int round = 0; round < WARM_WAKEUP_ROUNDS; round++) {
-                // two passes a call: one with records, one on empty rings; the loop in passes takes both exits
-                for (int i = 0; i < WARM_WAKEUPS; i += 2) {
-                    drill.refill();
-                    passes(0, 2);
+                for (int i = 0; i < WARM_WAKEUPS; i++) {
+                    if ((i & 1) == 0) {
+                        drill.refill();
+                    }
+                    pass(0);
                 }
                 if (!WarmUp.awaitCompilerIdle(COMPILER_WAIT_NANOS) && round > 0) {
                     break;

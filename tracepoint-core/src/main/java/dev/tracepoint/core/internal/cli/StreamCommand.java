@@ -104,11 +104,7 @@ final class StreamCommand implements Command {
         if (countOnly && count > 0) {
             throw new UsageException("--count-only counts until stopped; it does not take --count");
         }
-        if (!countOnly) {
-            // a batch of lines out per wake-up; --count-only writes nothing until it stops, and a flush action
-            // would run interpreted at every wake-up for seconds (the warm-up never calls the stream's own)
-            stream.onFlush(sink::flush);
-        }
+        stream.onFlush(sink::flush);
         // --count-only also reports the CPU it used from the moment the events were enabled: the whole process
         // (consumer, JIT and GC threads) and the consumer thread alone, so that a benchmark can separate the
         // steady-state cost per event from JVM start-up (which the harness can only subtract as a median).

@@ -40,7 +40,7 @@ public final class Dispatcher implements RecordHandler {
     /** One tracepoint's decoding state. */
     public static final class Entry {
         final EventFormat format;
-        final ListenerSlot[] slots;
+        final EventListener[] listeners;
         final int fixedSize;
 
         /**
@@ -49,10 +49,7 @@ public final class Dispatcher implements RecordHandler {
          */
         public Entry(EventFormat format, EventListener[] listeners) {
             this.format = format;
-            this.slots = new ListenerSlot[listeners.length];
-            for (int i = 0; i < listeners.length; i++) {
-                slots[i] = ListenerSlot.of(listeners[i]);
-            }
+            this.listeners = listeners;
             this.fixedSize = format.fixedSize();
         }
 
@@ -186,23 +183,17 @@ public final class Dispatcher implements RecordHandler {
         }
         WRAP.wrapSample(view, e.format, segment, offset, rawSize); // the header is read only if a listener asks
         samples++;
-        deliver(e.slots);
+        deliver(e.listeners);
     }
 
-    private void deliver(ListenerSlot[] slots) {
+    private void deliver(EventListener[] ls) {
         EventListener o = override;
         if (o != null) {
             call(o);
             return;
         }
-        for (int i = 0; i < slots.length; i++) {
-            ListenerSlot s = slots[i];
-            try {
-                s.deliver(view);
-            } catch (Exception ex) {
-                // a listener's exception must never stop the others (Errors propagate, as in JFR's dispatcher)
-                error(ex);
-            }
+        for (int i = 0; i < ls.length; i++) {
+            call(ls[i]);
         }
     }
 
