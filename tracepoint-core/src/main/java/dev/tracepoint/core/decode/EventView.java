@@ -72,7 +72,7 @@ public final class EventView {
     }
 
     /**
-     * Moves the view to a raw tracepoint record (the {@code PERF_PerfSampleDescriptor.RAW_OFFSET} payload, starting with
+     * Moves the view to a raw tracepoint record (the {@code PERF_SAMPLE_RAW} payload, starting with
      * {@code common_type}).
      *
      * @param format  the layout of the record

@@ -12,10 +12,10 @@ import dev.tracepoint.core.internal.perf.PerfSampleDescriptor;
 import dev.tracepoint.core.internal.ring.PerfRing;
 
 import java.lang.foreign.Arena;
-import java.lang.management.CompilationMXBean;
-import java.lang.management.ManagementFactory;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.lang.management.CompilationMXBean;
+import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -137,7 +137,7 @@ public final class WarmUp {
             return dispatcher;
         }
 
-        /** @return three flush actions of three classes that do nothing */
+        /** @return three flush actions of three classes, none with an effect outside the warm-up */
         public Runnable[] flushes() {
             return new Runnable[] {new FlushA(), new FlushB(), new FlushC()};
         }
