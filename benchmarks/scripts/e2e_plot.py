@@ -13,51 +13,22 @@ import csv
 import math
 import statistics
 import sys
-from collections import defaultdict
+
+from e2e_report import fixed_cpu, in_process, marginal
 
 CONSUMERS = [("ref", "refconsumer (C)", "#6b7280"), ("ext", "tracepoint", "#2563eb"),
              ("perfB", "perf record --no-buildid", "#dc2626")]
 
 
-def num(x):
-    try:
-        return float(x)
-    except (TypeError, ValueError):
-        return None
-
-
-def harness_marginal(rows):
-    fixed = defaultdict(list)
-    for r in rows:
-        if num(r["n"]) == 0 and num(r["cons_cpu_s"]) is not None:
-            fixed[(r["load"], r["consumer"])].append(num(r["cons_cpu_s"]))
-    out = defaultdict(list)
-    for r in rows:
-        n, c = num(r["n"]), num(r["cons_cpu_s"])
-        if n and c is not None:
-            k = (r["load"], r["consumer"])
-            f = statistics.median(fixed[k]) if fixed[k] else 0.0
-            out[k].append((c - f) * 1e9 / n)
-    return out
-
-
-def in_process(path):
-    by = defaultdict(lambda: {0: [], 1: []})
-    for line in open(path):
-        f = line.strip().split(",")
-        if len(f) == 7:
-            by[(f[0], f[1])][int(f[3])].append((num(f[4]), num(f[6])))
-    out = {}
-    for k, d in by.items():
-        z = statistics.median([p for p, _ in d[1] if p is not None] or [0.0])
-        out[k] = [(p - z) * 1e9 / s for p, s in d[0] if p is not None and s]
-    return out
-
-
 def main():
     rows = list(csv.DictReader(open(sys.argv[1])))
-    marg = harness_marginal(rows)
-    own = in_process(sys.argv[2])
+    fixed = fixed_cpu(rows)
+    marg = {}
+    for r in rows:
+        m = marginal(r, fixed)
+        if m is not None:
+            marg.setdefault((r["load"], r["consumer"]), []).append(m)
+    own = {k: proc for k, (proc, _, _) in in_process(sys.argv[2]).items()}
     loads = [l for l in dict.fromkeys(r["load"] for r in rows) if (l, "ext") in own or (l, "ref") in marg]
     lo, hi = 1.0, 2000.0
     left, width, bar, gap, top = 190, 520, 16, 14, 40

@@ -36,6 +36,44 @@ def fmt(v, p=1):
     return f"{m:.{p}f} ({min(v):.{p}f}-{max(v):.{p}f})"
 
 
+def fixed_cpu(rows):
+    """Per (load, consumer): the median consumer CPU of its N=0 runs (start-up and idle cost)."""
+    zero = defaultdict(list)
+    for r in rows:
+        if num(r["n"]) == 0:
+            zero[(r["load"], r["consumer"])].append(num(r["cons_cpu_s"]))
+    return {k: med(v) for k, v in zero.items()}
+
+
+def marginal(r, fixed):
+    """The harness's marginal ns of CPU per event of one run: (CPU - median fixed CPU) / N."""
+    c, n = num(r["cons_cpu_s"]), num(r["n"])
+    if c is None or not n:
+        return None
+    return (c - (fixed.get((r["load"], r["consumer"])) or 0.0)) * 1e9 / n
+
+
+def in_process(path):
+    """The library's own account (stderr of stream --count-only): per (load, consumer), the ns per event of the
+    whole process and of the consumer thread since the events were enabled, minus the same window of the N=0
+    runs, and that window's median whole-process CPU. Empty if there is no such file."""
+    try:
+        rows = [l.strip().split(",") for l in open(path) if l.strip()]
+    except OSError:
+        return {}
+    by = defaultdict(lambda: {0: [], 1: []})
+    for load, cons, rep, zero, proc, thr, samples in rows:
+        by[(load, cons)][int(zero)].append((num(proc), num(thr), num(samples)))
+    out = {}
+    for k, d in by.items():
+        z_proc = med(p for p, _, _ in d[1]) or 0.0
+        z_thr = med(t for _, t, _ in d[1]) or 0.0
+        proc = [(p - z_proc) * 1e9 / s for p, _, s in d[0] if p is not None and s]
+        thr = [(t - z_thr) * 1e9 / s for _, t, s in d[0] if t is not None and s]
+        out[k] = (proc, thr, z_proc)
+    return out
+
+
 def main():
     rows = list(csv.DictReader(open(sys.argv[1])))
     extra = sys.argv[2] if len(sys.argv) > 2 else None
@@ -48,13 +86,7 @@ def main():
         if r["consumer"] not in cons_order:
             cons_order.append(r["consumer"])
         (zero if num(r["n"]) == 0 else runs)[k].append(r)
-    fixed = {k: med(num(r["cons_cpu_s"]) for r in v) for k, v in zero.items()}
-
-    def marg(k, r):
-        c, n = num(r["cons_cpu_s"]), num(r["n"])
-        if c is None or not n:
-            return None
-        return (c - (fixed.get(k) or 0.0)) * 1e9 / n
+    fixed = fixed_cpu(rows)
 
     print("| load | N | consumer | delivered | lost | CPU s | fixed CPU s | marginal ns/event | x ref | "
           "slowdown | slowdown / ref's |")
@@ -63,7 +95,7 @@ def main():
     for load in loads:
         base = med(num(r["gen_elapsed_s"]) for r in runs.get((load, "none"), []))
         refk = (load, "ref")
-        ref_m = med(marg(refk, r) for r in runs.get(refk, []))
+        ref_m = med(marginal(r, fixed) for r in runs.get(refk, []))
         ref_s = med(num(r["gen_elapsed_s"]) / base for r in runs.get(refk, [])) if base else None
         stats = {}
         for c in cons_order:
@@ -71,7 +103,7 @@ def main():
             if k not in runs:
                 continue
             rs = runs[k]
-            m = [marg(k, r) for r in rs]
+            m = [marginal(r, fixed) for r in rs]
             slow = [num(r["gen_elapsed_s"]) / base for r in rs] if base else []
             stats[c] = (med(m), med(slow), med(num(r["lost"]) for r in rs), max((num(r["lost"]) or 0) for r in rs))
             print("| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |".format(
@@ -112,16 +144,9 @@ def main():
 
 
 def ext_cpu(path):
-    """The library's CPU since the events were enabled, from its own account (stderr of stream --count-only):
-    whole process and consumer thread, per event, minus the same window of the N=0 runs."""
-    try:
-        rows = [l.strip().split(",") for l in open(path) if l.strip()]
-    except OSError:
-        return
-    by = defaultdict(lambda: {0: [], 1: []})
-    for load, cons, rep, zero, proc, thr, samples in rows:
-        by[(load, cons)][int(zero)].append((num(proc), num(thr), num(samples)))
-    if not by:
+    """Prints the table of in_process(path)."""
+    own = in_process(path)
+    if not own:
         return
     print()
     print("In-process account of the library (`stream --count-only` reports on stderr the CPU it used from the moment "
@@ -130,13 +155,8 @@ def ext_cpu(path):
     print()
     print("| load | consumer | whole process ns/event | consumer thread ns/event | idle window CPU s (N=0) |")
     print("|---|---|---|---|---|")
-    for (load, cons), d in by.items():
-        z_proc = med(p for p, _, _ in d[1]) or 0.0
-        z_thr = med(t for _, t, _ in d[1]) or 0.0
-        proc = [(p - z_proc) * 1e9 / s for p, _, s in d[0] if p is not None and s]
-        thr = [(t - z_thr) * 1e9 / s for _, t, s in d[0] if t is not None and s]
+    for (load, cons), (proc, thr, z_proc) in own.items():
         print(f"| {load} | {cons} | {fmt(proc, 1)} | {fmt(thr, 1)} | {z_proc:.2f} |")
-
 
 if __name__ == "__main__":
     main()

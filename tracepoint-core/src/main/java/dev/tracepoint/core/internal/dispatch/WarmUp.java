@@ -117,7 +117,7 @@ public final class WarmUp {
         private WakeupDrill(Dispatcher.Entry[] entries) {
             // room for any one sample: header.size is a u16
             MemorySegment data = arena.allocate(1 << 17, 4096);
-            List<byte[]> recs = records(entries, 1);
+            List<byte[]> recs = records(entries, 1); // the first format's sample, then LOST and THROTTLE
             long pos = 0;
             for (byte[] rec : recs) {
                 pos = put(data, pos, rec);
