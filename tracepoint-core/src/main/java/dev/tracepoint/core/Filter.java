@@ -53,13 +53,14 @@ public final class Filter {
     }
 
     private final String text;
-    private final boolean compound; // needs parentheses inside another && / ||
+    /** The operator joining this filter's top-level terms ({@code &&} or {@code ||}); null for a comparison, a negation or a raw part. */
+    private final String op;
     private final List<Use> uses;
     private final boolean hasRaw;
 
-    private Filter(String text, boolean compound, List<Use> uses, boolean hasRaw) {
+    private Filter(String text, String op, List<Use> uses, boolean hasRaw) {
         this.text = text;
-        this.compound = compound;
+        this.op = op;
         this.uses = uses;
         this.hasRaw = hasRaw;
     }
@@ -104,12 +105,12 @@ public final class Filter {
         if (expression.isBlank() || expression.indexOf('\0') >= 0) {
             throw new IllegalArgumentException("raw filter is blank or contains a NUL: expression=\"" + printable(expression) + "\"");
         }
-        return new Filter(expression.strip(), true, List.of(), true);
+        return new Filter(expression.strip(), "raw", List.of(), true);
     }
 
     /**
      * @param other another filter
-     * @return {@code (this) && (other)}
+     * @return {@code this && other}, each side parenthesised unless it is one comparison or an {@code &&} chain
      */
     public Filter and(Filter other) {
         return combine("&&", other);
@@ -117,7 +118,7 @@ public final class Filter {
 
     /**
      * @param other another filter
-     * @return {@code (this) || (other)}
+     * @return {@code this || other}, each side parenthesised unless it is one comparison or an {@code ||} chain
      */
     public Filter or(Filter other) {
         return combine("||", other);
@@ -125,7 +126,7 @@ public final class Filter {
 
     /** @return {@code !(this)} */
     public Filter not() {
-        return new Filter("!(" + text + ")", false, uses, hasRaw);
+        return new Filter("!(" + text + ")", null, uses, hasRaw);
     }
 
     /**
@@ -159,11 +160,12 @@ public final class Filter {
         Objects.requireNonNull(other, "other");
         List<Use> all = new ArrayList<>(uses);
         all.addAll(other.uses);
-        return new Filter(wrap(this) + " " + op + " " + wrap(other), true, Collections.unmodifiableList(all), hasRaw || other.hasRaw);
+        return new Filter(wrap(this, op) + " " + op + " " + wrap(other, op), op, Collections.unmodifiableList(all), hasRaw || other.hasRaw);
     }
 
-    private static String wrap(Filter f) {
-        return f.compound ? "(" + f.text + ")" : f.text;
+    /** Parenthesised inside {@code op} unless it is a single term or a chain of the same operator (both are associative). */
+    private static String wrap(Filter f, String op) {
+        return f.op == null || f.op.equals(op) ? f.text : "(" + f.text + ")";
     }
 
     /** @return the fields this filter compares (raw parts are not looked into) */
@@ -312,11 +314,11 @@ public final class Filter {
         }
 
         private Filter numeric(String op, long value) {
-            return new Filter(name + " " + op + " " + value, false, List.of(new Use(name, false, value < 0)), false);
+            return new Filter(name + " " + op + " " + value, null, List.of(new Use(name, false, value < 0)), false);
         }
 
         private Filter string(String op, String value) {
-            return new Filter(name + " " + op + " " + quote(value), false, List.of(new Use(name, true, false)), false);
+            return new Filter(name + " " + op + " " + quote(value), null, List.of(new Use(name, true, false)), false);
         }
 
         /**

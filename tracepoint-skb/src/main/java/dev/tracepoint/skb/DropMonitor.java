@@ -1,6 +1,7 @@
 package dev.tracepoint.skb;
 
 import dev.tracepoint.core.ErrorListener;
+import dev.tracepoint.core.Filter;
 import dev.tracepoint.core.KernelSymbols;
 import dev.tracepoint.core.LostListener;
 import dev.tracepoint.core.Tracefs;
@@ -13,10 +14,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
-import java.util.Set;
 
 /**
  * A packet-drop monitor, like dropwatch: reads {@code skb:kfree_skb} (and optionally {@code skb:consume_skb})
@@ -39,7 +38,7 @@ import java.util.Set;
  *
  * <h2>Filters</h2>
  * Reason and protocol selections become a kernel-side filter on {@code skb:kfree_skb}
- * ({@code (reason == 3 || reason == 6) && (protocol == 2048)}), so unselected drops never cross into user
+ * ({@code (reason == 3 || reason == 6) && protocol == 2048}), so unselected drops never cross into user
  * space. Reason names are resolved against the running kernel's {@code __print_symbolic} table
  * ({@link DropReasons}). {@code consume_skb} records neither reason nor protocol: consumed packets, when
  * included, are not filtered.
@@ -125,26 +124,17 @@ public final class DropMonitor implements AutoCloseable {
     }
 
     static String kernelFilter(DropReasons reasons, List<String> reasonNames, int[] protocols) {
-        List<String> parts = new ArrayList<>();
+        List<Filter> parts = new ArrayList<>();
         if (!reasonNames.isEmpty()) {
-            Set<Long> values = new LinkedHashSet<>();
-            for (String r : reasonNames) {
-                values.add(reasons.valueOf(r));
-            }
-            List<String> terms = new ArrayList<>();
-            for (long v : values) {
-                terms.add(DropReasons.FIELD + " == " + v);
-            }
-            parts.add(terms.size() == 1 ? terms.get(0) : "(" + String.join(" || ", terms) + ")");
+            Filter.FieldRef reason = Filter.field(DropReasons.FIELD);
+            parts.add(Filter.anyOf(reasonNames.stream().mapToLong(reasons::valueOf).distinct()
+                    .mapToObj(reason::eq).toArray(Filter[]::new)));
         }
         if (protocols.length > 0) {
-            List<String> terms = new ArrayList<>();
-            for (int p : Arrays.stream(protocols).distinct().toArray()) {
-                terms.add("protocol == " + p);
-            }
-            parts.add(terms.size() == 1 ? terms.get(0) : "(" + String.join(" || ", terms) + ")");
+            Filter.FieldRef protocol = Filter.field("protocol");
+            parts.add(Filter.anyOf(Arrays.stream(protocols).distinct().mapToObj(protocol::eq).toArray(Filter[]::new)));
         }
-        return parts.isEmpty() ? null : String.join(" && ", parts);
+        return parts.isEmpty() ? null : Filter.allOf(parts.toArray(Filter[]::new)).toString();
     }
 
     // ------------------------------------------------------------------------------------- hot path

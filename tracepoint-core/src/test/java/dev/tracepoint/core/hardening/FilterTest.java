@@ -23,7 +23,12 @@ class FilterTest {
         Filter f = Filter.field("sig").eq(9).and(Filter.field("comm").eq("nginx")).or(Filter.field("pid").lt(-1).not());
         assertThat(f).hasToString("(sig == 9 && comm == \"nginx\") || !(pid < -1)");
         assertThat(Filter.allOf(Filter.field("a").ge(1), Filter.field("b").anyBits(4), Filter.field("c").ne("x")))
-                .hasToString("(a >= 1 && b & 4) && c != \"x\"");
+                .hasToString("a >= 1 && b & 4 && c != \"x\"");
+        // a chain of one operator needs no parentheses; a different operator inside it does
+        assertThat(Filter.anyOf(Filter.field("a").eq(1), Filter.field("b").eq(2)).and(Filter.field("c").eq(3)).or(Filter.field("d").eq(4)))
+                .hasToString("((a == 1 || b == 2) && c == 3) || d == 4");
+        assertThat(Filter.field("a").eq(1).and(Filter.field("b").eq(2)).and(Filter.field("c").eq(3).and(Filter.field("d").eq(4))))
+                .hasToString("a == 1 && b == 2 && c == 3 && d == 4");
         assertThat(Filter.field("comm").glob("ngin*")).hasToString("comm ~ \"ngin*\"");
         assertThat(Filter.raw(" sig == 9 ").and(Filter.field("pid").eq(1))).hasToString("(sig == 9) && pid == 1");
         assertThat(Filter.raw("sig == 9").hasRaw()).isTrue();

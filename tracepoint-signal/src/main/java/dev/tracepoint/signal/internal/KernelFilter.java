@@ -1,18 +1,22 @@
 package dev.tracepoint.signal.internal;
 
+import dev.tracepoint.core.Filter;
 import dev.tracepoint.core.format.EventFormat;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.IntStream;
 
 /**
  * Builds the ftrace filter expressions ({@code PERF_EVENT_IOC_SET_FILTER}) that keep unwanted signal events in
  * the kernel: signals to include or exclude, target pids and names, failed results. Events a filter rejects
  * are never written to the perf ring, so an excluded flood of {@code SIGCHLD} costs no user-space time at all.
  *
- * <p>Only fields the running kernel's format has are used; a request that needs a missing field is an
- * {@link IllegalArgumentException} naming it. String constants are quoted for the ftrace parser, which has no
- * escapes: names with a quote, a backslash or a control character are refused.
+ * <p>Built with the core's {@link Filter}, which quotes the names and checks every comparison against the
+ * running kernel's format. A request that needs a field this kernel lacks is an {@link IllegalArgumentException}
+ * naming it and the kernel version that added it. Process names are held to a stricter rule than
+ * {@code Filter}'s (see {@link #checkComm}): the kernel keeps printable ASCII names, and a name with a quote or a
+ * backslash is more likely a mistake than a process.
  */
 public final class KernelFilter {
 
@@ -36,7 +40,7 @@ public final class KernelFilter {
      */
     public static String generate(EventFormat format, int[] include, int[] exclude, int[] targetPids,
                                   List<String> targetComms, boolean failedOnly) {
-        List<String> parts = new ArrayList<>();
+        List<Filter> parts = new ArrayList<>();
         signals(format, include, exclude, parts);
         if (targetPids.length > 0) {
             require(format, "pid", "a target pid filter");
@@ -44,17 +48,18 @@ public final class KernelFilter {
         }
         if (!targetComms.isEmpty()) {
             require(format, "comm", "a target name filter");
-            List<String> or = new ArrayList<>();
-            for (String c : targetComms) {
-                or.add("comm == " + quote(c));
+            Filter[] names = new Filter[targetComms.size()];
+            for (int i = 0; i < names.length; i++) {
+                checkComm(targetComms.get(i));
+                names[i] = Filter.field("comm").eq(targetComms.get(i));
             }
-            parts.add(group(or, " || "));
+            parts.add(Filter.anyOf(names));
         }
         if (failedOnly) {
             require(format, "result", "--failed (the result field appeared in Linux 3.4)");
-            parts.add("result != 0");
+            parts.add(Filter.field("result").ne(0));
         }
-        return and(parts);
+        return text(format, parts);
     }
 
     /**
@@ -67,40 +72,30 @@ public final class KernelFilter {
      * @return the expression, or {@code null} for none
      */
     public static String deliver(EventFormat format, int[] include, int[] exclude) {
-        List<String> parts = new ArrayList<>();
+        List<Filter> parts = new ArrayList<>();
         signals(format, include, exclude, parts);
-        return and(parts);
+        return text(format, parts);
     }
 
-    private static void signals(EventFormat format, int[] include, int[] exclude, List<String> parts) {
+    private static void signals(EventFormat format, int[] include, int[] exclude, List<Filter> parts) {
         if (include.length > 0) {
             require(format, "sig", "a signal filter");
             parts.add(anyOf("sig", include));
         } else if (exclude.length > 0) {
             require(format, "sig", "a signal filter");
-            List<String> and = new ArrayList<>();
-            for (int s : exclude) {
-                and.add("sig != " + s);
-            }
-            parts.add(group(and, " && "));
+            Filter.FieldRef sig = Filter.field("sig");
+            parts.add(Filter.allOf(IntStream.of(exclude).mapToObj(sig::ne).toArray(Filter[]::new)));
         }
     }
 
-    private static String anyOf(String field, int[] values) {
-        List<String> or = new ArrayList<>();
-        for (int v : values) {
-            or.add(field + " == " + v);
-        }
-        return group(or, " || ");
+    private static Filter anyOf(String field, int[] values) {
+        Filter.FieldRef f = Filter.field(field);
+        return Filter.anyOf(IntStream.of(values).mapToObj(f::eq).toArray(Filter[]::new));
     }
 
-    private static String group(List<String> terms, String op) {
-        String joined = String.join(op, terms);
-        return terms.size() == 1 ? joined : "(" + joined + ")";
-    }
-
-    private static String and(List<String> parts) {
-        return parts.isEmpty() ? null : String.join(" && ", parts);
+    /** The parts joined with {@code &&}, checked against the format by {@link Filter#toString(EventFormat)}. */
+    private static String text(EventFormat format, List<Filter> parts) {
+        return parts.isEmpty() ? null : Filter.allOf(parts.toArray(Filter[]::new)).toString(format);
     }
 
     private static void require(EventFormat format, String field, String what) {
@@ -108,18 +103,6 @@ public final class KernelFilter {
             throw new IllegalArgumentException(what + " needs the field '" + field + "', which " + format.fullName()
                     + " lacks on this kernel");
         }
-    }
-
-    /**
-     * Quotes a process name as an ftrace string constant.
-     *
-     * @param comm the name
-     * @return {@code "comm"}, quoted
-     * @throws IllegalArgumentException for an empty name or one with a quote, backslash or control character
-     */
-    public static String quote(String comm) {
-        checkComm(comm);
-        return "\"" + comm + "\"";
     }
 
     /**

@@ -29,14 +29,14 @@ class KernelFilterTest {
     void signalsToIncludeAreAlternatives() throws Exception {
         EventFormat f = format("kernel-6.18", "signal_generate");
         assertThat(KernelFilter.generate(f, new int[] {9}, NONE, NONE, List.of(), false)).isEqualTo("sig == 9");
-        assertThat(KernelFilter.generate(f, new int[] {9, 15}, NONE, NONE, List.of(), false)).isEqualTo("(sig == 9 || sig == 15)");
+        assertThat(KernelFilter.generate(f, new int[] {9, 15}, NONE, NONE, List.of(), false)).isEqualTo("sig == 9 || sig == 15");
     }
 
     @Test
     void signalsToExcludeAreConjoined() throws Exception {
         EventFormat f = format("kernel-6.18", "signal_generate");
         assertThat(KernelFilter.generate(f, NONE, new int[] {17}, NONE, List.of(), false)).isEqualTo("sig != 17");
-        assertThat(KernelFilter.generate(f, NONE, new int[] {17, 28}, NONE, List.of(), false)).isEqualTo("(sig != 17 && sig != 28)");
+        assertThat(KernelFilter.generate(f, NONE, new int[] {17, 28}, NONE, List.of(), false)).isEqualTo("sig != 17 && sig != 28");
         assertThat(KernelFilter.deliver(format("kernel-6.18", "signal_deliver"), NONE, new int[] {17})).isEqualTo("sig != 17");
     }
 
@@ -60,11 +60,23 @@ class KernelFilterTest {
     }
 
     @Test
-    void namesThatCannotBeQuotedAreRefused() {
-        assertThat(KernelFilter.quote("kworker/0:1")).isEqualTo("\"kworker/0:1\"");
-        assertThat(KernelFilter.quote("my prog")).isEqualTo("\"my prog\"");
+    void namesThatCannotBeMatchedAreRefused() throws Exception {
+        EventFormat f = format("kernel-6.18", "signal_generate");
+        assertThat(KernelFilter.generate(f, NONE, NONE, NONE, List.of("kworker/0:1", "my prog"), false))
+                .isEqualTo("comm == \"kworker/0:1\" || comm == \"my prog\"");
         for (String bad : new String[] {"", "a\"b", "a\\b", "a\nb", "\u00e9t\u00e9"}) {
-            assertThatThrownBy(() -> KernelFilter.quote(bad)).as(bad).isInstanceOf(IllegalArgumentException.class);
+            assertThatThrownBy(() -> KernelFilter.checkComm(bad)).as(bad).isInstanceOf(IllegalArgumentException.class);
+            assertThatThrownBy(() -> KernelFilter.generate(f, NONE, NONE, NONE, List.of("ok", bad), false)).as(bad)
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("process name");
         }
+    }
+
+    @Test
+    void requestsAreCheckedAgainstTheFormat() throws Exception {
+        // signal_deliver has no pid, comm or result: only its signal can be filtered in the kernel
+        EventFormat d = format("kernel-6.18", "signal_deliver");
+        assertThat(KernelFilter.deliver(d, new int[] {9}, NONE)).isEqualTo("sig == 9");
+        assertThatThrownBy(() -> KernelFilter.generate(d, NONE, NONE, new int[] {1}, List.of(), false))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'pid'").hasMessageContaining("signal_deliver");
     }
 }

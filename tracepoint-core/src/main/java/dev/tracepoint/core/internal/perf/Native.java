@@ -620,24 +620,7 @@ public final class Native {
     public static void eventfdSignal(int fd) {
         CallState state = CALL_STATE.get();
         state.buffer().set(JAVA_LONG, 0, 1L);
-        while (true) {
-            long n;
-            try {
-                n = (long) WRITE.invokeExact(state.capture(), fd, state.buffer(), (long) Long.BYTES);
-            } catch (Throwable t) {
-                throw rethrow(t);
-            }
-            if (n >= 0) {
-                return;
-            }
-            int errno = errno(state.capture());
-            if (errno == Errno.EAGAIN) {
-                return;
-            }
-            if (errno != Errno.EINTR) {
-                throw new SyscallException("write", "eventfd", errno);
-            }
-        }
+        eventfdIo(WRITE, "write", fd, state);
     }
 
     /**
@@ -647,11 +630,15 @@ public final class Native {
      * @param fd an eventfd created by {@link #eventfd()}
      */
     public static void eventfdDrain(int fd) {
-        CallState state = CALL_STATE.get();
+        eventfdIo(READ, "read", fd, CALL_STATE.get());
+    }
+
+    /** One 8-byte {@code read} or {@code write} of an eventfd through the call state's buffer, retried on EINTR. */
+    private static void eventfdIo(MethodHandle io, String call, int fd, CallState state) {
         while (true) {
             long n;
             try {
-                n = (long) READ.invokeExact(state.capture(), fd, state.buffer(), (long) Long.BYTES);
+                n = (long) io.invokeExact(state.capture(), fd, state.buffer(), (long) Long.BYTES);
             } catch (Throwable t) {
                 throw rethrow(t);
             }
@@ -663,7 +650,7 @@ public final class Native {
                 return;
             }
             if (errno != Errno.EINTR) {
-                throw new SyscallException("read", "eventfd", errno);
+                throw new SyscallException(call, "eventfd", errno);
             }
         }
     }
