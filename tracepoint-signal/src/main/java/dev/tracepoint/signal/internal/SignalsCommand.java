@@ -4,6 +4,8 @@ import dev.tracepoint.core.internal.cli.Args;
 import dev.tracepoint.core.internal.cli.Command;
 import dev.tracepoint.core.internal.cli.Shutdown;
 import dev.tracepoint.core.internal.cli.UsageException;
+import dev.tracepoint.signal.SignalDeliverEvent;
+import dev.tracepoint.signal.SignalGenerateEvent;
 import dev.tracepoint.signal.SignalMonitor;
 import dev.tracepoint.signal.SignalSummary;
 import dev.tracepoint.signal.Signals;
@@ -19,6 +21,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
+import java.util.function.ToLongFunction;
 
 /**
  * {@code tracepoint signals}: the signal monitor. A line (or JSON object) per signal, or with
@@ -119,35 +124,10 @@ public final class SignalsCommand implements Command {
         }
         b.failedOnly(args.has("failed"));
         if (summaryEvery == 0) {
-            b.onSignal(e -> {
-                synchronized (printLock) {
-                    line.setLength(0);
-                    if (json) {
-                        SignalText.json(line, e);
-                    } else {
-                        if (withTime) {
-                            SignalText.time(line, e.timeNanos(), wallClock[0]);
-                        }
-                        SignalText.line(line, e);
-                    }
-                    sink.append(line).append('\n');
-                }
-            });
+            EventPrinter printer = new EventPrinter(printLock, line, sink, json, withTime, wallClock);
+            b.onSignal(printer.of(SignalText::json, SignalText::line, SignalGenerateEvent::timeNanos));
             if (deliver) {
-                b.onDeliver(e -> {
-                    synchronized (printLock) {
-                        line.setLength(0);
-                        if (json) {
-                            SignalText.json(line, e);
-                        } else {
-                            if (withTime) {
-                                SignalText.time(line, e.timeNanos(), wallClock[0]);
-                            }
-                            SignalText.line(line, e);
-                        }
-                        sink.append(line).append('\n');
-                    }
-                });
+                b.onDeliver(printer.of(SignalText::json, SignalText::line, SignalDeliverEvent::timeNanos));
             }
         }
         b.onFlush(() -> {
@@ -264,5 +244,26 @@ public final class SignalsCommand implements Command {
             }
         }
         return names.toArray(new String[0]);
+    }
+
+    /** Prints one event a line, as text or JSON, under the lock the summaries print under too. */
+    private record EventPrinter(Object lock, StringBuilder line, PrintStream sink, boolean json, boolean withTime,
+                                long[] wallClock) {
+        <E> Consumer<E> of(BiConsumer<StringBuilder, E> asJson, BiConsumer<StringBuilder, E> asText, ToLongFunction<E> time) {
+            return e -> {
+                synchronized (lock) {
+                    line.setLength(0);
+                    if (json) {
+                        asJson.accept(line, e);
+                    } else {
+                        if (withTime) {
+                            SignalText.time(line, time.applyAsLong(e), wallClock[0]);
+                        }
+                        asText.accept(line, e);
+                    }
+                    sink.append(line).append('\n');
+                }
+            };
+        }
     }
 }
