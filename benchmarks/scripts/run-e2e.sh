@@ -42,6 +42,8 @@ trap cleanup EXIT
 cp -r "$SHARED_BENCH" "$work/bench"
 make -C "$work/bench" >/dev/null
 
+# The JDK 22+ the launcher finds (JAVA_HOME, PATH or /usr/lib/jvm): the default java may be older.
+java_home=$("$repo/tracepoint" --java-home)
 # Build the jars now (the launcher rebuilds stale jars), so no build lands inside a measured run.
 "$TRACEPOINT_CMD" help >/dev/null
 # ... and, in a working tree that others keep editing, run a snapshot of those jars with the launcher's JVM
@@ -54,7 +56,7 @@ if [ "${SNAPSHOT:-1}" = 1 ] && [ "$TRACEPOINT_CMD" = "$repo/tracepoint" ]; then
         jar=$(ls "$repo/$m/target/$m"-*.jar 2>/dev/null | grep -v -- '-sources\|-javadoc\|-tests' | head -n 1 || true)
         [ -n "$jar" ] && cp "$jar" "$work/jars/" && cp="$cp${cp:+:}$work/jars/$(basename "$jar")"
     done
-    java_bin=$(command -v "${JAVA_HOME:+$JAVA_HOME/bin/}java")
+    java_bin=$java_home/bin/java
     # the same command line as the launcher's last line
     cat > "$work/tracepoint" <<WRAP
 #!/bin/sh
@@ -95,7 +97,7 @@ mkdir -p "$(dirname "$OUT")"
     echo
     echo "- CPU: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), $(nproc) CPUs online"
     echo "- kernel: $(uname -r)"
-    echo "- JDK: $(${JAVA_HOME:+$JAVA_HOME/bin/}java -version 2>&1 | head -1)"
+    echo "- JDK: $("$java_home/bin/java" -version 2>&1 | head -1)"
     echo "- $(perf --version 2>/dev/null)"
     echo "- consumer pinned to CPU 1, generator to CPU 0 (x2 loads: one generator per CPU, consumer unpinned)"
     echo

@@ -16,7 +16,10 @@ SHARED_BENCH=${SHARED_BENCH:-$repo/../shared/bench}
 PIN=${PIN-1}
 JMH_ARGS=${JMH_ARGS:-}
 OUT=${OUT:-$bench_home/results/jmh-$(date +%Y%m%d-%H%M%S).md}
-java=${JAVA_HOME:+$JAVA_HOME/bin/}java
+# the JDK 22+ the launcher finds (JAVA_HOME, PATH or /usr/lib/jvm), for Maven and for JMH
+JAVA_HOME=$("$repo/tracepoint" --java-home)
+export JAVA_HOME
+java=$JAVA_HOME/bin/java
 pin=()
 [ -n "$PIN" ] && pin=(taskset -c "$PIN")
 

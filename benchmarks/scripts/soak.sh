@@ -12,7 +12,9 @@ BENCH_SRC="${BENCH_SRC:-$ROOT/../shared/bench}"
 PAGES="${PAGES:-128}"
 ROUND_N="${ROUND_N:-5000000}"
 INTERVAL_S="${INTERVAL_S:-30}"
-JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
+JAVA_HOME=$("$ROOT/tracepoint" --java-home) # the JDK 22+ the launcher finds, for Maven and the soak JVM
+export JAVA_HOME
+JAVA="$JAVA_HOME/bin/java"
 
 [ "$(id -u)" = 0 ] || { echo "soak.sh: run as root (system-wide tracepoints)" >&2; exit 2; }
 [ -d "$BENCH_SRC/src" ] || { echo "soak.sh: no bench sources at $BENCH_SRC (set BENCH_SRC)" >&2; exit 2; }
