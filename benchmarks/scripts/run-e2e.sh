@@ -74,7 +74,7 @@ for rep in $(seq "$REPS"); do
         var=N_$load
         n=${!var:-$(default_n "$load")}
         # one repetition per call: consumers stay interleaved within each load, loads within each rep
-        before=$(wc -l < "$runs/runs.csv" 2>/dev/null || echo 1)
+        before=$( { wc -l < "$runs/runs.csv"; } 2>/dev/null || echo 1)
         "$work/bench/scripts/bench_consumers.sh" -l "$load" -c "$CONSUMERS" -r 1 -z -n "$n" -o "$runs" \
             | grep -E '^(sig|sys|skb)' || true
         sed -i "$((before + 1)),\$ s/^\($load,[^,]*\),1,/\1,$rep,/" "$runs/runs.csv"
