@@ -53,7 +53,10 @@ public final class Filter {
     }
 
     private final String text;
-    /** The operator joining this filter's top-level terms ({@code &&} or {@code ||}); null for a comparison, a negation or a raw part. */
+    /**
+     * The operator joining this filter's top-level terms ({@code &&} or {@code ||}); {@code "raw"} for a raw part
+     * (always parenthesised when combined); null for a comparison or a negation.
+     */
     private final String op;
     private final List<Use> uses;
     private final boolean hasRaw;
