@@ -1,5 +1,6 @@
 package dev.tracepoint.bench;
 
+import dev.tracepoint.core.BatchListener;
 import dev.tracepoint.core.ErrorListener;
 import dev.tracepoint.core.EventListener;
 import dev.tracepoint.core.LostListener;
@@ -10,6 +11,7 @@ import dev.tracepoint.core.decode.TracepointEvent;
 import dev.tracepoint.core.decode.TracepointField;
 import dev.tracepoint.core.format.EventFormat;
 import dev.tracepoint.core.format.Field;
+import dev.tracepoint.core.internal.dispatch.BatchCursor;
 import dev.tracepoint.core.internal.dispatch.Dispatcher;
 import dev.tracepoint.core.internal.dispatch.WarmUp;
 
@@ -123,7 +125,7 @@ public class DispatchBench {
                     new Dispatcher.Entry(sigFormat, new EventListener[0]),
                     new Dispatcher.Entry(skbFormat, new EventListener[0]),
                     new Dispatcher.Entry(execFormat, new EventListener[0])};
-            WarmUp.run(entries);
+            WarmUp.run(entries, true, null);
         }
     }
 
@@ -301,6 +303,99 @@ public class DispatchBench {
     @OperationsPerInvocation(BATCH)
     public long sigTenListeners(Ten s) {
         return drain(sig, s.d);
+    }
+
+    // ------------------------------------------------------------------ batch listeners
+
+    long batch(SyntheticRing r, BatchCursor c, BatchListener l) {
+        r.rewind();
+        int n = c.run(r.ring, l);
+        if (n != r.records) {
+            throw new AssertionError("batch took " + n + " of " + r.records);
+        }
+        return sum;
+    }
+
+    @State(Scope.Thread)
+    public static class TypedBatch {
+        BatchCursor c;
+        BatchListener l;
+
+        @Setup(Level.Trial)
+        public void setUp(DispatchBench b) {
+            EventView view = new EventView();
+            SignalGenerate g = EventBinding.of(SignalGenerate.class, b.sigFormat).attach(view);
+            c = new BatchCursor(b.dispatcher(view));
+            l = batch -> {
+                long s = 0;
+                while (batch.next()) {
+                    s += g.sig() + g.targetPid() + g.result();
+                }
+                b.sum += s;
+            };
+        }
+    }
+
+    /** {@link #sigTyped3} through a {@code BatchListener}: the listener's loop walks the ring. */
+    @Benchmark
+    @OperationsPerInvocation(BATCH)
+    public long sigTyped3Batch(TypedBatch s) {
+        return batch(sig, s.c, s.l);
+    }
+
+    @State(Scope.Thread)
+    public static class CountBatch {
+        BatchCursor c;
+        BatchListener l;
+
+        @Setup(Level.Trial)
+        public void setUp(DispatchBench b) {
+            EventView view = new EventView();
+            Field first = b.sigFormat.payloadFields().get(0);
+            c = new BatchCursor(b.dispatcher(view));
+            l = batch -> {
+                EventView v = batch.view();
+                long s = 0;
+                while (batch.next()) {
+                    s += v.getLong(first);
+                }
+                b.sum += s;
+            };
+        }
+    }
+
+    /** What {@code tracepoint stream --count-only} does: the first payload field, in a batch listener. */
+    @Benchmark
+    @OperationsPerInvocation(BATCH)
+    public long sigCountOnlyBatch(CountBatch s) {
+        return batch(sig, s.c, s.l);
+    }
+
+    @State(Scope.Thread)
+    public static class SkbTypedBatch {
+        BatchCursor c;
+        BatchListener l;
+
+        @Setup(Level.Trial)
+        public void setUp(DispatchBench b) {
+            EventView view = new EventView();
+            KfreeSkb k = EventBinding.of(KfreeSkb.class, b.skbFormat).attach(view);
+            c = new BatchCursor(b.dispatcher(view));
+            l = batch -> {
+                long s = 0;
+                while (batch.next()) {
+                    s += k.location() + k.protocol() + k.reason();
+                }
+                b.sum += s;
+            };
+        }
+    }
+
+    /** {@link #skbTyped3} through a {@code BatchListener}. */
+    @Benchmark
+    @OperationsPerInvocation(SKB_BATCH)
+    public long skbTyped3Batch(SkbTypedBatch s) {
+        return batch(skb, s.c, s.l);
     }
 
     // ------------------------------------------------------------------ kfree_skb

@@ -4,6 +4,7 @@ import dev.tracepoint.core.decode.EventBinding;
 import dev.tracepoint.core.decode.EventView;
 import dev.tracepoint.core.format.EventFormat;
 import dev.tracepoint.core.format.Field;
+import dev.tracepoint.core.internal.dispatch.BatchCursor;
 import dev.tracepoint.core.internal.dispatch.Dispatcher;
 import dev.tracepoint.core.internal.dispatch.WarmUp;
 import dev.tracepoint.core.internal.perf.Cpus;
@@ -112,6 +113,13 @@ public final class TracepointStream implements AutoCloseable {
     /** How many {@code struct epoll_event} {@link #epollEvents} holds: one per CPU ring and one for the wake-up fd. */
     private int epollCapacity;
     private Dispatcher dispatcher;
+    /** The registered batch listener, or null when the stream delivers to event listeners. */
+    private BatchListener batchListener;
+    /** What {@link #drainAll} hands batches to: the batch listener, or the warm-up's while it runs. */
+    private BatchListener batchTarget;
+    /** The batch listener's warm-up copy, or null. */
+    private BatchListener batchCopy;
+    private BatchCursor cursor;
     private long wallClockOffset;
 
     /** One tracepoint of the stream. */
@@ -215,6 +223,7 @@ public final class TracepointStream implements AutoCloseable {
      */
     public TracepointStream onEvent(String tracepoint, EventListener listener) throws TracepointException {
         Objects.requireNonNull(listener, "listener");
+        checkNoBatch();
         registration(tracepoint).listeners.add(listener);
         return this;
     }
@@ -233,10 +242,64 @@ public final class TracepointStream implements AutoCloseable {
      */
     public <T> TracepointStream onEvent(String tracepoint, Class<T> type, TypedListener<T> listener) throws TracepointException {
         Objects.requireNonNull(listener, "listener");
+        checkNoBatch();
         Registration r = registration(tracepoint);
         T bound = EventBinding.of(type, r.format).attach(view);
         r.listeners.add(new TypedAdapter<>(bound, listener));
         return this;
+    }
+
+    /**
+     * Delivers the events of every tracepoint of the stream ({@link #enable}) to one batch listener, a ring at
+     * a time, instead of calling a listener per event: the listener iterates them itself (see
+     * {@link EventBatch}). For high event rates: the JIT compiles the walk over the ring into the
+     * listener's loop. A stream has either event listeners or one batch listener. {@link #poll} still
+     * delivers to the listener it is given.
+     *
+     * @param listener called on the consumer thread with the events of each ring that has some
+     * @return this stream
+     * @throws IllegalStateException    when the stream already has a batch listener or event listeners, or
+     *                                  is open
+     * @throws IllegalArgumentException when the listener's {@link BatchListener#warmUpCopy()} is not a new
+     *                                  listener of its class
+     */
+    public TracepointStream onBatch(BatchListener listener) {
+        Objects.requireNonNull(listener, "listener");
+        checkNotOpen();
+        if (batchListener != null) {
+            throw new IllegalStateException("the stream already has a batch listener: it takes one, which receives every tracepoint's events");
+        }
+        for (Registration r : registrations.values()) {
+            if (!r.listeners.isEmpty()) {
+                throw new IllegalStateException("the stream already has event listeners (" + r.name
+                        + "): a stream delivers either to event listeners or to one batch listener");
+            }
+        }
+        batchCopy = warmUpCopy(listener);
+        batchListener = listener;
+        return this;
+    }
+
+    /**
+     * A typed flyweight over the stream's view, for a {@link BatchListener}: it reads the event
+     * {@link EventBatch#next()} moved to, with accessors bound to the running kernel's layout now (see
+     * {@link EventBinding}).
+     *
+     * @param tracepoint {@code system:event}; enabled if it was not
+     * @param type       a public interface whose accessors name the tracepoint's fields
+     * @param <T>        the interface
+     * @return the flyweight; read it only while the batch is on an event of this tracepoint
+     * @throws TracepointException      when the tracepoint is unknown or its format unreadable
+     * @throws IllegalArgumentException naming the missing fields or ill-typed accessors
+     */
+    public <T> T bind(String tracepoint, Class<T> type) throws TracepointException {
+        return EventBinding.of(type, registration(tracepoint).format).attach(view);
+    }
+
+    private void checkNoBatch() {
+        if (batchListener != null) {
+            throw new IllegalStateException("the stream has a batch listener: a stream delivers either to event listeners or to one batch listener");
+        }
     }
 
     /** Calls a typed listener with the flyweight bound to the stream's view. */
@@ -476,12 +539,16 @@ public final class TracepointStream implements AutoCloseable {
                 errorListener, maxCpu);
         ringArray = rings.toArray(new PerfRing[0]);
         flushArray = flushListeners.toArray(new Runnable[0]);
+        if (batchListener != null) {
+            cursor = new BatchCursor(dispatcher);
+            batchTarget = batchListener;
+        }
         if (config.warmUp) {
-            WarmUp.run(entryOf);
+            WarmUp.run(entryOf, batchListener != null, batchCopy);
             // let C2 finish the dispatch path first: while its queue is long, the thresholds for compiling
             // the wake-up path are scaled up with it
             WarmUp.awaitCompilerIdle(COMPILER_WAIT_NANOS);
-            warmWakeups(entryOf);
+            warmWakeups(entryOf, batchCopy);
         }
         for (int i = 0; i < fds.size(); i++) {
             final int fd = fds.get(i);
@@ -656,20 +723,39 @@ public final class TracepointStream implements AutoCloseable {
      * pass also drains a synthetic ring through a warm-up dispatcher and flushes with warm-up actions: the
      * branches a pass with records takes are then compiled too. The stream's own listeners are not called.
      */
-    private void warmWakeups(Dispatcher.Entry[] entries) {
+    /** The batch listener's warm-up copy, if it offers one of its own class. */
+    private static BatchListener warmUpCopy(BatchListener listener) {
+        BatchListener copy = listener.warmUpCopy();
+        if (copy != null && (copy == listener || copy.getClass() != listener.getClass())) {
+            throw new IllegalArgumentException("warmUpCopy() of " + listener.getClass().getName()
+                    + " must return a new listener of the same class, got " + (copy == listener ? "the listener itself" : copy.getClass().getName()));
+        }
+        return copy;
+    }
+
+    private void warmWakeups(Dispatcher.Entry[] entries, BatchListener copy) {
         PerfRing[] realRings = ringArray;
         Runnable[] realFlushes = flushArray;
         Dispatcher realDispatcher = dispatcher;
+        BatchCursor realCursor = cursor;
+        BatchListener realBatch = batchTarget;
         try (WarmUp.WakeupDrill drill = WarmUp.wakeupDrill(entries)) {
             PerfRing[] withDrill = Arrays.copyOf(realRings, realRings.length + 1);
             withDrill[realRings.length] = drill.ring();
             ringArray = withDrill;
             flushArray = drill.flushes();
             dispatcher = drill.dispatcher();
+            BatchListener[] warmBatch = drill.batchListeners(copy);
+            if (realCursor != null) {
+                cursor = drill.cursor();
+            }
             for (int round = 0; round < WARM_WAKEUP_ROUNDS; round++) {
                 for (int i = 0; i < WARM_WAKEUPS; i++) {
                     if ((i & 1) == 0) {
                         drill.refill();
+                    }
+                    if (realCursor != null) {
+                        batchTarget = warmBatch[i % warmBatch.length];
                     }
                     pass(0);
                 }
@@ -681,14 +767,25 @@ public final class TracepointStream implements AutoCloseable {
             ringArray = realRings;
             flushArray = realFlushes;
             dispatcher = realDispatcher;
+            cursor = realCursor;
+            batchTarget = realBatch;
         }
     }
 
     private int drainAll(int limit) {
         int total = 0;
         PerfRing[] rs = ringArray;
-        for (int i = 0; i < rs.length && total < limit; i++) {
-            total += rs[i].drain(dispatcher, limit - total);
+        BatchCursor c = cursor;
+        if (c != null && !dispatcher.overridden()) {
+            // batches ignore the limit: poll(), the only caller with one, overrides the listener
+            BatchListener b = batchTarget;
+            for (int i = 0; i < rs.length; i++) {
+                total += c.run(rs[i], b);
+            }
+        } else {
+            for (int i = 0; i < rs.length && total < limit; i++) {
+                total += rs[i].drain(dispatcher, limit - total);
+            }
         }
         if (total > 0) {
             for (Runnable r : flushArray) {

@@ -143,6 +143,11 @@ public final class Dispatcher implements RecordHandler {
         this.override = listener;
     }
 
+    /** @return whether {@link #override} set a listener */
+    public boolean overridden() {
+        return override != null;
+    }
+
     @Override
     public void onRecord(int cpu, MemorySegment segment, long offset, int type, int misc, int size) {
         if (type == PerfRecordType.PERF_RECORD_SAMPLE) {
@@ -159,31 +164,54 @@ public final class Dispatcher implements RecordHandler {
      * built in a cold method of its own.
      */
     private void sample(int ringCpu, MemorySegment segment, long offset, int size) {
+        Entry e = locate(ringCpu, segment, offset, size);
+        if (e != null) {
+            deliver(e.listeners);
+        }
+    }
+
+    /**
+     * Moves the view to a {@code PERF_RECORD_SAMPLE} of a tracepoint of this stream and counts it, for a
+     * reader that walks the ring itself ({@link BatchCursor}); no listener is called.
+     *
+     * @return whether the view is on the sample; false when it was skipped (unknown type, or reported as bad)
+     */
+    boolean takeSample(int ringCpu, MemorySegment segment, long offset, int size) {
+        return locate(ringCpu, segment, offset, size) != null;
+    }
+
+    /** Checks a sample, finds its tracepoint and moves the view to it; null when it is skipped. */
+    private Entry locate(int ringCpu, MemorySegment segment, long offset, int size) {
         if (size < RAW_OFFSET + 4) {
             shortSample(ringCpu, size);
-            return;
+            return null;
         }
         // u32 raw size and the raw record's first 4 bytes, where every kernel's common_type is: one read
         long sizeAndHead = segment.get(I64, offset + RAW_SIZE_OFFSET);
         int rawSize = BIG_ENDIAN ? (int) (sizeAndHead >>> 32) : (int) sizeAndHead;
         if (rawSize < typeEnd || RAW_OFFSET + (long) rawSize > size) {
             badRawSize(ringCpu, rawSize, size);
-            return;
+            return null;
         }
         int type = typeInHead ? (int) ((sizeAndHead >>> typeShift) & typeMask) : otherType(segment, offset + RAW_OFFSET + typeOffset);
         Entry[] table = byType;
         Entry e;
         if (type < 0 || type >= table.length || (e = table[type]) == null) {
             unknown++;
-            return;
+            return null;
         }
         if (rawSize < e.fixedSize) {
             shortForFormat(ringCpu, e, rawSize);
-            return;
+            return null;
         }
         WRAP.wrapSample(view, e.format, segment, offset, rawSize); // the header is read only if a listener asks
         samples++;
-        deliver(e.listeners);
+        return e;
+    }
+
+    /** @return the view every sample is delivered through */
+    public EventView view() {
+        return view;
     }
 
     private void deliver(EventListener[] ls) {

@@ -1,5 +1,7 @@
 package dev.tracepoint.core.internal.dispatch;
 
+import dev.tracepoint.core.BatchListener;
+import dev.tracepoint.core.EventBatch;
 import dev.tracepoint.core.EventListener;
 import dev.tracepoint.core.LostListener;
 import dev.tracepoint.core.TaskListener;
@@ -44,11 +46,31 @@ public final class WarmUp {
      * @param entries the real stream's tracepoints (the formats are reused; the listeners are not called)
      */
     public static void run(Dispatcher.Entry[] entries) {
+        run(entries, false, null);
+    }
+
+    /**
+     * @param entries the real stream's tracepoints (the formats are reused; the listeners are not called)
+     * @param batch   whether the stream delivers to a {@link BatchListener}: the {@link BatchCursor} path is
+     *                warmed too, through three batch listener classes
+     * @param copy    the stream's {@link BatchListener#warmUpCopy()}, run with them; null for none
+     */
+    public static void run(Dispatcher.Entry[] entries, boolean batch, BatchListener copy) {
         Dispatcher d = warmDispatcher(entries);
+        BatchCursor cursor = batch ? new BatchCursor(d) : null;
+        BatchListener[] batchListeners = batchListeners(copy);
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment meta = arena.allocate(4096, 4096);
             MemorySegment data = arena.allocate(DATA_SIZE, 4096);
-            List<byte[]> recs = records(entries, DATA_SIZE / 2);
+            // For a batch stream, samples of every format eight times over: in a real burst nearly every record
+            // is a whole sample inside the data area, and the warm-up's profile must say so. With one sample
+            // per round (which wraps) the JIT saw the batch cursor's fast path as rare and did not inline the
+            // sample's decoding into it ("already compiled into a medium method", -XX:+PrintInlining).
+            List<byte[]> recs = new ArrayList<>();
+            for (int n = 0; n < (batch ? 8 : 1); n++) {
+                recs.addAll(samples(entries, DATA_SIZE / 16));
+            }
+            recs.addAll(otherRecords());
             int records = recs.size();
             PerfRing ring = new PerfRing(0, meta, data);
             long begin = System.nanoTime();
@@ -86,6 +108,11 @@ public final class WarmUp {
                     // A drain stopped by its limit (poll(listener, limit, ...)) before the head.
                     ring.dataTailRelease(start);
                     handled += ring.drain(d, 1 + (k & 3));
+                    if (cursor != null) {
+                        ring.dataTailRelease(start);
+                        handled += cursor.run(ring, batchListeners[k % batchListeners.length]);
+                        handled += cursor.run(ring, batchListeners[(k + 1) % batchListeners.length]);
+                    }
                 }
                 double perRecord = (double) (System.nanoTime() - now) / Math.max(1, handled - before);
                 if (perRecord < best * 0.95) { // a clear gain: some tier of compiled code arrived
@@ -112,12 +139,14 @@ public final class WarmUp {
         private final MemorySegment meta = arena.allocate(4096, 4096);
         private final PerfRing ring;
         private final Dispatcher dispatcher;
+        private final BatchCursor cursor;
         private final long end;
 
         private WakeupDrill(Dispatcher.Entry[] entries) {
             // room for any one sample: header.size is a u16
             MemorySegment data = arena.allocate(1 << 17, 4096);
-            List<byte[]> recs = records(entries, 1); // the first format's sample, then LOST and THROTTLE
+            List<byte[]> recs = samples(entries, 1); // the first format's sample, then LOST and THROTTLE
+            recs.addAll(otherRecords());
             long pos = 0;
             for (byte[] rec : recs) {
                 pos = put(data, pos, rec);
@@ -125,6 +154,7 @@ public final class WarmUp {
             end = pos;
             ring = new PerfRing(0, meta, data);
             dispatcher = warmDispatcher(entries);
+            cursor = new BatchCursor(dispatcher);
         }
 
         /** @return the ring; {@link #refill()} makes its records drainable again */
@@ -135,6 +165,19 @@ public final class WarmUp {
         /** @return a dispatcher of the stream's formats whose listeners are the warm-up's */
         public Dispatcher dispatcher() {
             return dispatcher;
+        }
+
+        /** @return a batch cursor over {@link #dispatcher()} */
+        public BatchCursor cursor() {
+            return cursor;
+        }
+
+        /**
+         * @param copy the stream's {@link BatchListener#warmUpCopy()}, or null
+         * @return batch listeners of three classes, none with an effect outside the warm-up, and the copy
+         */
+        public BatchListener[] batchListeners(BatchListener copy) {
+            return WarmUp.batchListeners(copy);
         }
 
         /** @return three flush actions of three classes, none with an effect outside the warm-up */
@@ -247,10 +290,8 @@ public final class WarmUp {
         return new Dispatcher(new EventView(), warm, lost, new TaskListener[0], e -> { }, 0);
     }
 
-    /**
-     * One sample of each format (as long as they fit in {@code maxBytes}), then a LOST and a THROTTLE record.
-     */
-    private static List<byte[]> records(Dispatcher.Entry[] entries, int maxBytes) {
+    /** One sample of each format, as long as they fit in {@code maxBytes} (at least one). */
+    private static List<byte[]> samples(Dispatcher.Entry[] entries, int maxBytes) {
         List<byte[]> recs = new ArrayList<>();
         int bytes = 0;
         for (int i = 0; i < entries.length && bytes < maxBytes; i++) {
@@ -268,6 +309,12 @@ public final class WarmUp {
             recs.add(rec);
             bytes += size;
         }
+        return recs;
+    }
+
+    /** A LOST and a THROTTLE record. */
+    private static List<byte[]> otherRecords() {
+        List<byte[]> recs = new ArrayList<>();
         for (int type : new int[] {PerfRecordType.PERF_RECORD_LOST, PerfRecordType.PERF_RECORD_THROTTLE}) {
             byte[] rec = new byte[24];
             MemorySegment l = MemorySegment.ofArray(rec);
@@ -326,6 +373,51 @@ public final class WarmUp {
                 }
             }
             sink += s;
+        }
+    }
+
+    /**
+     * @param copy a warm-up copy of the stream's batch listener, or null
+     * @return batch listeners of three classes (the batch call site is then compiled megamorphic), and the
+     *         copy
+     */
+    static BatchListener[] batchListeners(BatchListener copy) {
+        return copy == null ? new BatchListener[] {new BatchNumbers(), new BatchHeader(), new BatchFirst()}
+                : new BatchListener[] {new BatchNumbers(), new BatchHeader(), new BatchFirst(), copy};
+    }
+
+    /** Reads every integer field of every event of the batch. */
+    private static final class BatchNumbers implements BatchListener {
+        private final ReadNumbers read = new ReadNumbers();
+
+        @Override
+        public void onBatch(EventBatch batch) {
+            while (batch.next()) {
+                read.onEvent(batch.view());
+            }
+        }
+    }
+
+    /** Reads the sample header and the first field of every event of the batch. */
+    private static final class BatchHeader implements BatchListener {
+        @Override
+        public void onBatch(EventBatch batch) {
+            long s = 0;
+            while (batch.next()) {
+                EventView v = batch.view();
+                s += v.pid() + v.timeNanos() + v.getLong(v.format().fields().get(0)) + batch.cpu();
+            }
+            sink += s;
+        }
+    }
+
+    /** Takes one event and leaves the rest of the batch in the ring, as a listener that stops early does. */
+    private static final class BatchFirst implements BatchListener {
+        @Override
+        public void onBatch(EventBatch batch) {
+            if (batch.next()) {
+                sink += batch.view().length();
+            }
         }
     }
 

@@ -242,6 +242,19 @@ public final class PerfRing implements AutoCloseable {
         }
     }
 
+    /**
+     * Copies {@code length} bytes starting at data offset {@code offset}, wrapping at the end, to the ring's
+     * scratch segment, for a reader that walks the ring itself. The copy is valid until the next one.
+     *
+     * @param offset the data offset, below {@link #capacity()}
+     * @param length the byte count, at most {@link #capacity()} and 65535
+     * @return the scratch segment; the bytes start at offset 0
+     */
+    public MemorySegment stitch(long offset, int length) {
+        copyOut(offset, length);
+        return scratch;
+    }
+
     /** Copies {@code length} bytes starting at data offset {@code offset}, wrapping at the end, to scratch. */
     private void copyOut(long offset, int length) {
         long first = Math.min(length, capacity - offset);
@@ -268,14 +281,30 @@ public final class PerfRing implements AutoCloseable {
         }
     }
 
-    private static String badHead(long head, long tail) {
+    /**
+     * Describes a {@code data_head} more than a data area ahead of {@code data_tail}, or behind it.
+     *
+     * @param head data_head
+     * @param tail data_tail
+     * @return the description
+     */
+    public static String badHead(long head, long tail) {
         return (Long.compareUnsigned(head, tail) < 0 ? "data_head=" + Long.toUnsignedString(head)
                 + " is behind data_tail=" + Long.toUnsignedString(tail)
                 : "data_head=" + Long.toUnsignedString(head) + " is more than the data area ahead of data_tail="
                         + Long.toUnsignedString(tail));
     }
 
-    private String badSize(int type, int size, long offset, long available) {
+    /**
+     * Describes a record header whose size cannot be right, for a corruption report.
+     *
+     * @param type      the header's type
+     * @param size      the header's size
+     * @param offset    the data offset of the header
+     * @param available the bytes published from there to {@code data_head}
+     * @return the description
+     */
+    public String badSize(int type, int size, long offset, long available) {
         String why;
         if (size < HEADER_LENGTH) {
             why = "smaller than the 8-byte header";
@@ -336,6 +365,16 @@ public final class PerfRing implements AutoCloseable {
     /** @return the size of the data area in bytes, a power of two */
     public long capacity() {
         return capacity;
+    }
+
+    /** @return the data area, for a reader that walks the ring itself (see {@link #drain} for the protocol) */
+    public MemorySegment data() {
+        return data;
+    }
+
+    /** @return whether {@link #close()} was called */
+    public boolean isClosed() {
+        return closed;
     }
 
     /** @return the CPU this ring belongs to */
