@@ -8,8 +8,8 @@ import json
 import re
 import sys
 
-# record bytes of each benchmark's records (the library's sample_type adds the 8-byte IDENTIFIER)
-REC_BYTES = {"skbTyped3": 88, "execDataLocCopy": 80, "execDataLocString": 80}
+# record bytes of each benchmark's records (TID|TIME|CPU|RAW samples; signal_generate is the default, 88)
+REC_BYTES = {"skbTyped3": 80, "skbTyped3Batch": 80, "execDataLocCopy": 72, "execDataLocString": 72}
 WHAT = {
     "linearField": "C loop in Java: 1M records in a linear buffer (3 reads + common_type check)",
     "ringField": "C loop in Java: 512 KiB ring lap, masking + wrap copy",
@@ -18,9 +18,12 @@ WHAT = {
     "sigOffsets3": "signal_generate, hand-written offsets from the view's segment, 3 fields",
     "sigFields3": "signal_generate, getLong(Field) x3",
     "sigByName3": "signal_generate, getLong(\"name\") x3",
-    "sigCountOnly": "signal_generate, first payload field (what `stream --count-only` does)",
+    "sigCountOnly": "signal_generate, first payload field by Field, per-event listener",
     "sigTenListeners": "signal_generate, 10 listeners (10 classes), one value each",
     "skbTyped3": "kfree_skb, typed interface, 3 fields",
+    "sigTyped3Batch": "signal_generate, typed interface, 3 fields, in a BatchListener's loop",
+    "sigCountOnlyBatch": "signal_generate, first payload field in a BatchListener (what `stream --count-only` does)",
+    "skbTyped3Batch": "kfree_skb, typed interface, 3 fields, in a BatchListener's loop",
     "execDataLocCopy": "sched_process_exec, __data_loc string copied to a reused byte[]",
     "execDataLocString": "sched_process_exec, __data_loc string as a String (allocates by design)",
     "sigWrappedRecord": "one record split by the ring end per drain (per drain, not per lap)",
@@ -50,7 +53,7 @@ def main():
     print("| benchmark | profile | what | ns/record best (median) | M records/s (best) | B/record | x C ring-field (best/best) | x Java ringField |")
     print("|---|---|---|---|---|---|---|---|")
     for cls, name, prof, score, err, alloc in rows:
-        rb = REC_BYTES.get(name, 96)
+        rb = REC_BYTES.get(name, 88)
         mode = "linear-field" if name == "linearField" else "ring-field"
         cref = c.get((mode, rb))
         e = f" ({err:.2f})" if isinstance(err, (int, float)) else ""

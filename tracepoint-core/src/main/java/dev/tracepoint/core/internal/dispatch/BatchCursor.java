@@ -12,14 +12,18 @@ import java.lang.foreign.ValueLayout;
 
 /**
  * The {@link EventBatch} of a stream: walks one ring from {@code data_tail} to the {@code data_head} read
- * when the batch began, one record per {@link #next()}, with the checks and the protocol of
- * {@link PerfRing#drain} (head read once with acquire, tail stored once with release when the listener
- * returns, a header read once into locals, resynchronisation on a bad size, wrapped records stitched in
- * the ring's scratch). Samples go through {@link Dispatcher#takeSample}, everything else through
- * {@link Dispatcher#onRecord}, so counts, lost and task records are as with event listeners.
+ * when {@link #run} began, with the checks and the protocol of {@link PerfRing#drain} (head read once with
+ * acquire, tail stored once with release when the listener is done, each header read once into locals,
+ * resynchronisation on a bad size, wrapped records stitched in the ring's scratch).
  *
- * <p>{@link #next()} keeps the common case (a whole sample inside the data area) small enough for the JIT
- * to inline into the listener's loop; everything else is {@link #slowRecord}. Consumer thread only.
+ * <p>{@link #next()} handles only the common case, a whole sample inside the data area, and has no call
+ * that the JIT cannot inline: compiled into the listener's loop, the loop then has no call at all, so the
+ * loads that do not change from record to record (the cursor's fields, the segment's checks) are hoisted
+ * out of it. Any other record ends the batch there; {@link #run} handles it (a lost or task record goes to
+ * the dispatcher, a bad size resynchronises, a sample that wraps the ring end becomes a batch of its own
+ * in the scratch segment) and calls the listener again for the records after it.
+ *
+ * <p>Consumer thread only.
  */
 public final class BatchCursor implements EventBatch {
 
@@ -27,18 +31,25 @@ public final class BatchCursor implements EventBatch {
     private static final int HEADER_LENGTH = PerfEventHeaderDescriptor.LENGTH;
     private static final int ALIGN_MASK = PerfEventHeaderDescriptor.ALIGNMENT - 1;
     private static final boolean BIG_ENDIAN = java.nio.ByteOrder.nativeOrder() == java.nio.ByteOrder.BIG_ENDIAN;
+    /** The scratch segment's size ({@code header.size} is a {@code u16}): a stitched record is walked there. */
+    private static final long SCRATCH_CAPACITY = 1 << 16;
 
     private final Dispatcher dispatcher;
     private final EventView view;
-    private PerfRing ring;
+    // what next() walks: the ring's data area, or the scratch segment holding one stitched record
     private MemorySegment data;
     private long mask;
     private long capacity;
-    private int cpu;
     private long head;
     private long tail;
-    private int handled;
+    private int cpu;
     private boolean active;
+    /** Set when next() returned false: the listener reached the end of the batch. */
+    private boolean exhausted;
+    /** Set by {@link #special} when the ring's turn ends there. */
+    private boolean stop;
+    /** Records of this turn that were not samples. */
+    private int others;
 
     /** @param dispatcher the stream's dispatcher: its view, its tracepoint table, its counters */
     public BatchCursor(Dispatcher dispatcher) {
@@ -47,21 +58,21 @@ public final class BatchCursor implements EventBatch {
     }
 
     /**
-     * Hands the records of one ring to a batch listener, if it holds any, then stores the new
-     * {@code data_tail}: up to the last record {@link #next()} returned, whether the listener returned or
-     * threw. An exception of the listener goes to the dispatcher's error listener.
+     * Hands the records of one ring to a batch listener, if it holds any, in one or more batches, then stores
+     * the new {@code data_tail}: up to the last record {@link #next()} returned, whether the listener returned
+     * or threw. An exception of the listener goes to the dispatcher's error listener and ends the ring's turn.
      *
      * @param r        the ring
      * @param listener the listener
-     * @return the records consumed
+     * @return the records consumed: samples delivered, and records handled otherwise
      * @throws IllegalStateException if the ring is closed
      */
     public int run(PerfRing r, BatchListener listener) {
         if (r.isClosed()) {
             throw new IllegalStateException("ring closed: cpu=" + r.cpu());
         }
-        long h = r.dataHeadAcquire();
-        long start = r.dataTail();
+        final long h = r.dataHeadAcquire();
+        final long start = r.dataTail();
         if (h == start) {
             return 0;
         }
@@ -70,27 +81,131 @@ public final class BatchCursor implements EventBatch {
             dispatcher.onCorruption(r.cpu(), PerfRing.badHead(h, start), Math.max(0, h - start));
             return 0;
         }
-        ring = r;
-        data = r.data();
-        capacity = r.capacity();
-        mask = capacity - 1;
+        final MemorySegment ringData = r.data();
+        final long ringCapacity = r.capacity();
+        final long samplesBefore = dispatcher.samples();
+        others = 0;
+        stop = false;
+        long t = start;
         cpu = r.cpu();
-        head = h;
-        tail = start;
-        handled = 0;
+        try {
+            while (t != h) {
+                final long offset = t & (ringCapacity - 1);
+                if (offset <= ringCapacity - HEADER_LENGTH) {
+                    final long header = ringData.get(I64, offset);
+                    final int type = BIG_ENDIAN ? (int) (header >>> 32) : (int) header;
+                    final int size = BIG_ENDIAN ? (int) header & 0xffff : (int) (header >>> 48);
+                    if (type == PerfRecordType.PERF_RECORD_SAMPLE && size >= HEADER_LENGTH && (size & ALIGN_MASK) == 0
+                            && size <= h - t && offset + size <= ringCapacity) {
+                        // a batch over the ring from here, up to the head or the next record next() leaves to us
+                        data = ringData;
+                        capacity = ringCapacity;
+                        mask = ringCapacity - 1;
+                        head = h;
+                        tail = t;
+                        boolean reachedEnd = deliver(listener);
+                        t = tail;
+                        if (!reachedEnd) {
+                            break;
+                        }
+                        continue;
+                    }
+                }
+                t = special(r, listener, t, h);
+                if (stop) {
+                    break;
+                }
+            }
+        } finally {
+            active = false;
+            if (t != start) {
+                r.dataTailRelease(t);
+            }
+        }
+        return (int) Math.min(Integer.MAX_VALUE, dispatcher.samples() - samplesBefore + others);
+    }
+
+    /**
+     * One record a batch over the ring does not cover: a bad size (resynchronises to the head), a sample that
+     * wraps the ring end (a batch of its own, in the scratch segment where both pieces are stitched
+     * together), or another record type (the dispatcher's path, as for event listeners). A method of its
+     * own, too large for the JIT to inline into {@link #run}: what it speculates on (the lengths of the
+     * pieces of a wrapped record) then costs a recompilation of this method alone, not of the whole
+     * consumer path, if a real ring proves it wrong under load.
+     *
+     * @return the position after the record, or where to stop; {@link #stop} says whether to stop
+     */
+    private long special(PerfRing r, BatchListener listener, long t, long h) {
+        final MemorySegment ringData = r.data();
+        final long ringCapacity = r.capacity();
+        final long offset = t & (ringCapacity - 1);
+        final long available = h - t;
+        final int type;
+        final int misc;
+        final int size;
+        if (offset <= ringCapacity - HEADER_LENGTH) {
+            long header = ringData.get(I64, offset);
+            type = BIG_ENDIAN ? (int) (header >>> 32) : (int) header;
+            misc = BIG_ENDIAN ? (int) (header >>> 16) & 0xffff : (int) (header >>> 32) & 0xffff;
+            size = BIG_ENDIAN ? (int) header & 0xffff : (int) (header >>> 48);
+        } else {
+            // the header itself straddles the end: impossible with the kernel's 8-aligned positions, handled
+            MemorySegment s = r.stitch(offset, HEADER_LENGTH);
+            type = s.get(ValueLayout.JAVA_INT_UNALIGNED, 0);
+            misc = Short.toUnsignedInt(s.get(ValueLayout.JAVA_SHORT_UNALIGNED, 4));
+            size = Short.toUnsignedInt(s.get(ValueLayout.JAVA_SHORT_UNALIGNED, 6));
+        }
+        if (size < HEADER_LENGTH || (size & ALIGN_MASK) != 0 || size > ringCapacity || size > available) {
+            stop = true;
+            dispatcher.onCorruption(cpu, r.badSize(type, size, offset, available), available);
+            return h; // resynchronise: the next record the kernel writes starts at head
+        }
+        final boolean wraps = offset + size > ringCapacity;
+        if (type == PerfRecordType.PERF_RECORD_SAMPLE) {
+            // next() takes every whole sample inside the data area, so this one wraps
+            data = r.stitch(offset, size);
+            capacity = SCRATCH_CAPACITY;
+            mask = SCRATCH_CAPACITY - 1;
+            head = size;
+            tail = 0;
+            boolean reachedEnd = deliver(listener);
+            if (tail == 0) { // the listener did not take it: it stays in the ring
+                stop = true;
+                return t;
+            }
+            stop = !reachedEnd;
+            return t + size;
+        }
+        // LOST, COMM, FORK, EXIT, THROTTLE...
+        MemorySegment segment = ringData;
+        long at = offset;
+        if (wraps) {
+            segment = r.stitch(offset, size);
+            at = 0;
+        }
+        others++;
+        dispatcher.onRecord(cpu, segment, at, type, misc, size);
+        return t + size;
+    }
+
+    /**
+     * Calls the listener once on the batch set up in the fields.
+     *
+     * @return whether the listener went on until {@link #next()} returned false (it did not stop early or throw)
+     */
+    private boolean deliver(BatchListener listener) {
+        exhausted = false;
         active = true;
         try {
             listener.onBatch(this);
         } catch (Exception e) {
             // as for event listeners: reported, and the stream goes on (Errors propagate)
             dispatcher.error(e);
+            return false;
         } finally {
             active = false;
-            if (tail != start) {
-                r.dataTailRelease(tail);
-            }
         }
-        return handled;
+        return exhausted;
     }
 
     @Override
@@ -102,73 +217,24 @@ public final class BatchCursor implements EventBatch {
         long t = tail;
         while (t != h) {
             final long offset = t & mask;
-            if (offset <= capacity - HEADER_LENGTH) {
-                // struct perf_event_header { u32 type; u16 misc; u16 size; } in one read, into locals
-                final long header = data.get(I64, offset);
-                final int type = BIG_ENDIAN ? (int) (header >>> 32) : (int) header;
-                final int size = BIG_ENDIAN ? (int) header & 0xffff : (int) (header >>> 48);
-                if (type == PerfRecordType.PERF_RECORD_SAMPLE && size >= HEADER_LENGTH && (size & ALIGN_MASK) == 0
-                        && size <= h - t && offset + size <= capacity) {
-                    tail = t += size;
-                    handled++;
-                    if (dispatcher.takeSample(cpu, data, offset, size)) {
-                        return true;
-                    }
-                    continue;
-                }
+            if (offset > capacity - HEADER_LENGTH) {
+                break;
             }
-            int r = slowRecord(t, offset);
-            if (r > 0) {
+            // struct perf_event_header { u32 type; u16 misc; u16 size; } in one read, into locals
+            final long header = data.get(I64, offset);
+            final int type = BIG_ENDIAN ? (int) (header >>> 32) : (int) header;
+            final int size = BIG_ENDIAN ? (int) header & 0xffff : (int) (header >>> 48);
+            if (type != PerfRecordType.PERF_RECORD_SAMPLE || size < HEADER_LENGTH || (size & ALIGN_MASK) != 0
+                    || size > h - t || offset + size > capacity) {
+                break; // run() handles it
+            }
+            tail = t += size;
+            if (dispatcher.takeSample(view, cpu, data, offset, size)) {
                 return true;
             }
-            if (r < 0) {
-                return false;
-            }
-            t = tail;
         }
+        exhausted = true;
         return false;
-    }
-
-    /**
-     * One record that is not a whole sample inside the data area: a header or record that wraps the ring end,
-     * another record type, or a bad size (which resynchronises to the head and ends the batch).
-     *
-     * @return 1 when the view is on a sample, 0 when the record was handled otherwise, -1 at the end
-     */
-    private int slowRecord(long t, long offset) {
-        final long available = head - t;
-        final int type;
-        final int misc;
-        final int size;
-        if (offset <= capacity - HEADER_LENGTH) {
-            long header = data.get(I64, offset);
-            type = BIG_ENDIAN ? (int) (header >>> 32) : (int) header;
-            misc = BIG_ENDIAN ? (int) (header >>> 16) & 0xffff : (int) (header >>> 32) & 0xffff;
-            size = BIG_ENDIAN ? (int) header & 0xffff : (int) (header >>> 48);
-        } else {
-            MemorySegment s = ring.stitch(offset, HEADER_LENGTH);
-            type = s.get(ValueLayout.JAVA_INT_UNALIGNED, 0);
-            misc = Short.toUnsignedInt(s.get(ValueLayout.JAVA_SHORT_UNALIGNED, 4));
-            size = Short.toUnsignedInt(s.get(ValueLayout.JAVA_SHORT_UNALIGNED, 6));
-        }
-        if (size < HEADER_LENGTH || (size & ALIGN_MASK) != 0 || size > capacity || size > available) {
-            tail = head;
-            dispatcher.onCorruption(cpu, ring.badSize(type, size, offset, available), available);
-            return -1;
-        }
-        MemorySegment segment = data;
-        long at = offset;
-        if (offset + size > capacity) {
-            segment = ring.stitch(offset, size);
-            at = 0;
-        }
-        tail = t + size;
-        handled++;
-        if (type == PerfRecordType.PERF_RECORD_SAMPLE) {
-            return dispatcher.takeSample(cpu, segment, at, size) ? 1 : 0;
-        }
-        dispatcher.onRecord(cpu, segment, at, type, misc, size);
-        return 0;
     }
 
     private static IllegalStateException inactive() {

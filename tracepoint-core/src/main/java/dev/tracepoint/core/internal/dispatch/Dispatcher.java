@@ -164,7 +164,7 @@ public final class Dispatcher implements RecordHandler {
      * built in a cold method of its own.
      */
     private void sample(int ringCpu, MemorySegment segment, long offset, int size) {
-        Entry e = locate(ringCpu, segment, offset, size);
+        Entry e = locate(view, ringCpu, segment, offset, size);
         if (e != null) {
             deliver(e.listeners);
         }
@@ -172,16 +172,18 @@ public final class Dispatcher implements RecordHandler {
 
     /**
      * Moves the view to a {@code PERF_RECORD_SAMPLE} of a tracepoint of this stream and counts it, for a
-     * reader that walks the ring itself ({@link BatchCursor}); no listener is called.
+     * reader that walks the ring itself ({@link BatchCursor}); no listener is called. The cursor passes the
+     * view (this dispatcher's) from its own field, so that the JIT sees the view it stores to and the view
+     * the listener reads from as one object.
      *
      * @return whether the view is on the sample; false when it was skipped (unknown type, or reported as bad)
      */
-    boolean takeSample(int ringCpu, MemorySegment segment, long offset, int size) {
-        return locate(ringCpu, segment, offset, size) != null;
+    boolean takeSample(EventView v, int ringCpu, MemorySegment segment, long offset, int size) {
+        return locate(v, ringCpu, segment, offset, size) != null;
     }
 
     /** Checks a sample, finds its tracepoint and moves the view to it; null when it is skipped. */
-    private Entry locate(int ringCpu, MemorySegment segment, long offset, int size) {
+    private Entry locate(EventView v, int ringCpu, MemorySegment segment, long offset, int size) {
         if (size < RAW_OFFSET + 4) {
             shortSample(ringCpu, size);
             return null;
@@ -204,7 +206,7 @@ public final class Dispatcher implements RecordHandler {
             shortForFormat(ringCpu, e, rawSize);
             return null;
         }
-        WRAP.wrapSample(view, e.format, segment, offset, rawSize); // the header is read only if a listener asks
+        WRAP.wrapSample(v, e.format, segment, offset, rawSize); // the header is read only if a listener asks
         samples++;
         return e;
     }
