@@ -2,9 +2,11 @@ package dev.tracepoint.core;
 
 /**
  * Receives the events of a stream a ring at a time, and iterates them itself (see {@link EventBatch}): the
- * fastest way to consume a high event rate. Called on the stream's consumer thread, once per ring that
- * holds records at a wake-up. A {@link RuntimeException} thrown here goes to the stream's error listener;
- * the events returned by {@link EventBatch#next()} before it count as consumed.
+ * fastest way to consume a high event rate. Called on the stream's consumer thread for each ring that holds
+ * records at a wake-up, once or, when a batch ends at a record the stream handles itself (a lost or task
+ * record, a sample that wraps the end of the ring), again for the records after it. A
+ * {@link RuntimeException} thrown here goes to the stream's error listener; the events returned by
+ * {@link EventBatch#next()} before it count as consumed, the others stay in the ring.
  */
 @FunctionalInterface
 public interface BatchListener {

@@ -3,7 +3,7 @@ package dev.tracepoint.core;
 import dev.tracepoint.core.decode.EventView;
 
 /**
- * The events one ring holds at one wake-up, iterated by the {@link BatchListener}'s own loop:
+ * Events of one ring, iterated by the {@link BatchListener}'s own loop:
  *
  * <pre>{@code
  * stream.enable("signal:signal_generate").onBatch(batch -> {
@@ -24,9 +24,9 @@ import dev.tracepoint.core.decode.EventView;
 public interface EventBatch {
 
     /**
-     * Moves to the next event of the batch. Records that are not samples of the stream's tracepoints (lost
-     * records, task records) are handled on the way, as for event listeners: they go to the stream's lost and
-     * task listeners.
+     * Moves to the next event of the batch. Samples of a tracepoint the stream did not open are skipped and
+     * counted; lost and task records end the batch and go to the stream's lost and task listeners, as for
+     * event listeners, before the listener gets the events after them.
      *
      * @return whether there is an event; false at the end of the batch
      * @throws IllegalStateException when called outside {@link BatchListener#onBatch}
