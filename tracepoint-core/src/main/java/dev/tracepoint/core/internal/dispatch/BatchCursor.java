@@ -30,7 +30,6 @@ public final class BatchCursor implements EventBatch {
     private static final ValueLayout.OfLong I64 = ValueLayout.JAVA_LONG_UNALIGNED;
     private static final int HEADER_LENGTH = PerfEventHeaderDescriptor.LENGTH;
     private static final int ALIGN_MASK = PerfEventHeaderDescriptor.ALIGNMENT - 1;
-    private static final boolean BIG_ENDIAN = java.nio.ByteOrder.nativeOrder() == java.nio.ByteOrder.BIG_ENDIAN;
     /** The scratch segment's size ({@code header.size} is a {@code u16}): a stitched record is walked there. */
     private static final long SCRATCH_CAPACITY = 1 << 16;
 
@@ -93,8 +92,8 @@ public final class BatchCursor implements EventBatch {
                 final long offset = t & (ringCapacity - 1);
                 if (offset <= ringCapacity - HEADER_LENGTH) {
                     final long header = ringData.get(I64, offset);
-                    final int type = BIG_ENDIAN ? (int) (header >>> 32) : (int) header;
-                    final int size = BIG_ENDIAN ? (int) header & 0xffff : (int) (header >>> 48);
+                    final int type = PerfEventHeaderDescriptor.type(header);
+                    final int size = PerfEventHeaderDescriptor.size(header);
                     if (type == PerfRecordType.PERF_RECORD_SAMPLE && size >= HEADER_LENGTH && (size & ALIGN_MASK) == 0
                             && size <= h - t && offset + size <= ringCapacity) {
                         // a batch over the ring from here, up to the head or the next record next() leaves to us
@@ -145,9 +144,9 @@ public final class BatchCursor implements EventBatch {
         final int size;
         if (offset <= ringCapacity - HEADER_LENGTH) {
             long header = ringData.get(I64, offset);
-            type = BIG_ENDIAN ? (int) (header >>> 32) : (int) header;
-            misc = BIG_ENDIAN ? (int) (header >>> 16) & 0xffff : (int) (header >>> 32) & 0xffff;
-            size = BIG_ENDIAN ? (int) header & 0xffff : (int) (header >>> 48);
+            type = PerfEventHeaderDescriptor.type(header);
+            misc = PerfEventHeaderDescriptor.misc(header);
+            size = PerfEventHeaderDescriptor.size(header);
         } else {
             // the header itself straddles the end: impossible with the kernel's 8-aligned positions, handled
             MemorySegment s = r.stitch(offset, HEADER_LENGTH);
@@ -222,8 +221,8 @@ public final class BatchCursor implements EventBatch {
             }
             // struct perf_event_header { u32 type; u16 misc; u16 size; } in one read, into locals
             final long header = data.get(I64, offset);
-            final int type = BIG_ENDIAN ? (int) (header >>> 32) : (int) header;
-            final int size = BIG_ENDIAN ? (int) header & 0xffff : (int) (header >>> 48);
+            final int type = PerfEventHeaderDescriptor.type(header);
+            final int size = PerfEventHeaderDescriptor.size(header);
             if (type != PerfRecordType.PERF_RECORD_SAMPLE || size < HEADER_LENGTH || (size & ALIGN_MASK) != 0
                     || size > h - t || offset + size > capacity) {
                 break; // run() handles it

@@ -30,6 +30,33 @@ public final class PerfEventHeaderDescriptor {
     /** The largest possible record: {@code size} is a {@code __u16}. */
     public static final int MAX_RECORD_LENGTH = 0xFFFF;
 
+    private static final boolean BIG_ENDIAN = java.nio.ByteOrder.nativeOrder() == java.nio.ByteOrder.BIG_ENDIAN;
+
     private PerfEventHeaderDescriptor() {
+    }
+
+    /**
+     * @param header the 8 header bytes read as one native-order {@code long} (one memory access instead of
+     *               three)
+     * @return {@code type}
+     */
+    public static int type(long header) {
+        return BIG_ENDIAN ? (int) (header >>> 32) : (int) header;
+    }
+
+    /**
+     * @param header the header read as one native-order {@code long}
+     * @return {@code misc}
+     */
+    public static int misc(long header) {
+        return BIG_ENDIAN ? (int) (header >>> 16) & 0xffff : (int) (header >>> 32) & 0xffff;
+    }
+
+    /**
+     * @param header the header read as one native-order {@code long}
+     * @return {@code size}
+     */
+    public static int size(long header) {
+        return BIG_ENDIAN ? (int) header & 0xffff : (int) (header >>> 48);
     }
 }

@@ -63,7 +63,6 @@ public final class PerfRing implements AutoCloseable {
     private final MemorySegment data;
     private final long capacity;
     private final long mask;
-    private static final boolean BIG_ENDIAN = java.nio.ByteOrder.nativeOrder() == java.nio.ByteOrder.BIG_ENDIAN;
     private final Arena scratchArena;
     private final MemorySegment scratch;
     private boolean closed;
@@ -193,15 +192,9 @@ public final class PerfRing implements AutoCloseable {
                     // struct perf_event_header { u32 type; u16 misc; u16 size; } in one read: each segment
                     // access carries its own bounds and liveness checks
                     final long header = data.get(ValueLayout.JAVA_LONG_UNALIGNED, offset);
-                    if (BIG_ENDIAN) {
-                        type = (int) (header >>> 32);
-                        misc = (int) (header >>> 16) & 0xffff;
-                        size = (int) header & 0xffff;
-                    } else {
-                        type = (int) header;
-                        misc = (int) (header >>> 32) & 0xffff;
-                        size = (int) (header >>> 48);
-                    }
+                    type = PerfEventHeaderDescriptor.type(header);
+                    misc = PerfEventHeaderDescriptor.misc(header);
+                    size = PerfEventHeaderDescriptor.size(header);
                 } else {
                     // The header itself straddles the end. The kernel's positions are 8-aligned, so this
                     // needs a tail that is not; handled anyway, never read past the data area.
