@@ -34,13 +34,14 @@ trap cleanup EXIT
 "${pin[@]}" "$java" --enable-native-access=ALL-UNNAMED -jar "$bench_home/target/benchmarks.jar" \
     -prof gc -rf json -rff "$work/jmh.json" $JMH_ARGS | tee "$work/jmh.txt" | grep -E '^(Benchmark|[A-Z][A-Za-z]+Bench\.)' || true
 
-# The C decode loop, same CPU: 96-byte records (payload 56) are the library's signal_generate samples
-# (sample_type adds IDENTIFIER), 88 (payload 48) the C consumer's, 80 (payload 40) kfree_skb's.
+# The C decode loop, same CPU, on records of the benchmarks' sizes: 88 bytes (payload 48) are
+# signal_generate samples (the library's and the C consumer's), 80 (payload 40) kfree_skb's, 72 (payload 32)
+# sched_process_exec's; 96 (payload 56) is kept for comparison with earlier runs.
 decode=$work/decode.txt
 if [ -d "$SHARED_BENCH/src" ]; then
     cp -r "$SHARED_BENCH" "$work/bench"
     make -C "$work/bench" build/decodebench >/dev/null 2>&1 || make -C "$work/bench" >/dev/null
-    for p in 56 48 40; do
+    for p in 56 48 40 32; do
         "${pin[@]}" "$work/bench/build/decodebench" 5000000 $p 7 | sed "s/^/payload=$p /"
     done | tee "$decode"
 else
