@@ -33,6 +33,7 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.BenchmarkParams;
 
 /**
  * Decode and dispatch through the real {@code PerfRing.drain} and {@code Dispatcher}, from a synthetic
@@ -97,7 +98,7 @@ public class DispatchBench {
     final byte[] name = new byte[256];
 
     @Setup(Level.Trial)
-    public void setUp() {
+    public void setUp(BenchmarkParams params) {
         sigFormat = SyntheticRing.format("signal", "signal_generate");
         skbFormat = SyntheticRing.format("skb", "kfree_skb");
         execFormat = SyntheticRing.format("sched", "sched_process_exec");
@@ -125,7 +126,8 @@ public class DispatchBench {
                     new Dispatcher.Entry(sigFormat, new EventListener[0]),
                     new Dispatcher.Entry(skbFormat, new EventListener[0]),
                     new Dispatcher.Entry(execFormat, new EventListener[0])};
-            WarmUp.run(entries, true, null);
+            // the warm-up of the stream the benchmark models: a batch stream's, or an event-listener stream's
+            WarmUp.run(entries, params.getBenchmark().endsWith("Batch"), null);
         }
     }
 

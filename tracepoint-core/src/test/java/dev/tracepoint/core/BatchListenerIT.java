@@ -22,9 +22,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  */
 class BatchListenerIT {
 
-    static final String GENERATE = "signal:signal_generate";
-    static final int SIGURG = 23;
-    static final int SIGWINCH = 28;
+    static final String GENERATE = TracepointStreamIT.GENERATE;
+    static final int SIGURG = TracepointStreamIT.SIGURG;
+    static final int SIGWINCH = TracepointStreamIT.SIGWINCH;
 
     Tracefs tracefs;
     Process child;

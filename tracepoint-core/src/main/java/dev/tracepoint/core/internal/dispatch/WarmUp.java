@@ -48,13 +48,6 @@ public final class WarmUp {
 
     /**
      * @param entries the real stream's tracepoints (the formats are reused; the listeners are not called)
-     */
-    public static void run(Dispatcher.Entry[] entries) {
-        run(entries, false, null);
-    }
-
-    /**
-     * @param entries the real stream's tracepoints (the formats are reused; the listeners are not called)
      * @param batch   whether the stream delivers to a {@link BatchListener}: the {@link BatchCursor} path is
      *                warmed too, through three batch listener classes
      * @param copy    the stream's {@link BatchListener#warmUpCopy()}, run with them; null for none
