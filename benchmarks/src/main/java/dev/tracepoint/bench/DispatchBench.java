@@ -43,7 +43,9 @@ import org.openjdk.jmh.infra.BenchmarkParams;
  *
  * <p>{@code profile=clean}: only the benchmark's own listener has ever been called, so the JIT sees a
  * monomorphic listener call. {@code profile=stream}: {@code WarmUp.run} was called first, as
- * {@code TracepointStream.open} does before enabling the events, so the profile is the one a real stream has.
+ * {@code TracepointStream.open} does before enabling the events, for a stream of the benchmark's own
+ * tracepoint (the {@code sig}, {@code skb} or {@code exec} of its name) with a batch listener or event
+ * listeners as the benchmark has, so the profile is the one such a real stream has.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -122,12 +124,11 @@ public class DispatchBench {
         // a ring whose every drain is one record split by the ring end: the wrap-copy path alone
         wrapOnly = new SyntheticRing(4096).fill(4096 - 40, 1, sigRecs);
         if (profile.equals("stream")) {
-            Dispatcher.Entry[] entries = {
-                    new Dispatcher.Entry(sigFormat, new EventListener[0]),
-                    new Dispatcher.Entry(skbFormat, new EventListener[0]),
-                    new Dispatcher.Entry(execFormat, new EventListener[0])};
-            // the warm-up of the stream the benchmark models: a batch stream's, or an event-listener stream's
-            WarmUp.run(entries, params.getBenchmark().endsWith("Batch"), null);
+            String name = params.getBenchmark().substring(params.getBenchmark().lastIndexOf('.') + 1);
+            EventFormat own = name.startsWith("skb") ? skbFormat : name.startsWith("exec") ? execFormat : sigFormat;
+            Dispatcher.Entry[] entries = {new Dispatcher.Entry(own, new EventListener[0])};
+            // the warm-up of the stream the benchmark models: of its tracepoint, with its kind of listener
+            WarmUp.run(entries, name.endsWith("Batch"), null);
         }
     }
 

@@ -37,6 +37,8 @@ import java.util.List;
 public final class WarmUp {
 
     private static final int DATA_SIZE = 64 * 1024;
+    /** Samples in each of the two runs of the batch cursor's synthetic ring. */
+    private static final int BATCH_RUN = 1_000;
     private static final int RECORDS_TARGET = 150_000;
     /** Never longer than this, even if the path keeps getting faster. */
     private static final long MAX_NANOS = 1_500_000_000L;
@@ -56,25 +58,35 @@ public final class WarmUp {
         Dispatcher d = warmDispatcher(entries);
         BatchCursor cursor = batch ? new BatchCursor(d) : null;
         BatchListener[] batchListeners = batchListeners(copy);
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment meta = arena.allocate(4096, 4096);
-            MemorySegment data = arena.allocate(DATA_SIZE, 4096);
-            // For a batch stream, samples of every format eight times over: in a real burst nearly every record
-            // is a whole sample inside the data area, and the warm-up's profile must say so. With one sample
-            // per round (which wraps) the JIT saw the batch cursor's fast path as rare and did not inline the
-            // sample's decoding into it ("already compiled into a medium method", -XX:+PrintInlining).
-            List<byte[]> recs = new ArrayList<>();
-            for (int n = 0; n < (batch ? 8 : 1); n++) {
-                recs.addAll(samples(entries, DATA_SIZE / 16));
-            }
+        BatchListener first = new BatchFirst();
+        // A shared arena, as the stream maps its rings in: every memory access the JIT compiles checks the
+        // segment's session, and a confined session's owner check is one the real rings never need.
+        try (Arena arena = Arena.ofShared()) {
+            // One sample of each format, a LOST and a THROTTLE record; the first sample wraps the ring end.
+            List<byte[]> recs = samples(entries, DATA_SIZE / 16);
             recs.addAll(otherRecords());
-            // and, for a batch stream, a run of samples that ends at the head, as a real batch usually does
-            // (not at a record the cursor leaves to the stream)
-            for (int n = 0; n < (batch ? 8 : 0); n++) {
-                recs.addAll(samples(entries, DATA_SIZE / 16));
+            Lap lap = new Lap(arena, DATA_SIZE, recs, 0);
+            // For a batch stream, a second ring: two runs of 1000 samples with a LOST and a THROTTLE record
+            // between them, and the third sample across the ring end. Batches are then about as long as in a
+            // real burst, and each of the cursor's other exits is taken about once per 1000 records: often
+            // enough to be in the profile the JIT compiles the listener's loop from, rarely enough for it to
+            // count as rare. With short batches (eight samples) the JIT took the end of a batch for a frequent
+            // path: the loop kept that exit's state in registers and spilled its own (measured: 144
+            // instructions per record in the kfree_skb benchmark's loop, 114 with the same instructions
+            // otherwise). With runs of 500 it was still 141; with 1000, 116. Longer runs make the exits too
+            // rare to be seen before the loop is compiled, and an exit never seen is a deoptimisation at the
+            // first real one. With one sample per batch the JIT did not inline the decoding at all.
+            Lap batchLap = null;
+            if (batch) {
+                List<byte[]> run = sampleRun(entries, BATCH_RUN);
+                run.addAll(otherRecords());
+                run.addAll(sampleRun(entries, BATCH_RUN));
+                int bytes = 0;
+                for (byte[] rec : run) {
+                    bytes += rec.length;
+                }
+                batchLap = new Lap(arena, Integer.highestOneBit(bytes + 8 * 12) * 2, run, 2);
             }
-            int records = recs.size();
-            PerfRing ring = new PerfRing(0, meta, data);
             long begin = System.nanoTime();
             long deadline = begin + MAX_NANOS;
             long lastGain = begin;
@@ -90,20 +102,12 @@ public final class WarmUp {
                     break;
                 }
                 int before = handled;
-                // The first record wraps the ring end, split at a different 8-byte boundary each round: the
-                // copy loop is then compiled for every split a real ring produces, not for one length. For a
-                // batch stream the third record wraps: in a real ring a batch runs into the ring end after
-                // some samples, and the cursor's exit there must not be a branch the JIT never saw taken
-                // (measured: unstable_if in BatchCursor.next at the first real wrap, a recompile under load).
-                long start = DATA_SIZE - 8L * (1 + round % 12) - (batch ? recs.get(0).length + recs.get(1).length : 0);
-                long end = start;
-                for (byte[] rec : recs) {
-                    end = put(data, end, rec);
-                }
-                meta.set(ValueLayout.JAVA_LONG, PerfMmapPageDescriptor.DATA_TAIL_OFFSET, start);
-                meta.set(ValueLayout.JAVA_LONG, PerfMmapPageDescriptor.DATA_HEAD_OFFSET, end);
+                // The wrapping record is split at a different 8-byte boundary each round: the copy loop is then
+                // compiled for every split a real ring produces, not for one length.
+                lap.publish(round);
+                PerfRing ring = lap.ring;
                 for (int k = 0; k < 64; k++) {
-                    ring.dataTailRelease(start);
+                    lap.rewind();
                     handled += ring.drain(d, Integer.MAX_VALUE);
                     // An empty ring: after every wake-up the stream drains every ring, and most are empty (an
                     // idle CPU's ring). Without this the exit without a tail store is a branch C2 never saw,
@@ -111,12 +115,32 @@ public final class WarmUp {
                     // (measured: -Xlog:deoptimization showed unstable_if in PerfRing.drain at attach).
                     handled += ring.drain(d, Integer.MAX_VALUE);
                     // A drain stopped by its limit (poll(listener, limit, ...)) before the head.
-                    ring.dataTailRelease(start);
+                    lap.rewind();
                     handled += ring.drain(d, 1 + (k & 3));
                     if (cursor != null) {
-                        ring.dataTailRelease(start);
-                        handled += cursor.run(ring, batchListeners[k % batchListeners.length]);
-                        handled += cursor.run(ring, batchListeners[(k + 1) % batchListeners.length]);
+                        // The batch cursor's own branches, many times over: one record per call (the listener
+                        // takes one sample and returns), the wrapped sample first, then LOST and THROTTLE, to
+                        // an empty ring. The batch lap below runs it too rarely for that: without this, run()
+                        // was compiled after the wake-up drill (no wrap there) and deoptimised at the first
+                        // real wrap (measured: unstable_if in BatchCursor.run and special under load).
+                        lap.rewind();
+                        int n;
+                        do {
+                            n = cursor.run(ring, first);
+                            handled += n;
+                        } while (n > 0);
+                    }
+                }
+                if (batchLap != null) {
+                    // In a real ring a batch runs into the ring end after some samples, and the cursor's exit
+                    // there must not be a branch the JIT never saw taken (measured: unstable_if in
+                    // BatchCursor.next at the first real wrap, a recompile under load).
+                    batchLap.publish(round);
+                    for (int k = 0; k < 8; k++) {
+                        batchLap.rewind();
+                        handled += cursor.run(batchLap.ring, batchListeners[k % batchListeners.length]);
+                        // the rest, if the first listener stopped early; or an empty ring
+                        handled += cursor.run(batchLap.ring, batchListeners[(k + 1) % batchListeners.length]);
                     }
                 }
                 double perRecord = (double) (System.nanoTime() - now) / Math.max(1, handled - before);
@@ -125,10 +149,59 @@ public final class WarmUp {
                     lastGain = System.nanoTime();
                 }
             }
-            ring.close();
-            if (records == 0) {
-                throw new AssertionError("no warm-up record");
+            lap.ring.close();
+            if (batchLap != null) {
+                batchLap.ring.close();
             }
+        }
+    }
+
+    /** A synthetic ring, and the records written into it at each round, one of them across the ring end. */
+    private static final class Lap {
+        final MemorySegment meta;
+        final MemorySegment data;
+        final PerfRing ring;
+        final byte[] image;
+        /** Bytes before the record that wraps. */
+        final int beforeWrap;
+        long start;
+
+        Lap(Arena arena, int size, List<byte[]> recs, int wrapping) {
+            meta = arena.allocate(4096, 4096);
+            data = arena.allocate(size, 4096);
+            int length = 0;
+            int before = 0;
+            for (int i = 0; i < recs.size(); i++) {
+                length += recs.get(i).length;
+                before += i < wrapping ? recs.get(i).length : 0;
+            }
+            if (recs.size() <= wrapping || length + 8 * 12 > size) {
+                throw new AssertionError("warm-up records: " + recs.size() + ", " + length + " bytes for a ring of " + size);
+            }
+            image = new byte[length];
+            int at = 0;
+            for (byte[] rec : recs) {
+                System.arraycopy(rec, 0, image, at, rec.length);
+                at += rec.length;
+            }
+            beforeWrap = before;
+            ring = new PerfRing(0, meta, data);
+        }
+
+        /** Writes the records so that the record {@code wrapping} starts 8 to 96 bytes before the ring end, by round. */
+        void publish(int round) {
+            long size = data.byteSize();
+            start = size - 8L * (1 + round % 12) - beforeWrap;
+            int first = (int) Math.min(image.length, size - start);
+            MemorySegment.copy(image, 0, data, ValueLayout.JAVA_BYTE, start, first);
+            MemorySegment.copy(image, first, data, ValueLayout.JAVA_BYTE, 0, image.length - first);
+            meta.set(ValueLayout.JAVA_LONG, PerfMmapPageDescriptor.DATA_HEAD_OFFSET, start + image.length);
+            rewind();
+        }
+
+        /** Makes every record drainable again. */
+        void rewind() {
+            ring.dataTailRelease(start);
         }
     }
 
@@ -140,7 +213,7 @@ public final class WarmUp {
      * {@code TracepointStream.drainAll}, then a recompile on the consumer's CPU during the first burst).
      */
     public static final class WakeupDrill implements AutoCloseable {
-        private final Arena arena = Arena.ofConfined();
+        private final Arena arena = Arena.ofShared(); // as the stream's rings: see run()
         private final MemorySegment meta = arena.allocate(4096, 4096);
         private final PerfRing ring;
         private final Dispatcher dispatcher;
@@ -358,6 +431,16 @@ public final class WarmUp {
             r.set(ValueLayout.JAVA_SHORT_UNALIGNED, PerfSampleDescriptor.RAW_OFFSET + type.offset(), (short) format.id());
             recs.add(rec);
             bytes += size;
+        }
+        return recs;
+    }
+
+    /** {@code count} samples, of every format in turn. */
+    private static List<byte[]> sampleRun(Dispatcher.Entry[] entries, int count) {
+        List<byte[]> one = samples(entries, Integer.MAX_VALUE);
+        List<byte[]> recs = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            recs.add(one.get(i % one.size()));
         }
         return recs;
     }
