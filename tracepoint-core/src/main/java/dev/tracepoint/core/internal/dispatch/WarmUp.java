@@ -81,11 +81,7 @@ public final class WarmUp {
                 List<byte[]> run = sampleRun(entries, BATCH_RUN);
                 run.addAll(otherRecords());
                 run.addAll(sampleRun(entries, BATCH_RUN));
-                int bytes = 0;
-                for (byte[] rec : run) {
-                    bytes += rec.length;
-                }
-                batchLap = new Lap(arena, Integer.highestOneBit(bytes + 8 * 12) * 2, run, 2);
+                batchLap = new Lap(arena, 0, run, 2);
             }
             long begin = System.nanoTime();
             long deadline = begin + MAX_NANOS;
@@ -166,25 +162,20 @@ public final class WarmUp {
         final int beforeWrap;
         long start;
 
-        Lap(Arena arena, int size, List<byte[]> recs, int wrapping) {
-            meta = arena.allocate(4096, 4096);
-            data = arena.allocate(size, 4096);
-            int length = 0;
+        /**
+         * @param minSize  the smallest ring; a larger power of two if the records and the widest split need it
+         * @param wrapping the index of the record that crosses the ring end
+         */
+        Lap(Arena arena, int minSize, List<byte[]> recs, int wrapping) {
+            image = image(recs);
             int before = 0;
-            for (int i = 0; i < recs.size(); i++) {
-                length += recs.get(i).length;
-                before += i < wrapping ? recs.get(i).length : 0;
-            }
-            if (recs.size() <= wrapping || length + 8 * 12 > size) {
-                throw new AssertionError("warm-up records: " + recs.size() + ", " + length + " bytes for a ring of " + size);
-            }
-            image = new byte[length];
-            int at = 0;
-            for (byte[] rec : recs) {
-                System.arraycopy(rec, 0, image, at, rec.length);
-                at += rec.length;
+            for (int i = 0; i < wrapping; i++) {
+                before += recs.get(i).length;
             }
             beforeWrap = before;
+            int size = Math.max(minSize, Integer.highestOneBit(image.length + 8 * 12) * 2);
+            meta = arena.allocate(4096, 4096);
+            data = arena.allocate(size, 4096);
             ring = new PerfRing(0, meta, data);
         }
 
@@ -226,11 +217,9 @@ public final class WarmUp {
             List<byte[]> recs = samples(entries, 1); // the first format's sample, LOST and THROTTLE, the sample again
             recs.addAll(otherRecords());
             recs.addAll(samples(entries, 1));
-            long pos = 0;
-            for (byte[] rec : recs) {
-                pos = put(data, pos, rec);
-            }
-            end = pos;
+            byte[] image = image(recs);
+            MemorySegment.copy(image, 0, data, ValueLayout.JAVA_BYTE, 0, image.length);
+            end = image.length;
             ring = new PerfRing(0, meta, data);
             dispatcher = warmDispatcher(entries);
             cursor = new BatchCursor(dispatcher);
@@ -458,12 +447,19 @@ public final class WarmUp {
         return recs;
     }
 
-    private static long put(MemorySegment data, long pos, byte[] rec) {
-        long cap = data.byteSize();
-        for (int i = 0; i < rec.length; i++) {
-            data.set(ValueLayout.JAVA_BYTE, (pos + i) & (cap - 1), rec[i]);
+    /** The records one after the other. */
+    private static byte[] image(List<byte[]> recs) {
+        int length = 0;
+        for (byte[] rec : recs) {
+            length += rec.length;
         }
-        return pos + rec.length;
+        byte[] image = new byte[length];
+        int at = 0;
+        for (byte[] rec : recs) {
+            System.arraycopy(rec, 0, image, at, rec.length);
+            at += rec.length;
+        }
+        return image;
     }
 
     /**

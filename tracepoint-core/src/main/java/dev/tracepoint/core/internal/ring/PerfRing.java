@@ -185,24 +185,10 @@ public final class PerfRing implements AutoCloseable {
                 final long available = head - tail;
                 // Read each header field once into a local: the mapping is shared and writable, so a
                 // second read could see a different value than the one that was checked.
-                final int type;
-                final int misc;
-                final int size;
-                if (offset <= capacity - HEADER_LENGTH) {
-                    // struct perf_event_header { u32 type; u16 misc; u16 size; } in one read: each segment
-                    // access carries its own bounds and liveness checks
-                    final long header = data.get(ValueLayout.JAVA_LONG_UNALIGNED, offset);
-                    type = PerfEventHeaderDescriptor.type(header);
-                    misc = PerfEventHeaderDescriptor.misc(header);
-                    size = PerfEventHeaderDescriptor.size(header);
-                } else {
-                    // The header itself straddles the end. The kernel's positions are 8-aligned, so this
-                    // needs a tail that is not; handled anyway, never read past the data area.
-                    copyOut(offset, HEADER_LENGTH);
-                    type = scratch.get(ValueLayout.JAVA_INT_UNALIGNED, 0);
-                    misc = Short.toUnsignedInt(scratch.get(ValueLayout.JAVA_SHORT_UNALIGNED, 4));
-                    size = Short.toUnsignedInt(scratch.get(ValueLayout.JAVA_SHORT_UNALIGNED, 6));
-                }
+                final long header = header(offset);
+                final int type = PerfEventHeaderDescriptor.type(header);
+                final int misc = PerfEventHeaderDescriptor.misc(header);
+                final int size = PerfEventHeaderDescriptor.size(header);
                 if (size < HEADER_LENGTH || (size & (PerfEventHeaderDescriptor.ALIGNMENT - 1)) != 0
                         || size > capacity || size > available) {
                     // Resync: drop everything published so far; the next record the kernel writes
@@ -233,6 +219,24 @@ public final class PerfRing implements AutoCloseable {
                 dataTailRelease(tail);
             }
         }
+    }
+
+    /**
+     * Reads the {@code struct perf_event_header} at a data offset ({@code u32 type; u16 misc; u16 size}) in
+     * one access, to be decoded with {@link PerfEventHeaderDescriptor}: each segment access carries its own
+     * bounds and liveness checks. A header that straddles the end of the data area is read from scratch
+     * (the kernel's positions are 8-aligned, so that needs a tail that is not; handled anyway, never read
+     * past the data area).
+     *
+     * @param offset the data offset, below {@link #capacity()}
+     * @return the header's 8 bytes as one native-order {@code long}
+     */
+    public long header(long offset) {
+        if (offset <= capacity - HEADER_LENGTH) {
+            return data.get(ValueLayout.JAVA_LONG_UNALIGNED, offset);
+        }
+        copyOut(offset, HEADER_LENGTH);
+        return scratch.get(ValueLayout.JAVA_LONG_UNALIGNED, 0);
     }
 
     /**
