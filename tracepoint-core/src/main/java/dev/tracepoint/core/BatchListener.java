@@ -15,13 +15,23 @@ public interface BatchListener {
     void onBatch(EventBatch batch);
 
     /**
-     * A listener the stream may run on synthetic events before it enables the real ones, so that the JIT
-     * has compiled this class's loop by the first real burst; otherwise it is compiled during the first
-     * bursts, on the consumer's time. The copy must be of the same class, and have no effect outside
-     * itself: it receives events of the stream's tracepoints whose fields are zero.
+     * Optional: a fresh instance of this listener's class that the stream may feed made-up events before it
+     * enables the real ones, so that your loop is already compiled when the first real burst arrives.
      *
-     * @return such a copy, or null (the default): the stream then never calls this class before the real
-     *         events
+     * <p>Why it exists: the JVM compiles code per class, from what it has seen run. The stream compiles its
+     * own decoding path on synthetic records before enabling (see {@link TracepointStream.Builder#warmUp}),
+     * but it cannot run <em>your</em> loop without calling your code. Left cold, your {@code onBatch} runs in
+     * the interpreter for the first few hundred thousand events, tens of times slower, and at a high rate the
+     * ring fills meanwhile: events lost at attach. Returning a copy lets the stream run your class on
+     * synthetic batches first. For a low event rate there is nothing to gain: keep the default.
+     *
+     * <p>What the copy receives, and so what it must tolerate: batches of samples of the stream's own
+     * tracepoints, on CPU 0, pid and tid 0, whose fields are all zero except {@code common_type}, before
+     * the stream is enabled, on the thread that opens the stream. It must be a new object of the same class
+     * (the stream checks), and have no effect you would notice: no output, no shared counters; its own fields
+     * are its own. This listener itself is never called with synthetic events.
+     *
+     * @return such a copy, or null (the default): the stream then calls this class only with real events
      */
     default BatchListener warmUpCopy() {
         return null;

@@ -6,7 +6,8 @@ import dev.tracepoint.core.decode.EventView;
  * Events of one ring, iterated by the {@link BatchListener}'s own loop:
  *
  * <pre>{@code
- * stream.enable("signal:signal_generate").onBatch(batch -> {
+ * Field sig = stream.enable("signal:signal_generate").format().requireField("sig");
+ * stream.onBatch(batch -> {
  *     while (batch.next()) {
  *         sum += batch.view().getLong(sig);
  *     }

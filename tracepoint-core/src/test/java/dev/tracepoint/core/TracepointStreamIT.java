@@ -107,11 +107,44 @@ class TracepointStreamIT {
     }
 
     @Test
+    void lookingAFormatUpSubscribesNothingAndAStreamIsConsumedOnce() throws Exception {
+        try (TracepointStream stream = TracepointStream.builder().tracefs(tracefs).build()) {
+            EventFormat exec = stream.format("sched:sched_process_exec");
+            assertThat(exec.requireField("pid")).isNotNull();
+            assertThat(stream.tracepoints()).isEmpty();
+            Subscription generate = stream.enable(GENERATE).filter("pid == " + childPid);
+            assertThat(stream.enable(GENERATE)).isSameAs(generate);
+            assertThat(stream.format(GENERATE)).isSameAs(generate.format());
+            generate.bind(SignalFields.class); // a flyweight for batch code: no listener, no side effect
+            assertThat(stream.tracepoints()).containsExactly(GENERATE);
+            List<Integer> sigs = new CopyOnWriteArrayList<>();
+            Field sig = generate.format().requireField("sig");
+            generate.onEvent(e -> sigs.add(e.getInt(sig)));
+            stream.startAsync();
+            assertThat(stream.eventCount()).isZero(); // the warm-up's synthetic records are not the stream's
+            assertThatThrownBy(stream::startAsync).isInstanceOf(IllegalStateException.class).hasMessageContaining("once");
+            assertThatThrownBy(stream::start).isInstanceOf(IllegalStateException.class);
+            assertThatThrownBy(() -> generate.filter("sig == 9")).isInstanceOf(IllegalStateException.class);
+            Native.kill(childPid, SIGURG);
+            await(() -> !sigs.isEmpty(), Duration.ofSeconds(10));
+            Thread.sleep(100);
+            assertThat(sigs).containsExactly(SIGURG);
+        }
+    }
+
+    /** A typed view of two signal_generate fields. */
+    public interface SignalFields {
+        int sig();
+
+        int pid();
+    }
+
+    @Test
     void kernelFilterKeepsOnlyTheMatchingSignal() throws Exception {
         List<Seen> seen = new CopyOnWriteArrayList<>();
         try (TracepointStream stream = TracepointStream.builder().tracefs(tracefs).build()) {
             collect(stream, seen);
-            stream.filter(GENERATE, "sig == " + SIGURG + " && pid == " + childPid);
+            stream.enable(GENERATE).filter("sig == " + SIGURG + " && pid == " + childPid);
             stream.startAsync();
             for (int i = 0; i < 3; i++) {
                 Native.kill(childPid, SIGWINCH);
@@ -142,7 +175,7 @@ class TracepointStreamIT {
         }
         try (TracepointStream stream = b.build()) {
             collect(stream, seen);
-            stream.filter(GENERATE, "pid == " + childPid);
+            stream.enable(GENERATE).filter("pid == " + childPid);
             stream.startAsync();
             Thread.sleep(100); // the consumer is in epoll_wait now
             long sent = System.nanoTime();
@@ -156,7 +189,7 @@ class TracepointStreamIT {
     @Test
     void invalidFilterNamesTracepointAndFilter() throws Exception {
         try (TracepointStream stream = TracepointStream.builder().tracefs(tracefs).build()) {
-            stream.enable(GENERATE).filter(GENERATE, "no_such_field == 1");
+            stream.enable(GENERATE).filter("no_such_field == 1");
             assertThatThrownBy(stream::open).isInstanceOf(InvalidFilterException.class)
                     .hasMessageContaining(GENERATE).hasMessageContaining("no_such_field == 1").hasMessageContaining("EINVAL");
         }
@@ -247,7 +280,7 @@ class TracepointStreamIT {
         List<Event> copies = new ArrayList<>();
         try (TracepointStream stream = TracepointStream.builder().tracefs(tracefs).build()) {
             Field pid = stream.format(GENERATE).requireField("pid");
-            stream.filter(GENERATE, "pid == " + childPid);
+            stream.enable(GENERATE).filter("pid == " + childPid);
             stream.open();
             Native.kill(childPid, SIGWINCH);
             Native.kill(childPid, SIGURG);
@@ -274,7 +307,7 @@ class TracepointStreamIT {
         List<Throwable> errors = new CopyOnWriteArrayList<>();
         AtomicInteger second = new AtomicInteger();
         try (TracepointStream stream = TracepointStream.builder().tracefs(tracefs).build()) {
-            stream.filter(GENERATE, "pid == " + childPid);
+            stream.enable(GENERATE).filter("pid == " + childPid);
             stream.onEvent(GENERATE, e -> {
                 throw new IllegalStateException("listener bug");
             });
@@ -294,7 +327,7 @@ class TracepointStreamIT {
     void closeFromInsideAListenerStopsTheStream() throws Exception {
         AtomicInteger calls = new AtomicInteger();
         TracepointStream stream = TracepointStream.builder().tracefs(tracefs).build();
-        stream.filter(GENERATE, "pid == " + childPid);
+        stream.enable(GENERATE).filter("pid == " + childPid);
         stream.onEvent(GENERATE, e -> {
             calls.incrementAndGet();
             stream.close();
@@ -317,7 +350,7 @@ class TracepointStreamIT {
         TracepointStream stream = TracepointStream.builder().tracefs(tracefs).ringPages(1).build();
         try {
             Field pid = stream.format(GENERATE).requireField("pid");
-            stream.filter(GENERATE, "pid == " + childPid);
+            stream.enable(GENERATE).filter("pid == " + childPid);
             stream.onEvent(GENERATE, e -> {
                 if (e.getInt(pid) == childPid && ours.incrementAndGet() == 1) {
                     try {
@@ -449,7 +482,8 @@ class TracepointStreamIT {
 
     private void cycle(int i) throws Exception {
         try (TracepointStream stream = TracepointStream.builder().tracefs(tracefs).warmUp(false).ringPages(2).build()) {
-            stream.enable(GENERATE).enable("syscalls:sys_enter_kill");
+            stream.enable(GENERATE);
+            stream.enable("syscalls:sys_enter_kill");
             if (i % 2 == 0) {
                 stream.startAsync();
             } else {
@@ -474,7 +508,8 @@ class TracepointStreamIT {
     void perfFdsAreCloseOnExec() throws Exception {
         try (TracepointStream stream = TracepointStream.builder().tracefs(tracefs).build()) {
             long before = countFds();
-            stream.enable(GENERATE).open();
+            stream.enable(GENERATE);
+            stream.open();
             List<Integer> perfFds = new ArrayList<>();
             try (var s = java.nio.file.Files.list(java.nio.file.Path.of("/proc/self/fd"))) {
                 s.forEach(p -> {

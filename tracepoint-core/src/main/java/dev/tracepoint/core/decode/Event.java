@@ -122,7 +122,7 @@ public final class Event {
     /** @return a view over this copy (a new view each call), for code written against {@link EventView} */
     public EventView view() {
         return new EventView().wrap(format, MemorySegment.ofArray(raw.clone()), 0, raw.length)
-                .sample(cpu, pid, tid, timeNanos).wallClockOffset(wallClockNanos - timeNanos);
+                .sample(new SampleMetadata(cpu, pid, tid, timeNanos, wallClockNanos - timeNanos));
     }
 
     @Override

@@ -64,26 +64,48 @@ public final class EventView {
     private long sampleAt = -1;
 
     static {
-        ViewAccess.register(EventView::wrapSample);
+        ViewAccess.register(new ViewAccess.Views() {
+            @Override
+            public EventView newView() {
+                return new EventView();
+            }
+
+            @Override
+            public EventView wrapSample(EventView view, EventFormat format, MemorySegment segment, long sampleOffset, int rawLength) {
+                return EventView.wrapSample(view, format, segment, sampleOffset, rawLength);
+            }
+
+            @Override
+            public EventView wrap(EventView view, EventFormat format, MemorySegment segment, long offset, int length,
+                                  SampleMetadata sample) {
+                return view.wrap(format, segment, offset, length).sample(sample);
+            }
+
+            @Override
+            public void wallClockOffset(EventView view, long realtimeMinusMonotonicNanos) {
+                view.wallClockOffsetNanos = realtimeMinusMonotonicNanos;
+            }
+        });
     }
 
-    /** Creates a view that is not yet on any record. Streams create their own; this is for offline decoding. */
-    public EventView() {
+    /**
+     * Views are made by their owners only: a stream (one per stream, moved from sample to sample), an
+     * {@link EventReader} (records outside a live ring) and {@link Event#view()}. A listener receives a view it
+     * can read but not move or re-clock, so every later listener of the same event reads what the first did.
+     */
+    EventView() {
     }
 
     /**
      * Moves the view to a raw tracepoint record (the {@code PERF_SAMPLE_RAW} payload, starting with
-     * {@code common_type}).
+     * {@code common_type}); the sample metadata is cleared.
      *
-     * @param format  the layout of the record
-     * @param segment the memory holding it
-     * @param offset  the byte offset of the record in {@code segment}
-     * @param length  the record's length in bytes
-     * @return this view
      * @throws DecodeException when the record is shorter than the format's fixed part or lies outside the segment
      */
-    public EventView wrap(EventFormat format, MemorySegment segment, long offset, int length) {
-        if (length < format.fixedSize() || offset < 0 || offset + length > segment.byteSize()) {
+    EventView wrap(EventFormat format, MemorySegment segment, long offset, int length) {
+        Objects.requireNonNull(format, "format");
+        Objects.requireNonNull(segment, "segment");
+        if (length < format.fixedSize() || offset < 0 || offset > segment.byteSize() - length) {
             throw new DecodeException("record of " + format.fullName() + " at offset=" + offset + " length=" + length
                     + " does not hold the format's fixed part (fixedSize=" + format.fixedSize()
                     + ") within the segment (byteSize=" + segment.byteSize() + ")");
@@ -96,7 +118,7 @@ public final class EventView {
         return this;
     }
 
-    /** See {@link ViewAccess.SampleWrapper#wrapSample}: unchecked, the stream's dispatcher checked it all. */
+    /** See {@link ViewAccess.Views#wrapSample}: unchecked, the stream's dispatcher checked it all. */
     private static EventView wrapSample(EventView view, EventFormat format, MemorySegment segment, long sampleOffset, int rawLength) {
         view.format = format;
         view.segment = segment;
@@ -106,33 +128,20 @@ public final class EventView {
         return view;
     }
 
-    /**
-     * Sets the sample metadata that perf records beside the raw record.
-     *
-     * @param cpu       the CPU
-     * @param pid       the pid (tgid) of the task that was current
-     * @param tid       its thread id
-     * @param timeNanos the sample time, CLOCK_MONOTONIC ns
-     * @return this view
-     */
-    public EventView sample(int cpu, int pid, int tid, long timeNanos) {
-        this.cpu = cpu;
-        this.pid = pid;
-        this.tid = tid;
-        this.timeNanos = timeNanos;
+    /** Sets the metadata perf records beside the raw record, and the wall-clock offset. */
+    EventView sample(SampleMetadata sample) {
+        this.cpu = sample.cpu();
+        this.pid = sample.pid();
+        this.tid = sample.tid();
+        this.timeNanos = sample.timeNanos();
+        this.wallClockOffsetNanos = sample.wallClockOffsetNanos();
         this.sampleAt = -1;
         return this;
     }
 
-    /**
-     * Sets the offset from sample time to wall-clock time ({@code CLOCK_REALTIME - CLOCK_MONOTONIC}).
-     *
-     * @param realtimeMinusMonotonicNanos the offset, measured once by the stream at start
-     * @return this view
-     */
-    public EventView wallClockOffset(long realtimeMinusMonotonicNanos) {
-        this.wallClockOffsetNanos = realtimeMinusMonotonicNanos;
-        return this;
+    /** @return the metadata of the current record */
+    SampleMetadata metadata() {
+        return new SampleMetadata(cpu(), pid(), tid(), timeNanos(), wallClockOffsetNanos);
     }
 
     // ---------------------------------------------------------------- metadata

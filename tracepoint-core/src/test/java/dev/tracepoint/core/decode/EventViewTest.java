@@ -93,9 +93,12 @@ class EventViewTest {
     void shortRecordsAndMisusedReadersAreCheckedErrors() throws Exception {
         EventFormat f = Records.format("kernel-6.18/signal/signal_generate/format");
         MemorySegment small = MemorySegment.ofArray(new byte[20]);
-        assertThatThrownBy(() -> new EventView().wrap(f, small, 0, 20)).isInstanceOf(DecodeException.class)
+        EventReader reader = new EventReader();
+        assertThatThrownBy(() -> reader.read(f, small, 0, 20)).isInstanceOf(DecodeException.class)
                 .hasMessageContaining("signal_generate").hasMessageContaining("fixedSize=48");
-        assertThatThrownBy(() -> new EventView().wrap(f, MemorySegment.ofArray(new byte[48]), 8, 48))
+        assertThatThrownBy(() -> reader.read(f, MemorySegment.ofArray(new byte[48]), 8, 48))
+                .isInstanceOf(DecodeException.class);
+        assertThatThrownBy(() -> reader.read(f, MemorySegment.ofArray(new byte[48]), Long.MAX_VALUE - 8, 48))
                 .isInstanceOf(DecodeException.class);
         EventView v = new Records(f, 48).view();
         assertThatThrownBy(() -> v.getString(f.field("sig"))).isInstanceOf(DecodeException.class).hasMessageContaining("SCALAR");
@@ -125,5 +128,37 @@ class EventViewTest {
         assertThat(v.getElement(caller, 1)).isEqualTo(0xffffffff81000000L);
         assertThat(v.getLongArray(caller)).hasSize(8);
         assertThatThrownBy(() -> v.getElement(caller, 8)).isInstanceOf(DecodeException.class).hasMessageContaining("8 elements");
+    }
+
+    @Test
+    void aReaderDecodesARecordOutsideAnyRingWithItsMetadata() throws Exception {
+        EventFormat f = Records.format("kernel-6.18/signal/signal_generate/format");
+        Field sig = f.requireField("sig");
+        Field comm = f.requireField("comm");
+        byte[] a = new Records(f, 48).i32("sig", 9).bytesAt(comm.offset(), "victim\0").bytes();
+        byte[] b = new Records(f, 48).i32("sig", 15).bytesAt(comm.offset(), "other\0").bytes();
+        // two records back to back in one buffer, as a file or a snapshot holds them
+        MemorySegment buf = MemorySegment.ofArray(new byte[96]);
+        MemorySegment.copy(MemorySegment.ofArray(a), 0, buf, 0, 48);
+        MemorySegment.copy(MemorySegment.ofArray(b), 0, buf, 48, 48);
+        EventReader reader = new EventReader();
+        EventView v = reader.read(f, buf, 0, 48, new SampleMetadata(1, 42, 43, 1_000L, 5_000_000_000L));
+        assertThat(v.getInt(sig)).isEqualTo(9);
+        assertThat(v.getString(comm)).isEqualTo("victim");
+        assertThat(v.cpu()).isEqualTo(1);
+        assertThat(v.pid()).isEqualTo(42);
+        assertThat(v.tid()).isEqualTo(43);
+        assertThat(v.timeNanos()).isEqualTo(1_000L);
+        assertThat(v.wallClockNanos()).isEqualTo(5_000_001_000L);
+        Event first = v.copy();
+        // the same view moves to the next record; metadata left out is none, not the previous record's
+        assertThat(reader.read(f, buf, 48, 48)).isSameAs(v);
+        assertThat(v.getInt(sig)).isEqualTo(15);
+        assertThat(v.getString(comm)).isEqualTo("other");
+        assertThat(v.pid()).isZero();
+        assertThat(v.cpu()).isEqualTo(-1);
+        assertThat(first.get("sig")).isEqualTo(9L);
+        assertThat(first.pid()).isEqualTo(42);
+        assertThat(first.view().wallClockNanos()).isEqualTo(5_000_001_000L);
     }
 }

@@ -53,7 +53,11 @@ final class Records {
         return this;
     }
 
+    byte[] bytes() {
+        return record.toArray(ValueLayout.JAVA_BYTE);
+    }
+
     EventView view() {
-        return new EventView().wrap(format, record, 0, (int) record.byteSize()).sample(1, 100, 101, 5_000_000_000L);
+        return new EventReader().read(format, record, 0, (int) record.byteSize(), SampleMetadata.of(1, 100, 101, 5_000_000_000L));
     }
 }

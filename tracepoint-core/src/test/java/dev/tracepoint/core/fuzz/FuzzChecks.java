@@ -1,5 +1,8 @@
 package dev.tracepoint.core.fuzz;
 
+import dev.tracepoint.core.internal.access.ViewAccess;
+import dev.tracepoint.core.decode.SampleMetadata;
+import dev.tracepoint.core.decode.EventReader;
 import dev.tracepoint.core.ErrorListener;
 import dev.tracepoint.core.EventListener;
 import dev.tracepoint.core.LostListener;
@@ -159,7 +162,7 @@ final class FuzzChecks {
                 errors.add(t);
             };
             EventListener readAll = FuzzChecks::readEveryField;
-            EventView view = new EventView();
+            EventView view = ViewAccess.get().newView();
             Dispatcher dispatcher = new Dispatcher(view,
                     new Dispatcher.Entry[] {new Dispatcher.Entry(Layouts.SIGNAL, new EventListener[] {readAll}),
                             new Dispatcher.Entry(Layouts.EXEC, new EventListener[] {readAll})},
@@ -247,14 +250,14 @@ final class FuzzChecks {
             // exactly the sample's bytes: a read one byte too far fails with IndexOutOfBoundsException
             MemorySegment sample = arena.allocate(Math.max(1, length), 1).asSlice(0, length);
             MemorySegment.copy(MemorySegment.ofArray(in), 1, sample, 0, length);
-            EventView view = new EventView();
+            EventReader reader = new EventReader();
+            EventView view;
             try {
-                view.wrap(format, sample, 0, length);
+                view = reader.read(format, sample, 0, length, SampleMetadata.of(1, 2, 3, 4));
             } catch (DecodeException e) {
                 check(length < format.fixedSize(), "wrap refused a long enough sample: " + e.getMessage());
                 return true;
             }
-            view.sample(1, 2, 3, 4);
             readEveryField(view);
             try {
                 String text = view.toString();

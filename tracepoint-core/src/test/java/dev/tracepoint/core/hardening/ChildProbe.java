@@ -31,11 +31,13 @@ public final class ChildProbe {
             switch (mode) {
                 case "locate" -> {
                     stream = TracepointStream.builder().tracefs(Tracefs.locate()).build();
-                    stream.enable(tracepoints[0]).open();
+                    stream.enable(tracepoints[0]);
+                    stream.open();
                 }
                 case "open" -> {
                     stream = TracepointStream.builder().tracefs(Tracefs.at(Path.of(args[1]))).warmUp(false).build();
-                    stream.enable(tracepoints[0]).open();
+                    stream.enable(tracepoints[0]);
+                    stream.open();
                 }
                 case "nofile" -> {
                     // a first stream loads every class the failure path needs (class loading opens files too)
@@ -66,7 +68,8 @@ public final class ChildProbe {
                     long[] lim = Native.getrlimit(Native.RLIMIT_MEMLOCK);
                     Native.setrlimit(Native.RLIMIT_MEMLOCK, 64 << 10, Math.min(Long.compareUnsigned(lim[1], 64 << 10) < 0 ? lim[1] : 64 << 10, 64 << 10));
                     stream = TracepointStream.builder().warmUp(false).ringPages(Integer.parseInt(args[1])).build();
-                    stream.enable(tracepoints[0]).open();
+                    stream.enable(tracepoints[0]);
+                    stream.open();
                 }
                 default -> throw new IllegalArgumentException(mode);
             }

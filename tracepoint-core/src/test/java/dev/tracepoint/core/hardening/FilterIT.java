@@ -35,7 +35,7 @@ class FilterIT {
             Field pid = s.format(GENERATE).requireField("pid");
             Field sig = s.format(GENERATE).requireField("sig");
             Field comm = s.format(GENERATE).requireField("comm");
-            s.filter(GENERATE, filter);
+            s.enable(GENERATE).filter(filter);
             s.onEvent(GENERATE, e -> seen.add(new Seen(e.getInt(pid), e.getInt(sig), e.getString(comm))));
             s.startAsync();
             send.run();
@@ -77,7 +77,7 @@ class FilterIT {
             assertThat(plainSeen).hasSize(5).allSatisfy(x -> assertThat(x).isEqualTo(new Seen(plainPid, Native.SIGURG, "sleep")));
             // the stream checks fields before the kernel sees them
             try (TracepointStream s = TracepointStream.builder().tracefs(tracefs).build()) {
-                assertThatThrownBy(() -> s.filter(GENERATE, Filter.field("signal").eq(9)))
+                assertThatThrownBy(() -> s.enable(GENERATE).filter(Filter.field("signal").eq(9)))
                         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("field=signal");
             }
         } finally {

@@ -76,7 +76,7 @@ class LifecycleRaceIT {
     TracepointStream stream(List<Throwable> errors) throws Exception {
         TracepointStream s = TracepointStream.builder().tracefs(tracefs).warmUp(false).ringPages(2)
                 .maxLatency(Duration.ofMillis(5)).build();
-        s.filter(GENERATE, "pid == " + childPid);
+        s.enable(GENERATE).filter("pid == " + childPid);
         s.onError(errors::add);
         return s;
     }

@@ -64,7 +64,7 @@ class ListenerFaultsIT {
         AtomicLong second = new AtomicLong();
         AtomicLong first = new AtomicLong();
         try (TracepointStream s = TracepointStream.builder().tracefs(tracefs).build()) {
-            s.filter(GENERATE, "pid == " + childPid);
+            s.enable(GENERATE).filter("pid == " + childPid);
             s.onEvent(GENERATE, e -> {
                 if (first.incrementAndGet() % 2 == 0) {
                     throw new IllegalStateException("listener bug " + first.get());
@@ -93,7 +93,7 @@ class ListenerFaultsIT {
         int after = 100;
         TracepointStream s = TracepointStream.builder().tracefs(tracefs).ringPages(1).build();
         Field sig = s.format(GENERATE).requireField("sig");
-        s.filter(GENERATE, "pid == " + childPid);
+        s.enable(GENERATE).filter("pid == " + childPid);
         s.onEvent(GENERATE, e -> {
             delivered.incrementAndGet();
             if (e.getInt(sig) == Native.SIGURG) {
@@ -142,7 +142,7 @@ class ListenerFaultsIT {
         CountDownLatch closed = new CountDownLatch(1);
         TracepointStream s = TracepointStream.builder().tracefs(tracefs).build();
         ref.set(s);
-        s.filter(GENERATE, "pid == " + childPid);
+        s.enable(GENERATE).filter("pid == " + childPid);
         s.onEvent(GENERATE, e -> {
             calls.incrementAndGet();
             ref.get().close(); // returns at once: the consumer releases after this callback

@@ -82,7 +82,7 @@ public final class SoakMain {
         String tp = "syscalls:sys_enter_getppid";
         EventFormat format = stream.format(tp);
         Field nr = format.requireField("__syscall_nr");
-        stream.filter(tp, Filter.comm().eq(comm));
+        stream.enable(tp).filter(Filter.comm().eq(comm));
         stream.onEvent(tp, e -> {
             delivered.incrementAndGet();
             checksum.addAndGet(e.getLong(nr));

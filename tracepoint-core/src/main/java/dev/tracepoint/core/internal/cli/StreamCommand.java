@@ -2,6 +2,7 @@ package dev.tracepoint.core.internal.cli;
 
 import dev.tracepoint.core.BatchListener;
 import dev.tracepoint.core.EventBatch;
+import dev.tracepoint.core.Subscription;
 import dev.tracepoint.core.TracepointStream;
 import dev.tracepoint.core.decode.EventView;
 import dev.tracepoint.core.format.EventFormat;
@@ -73,7 +74,7 @@ final class StreamCommand implements Command {
             if (eq <= 0 || f.charAt(eq + 1) == '=') {
                 throw new UsageException("--filter needs EVENT=EXPR, got '" + f + "'");
             }
-            stream.filter(f.substring(0, eq), f.substring(eq + 1));
+            stream.enable(f.substring(0, eq)).filter(f.substring(eq + 1));
         }
         PrintStream sink = out == System.out
                 ? new PrintStream(new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 16), false, StandardCharsets.UTF_8)
@@ -82,12 +83,11 @@ final class StreamCommand implements Command {
         StringBuilder line = new StringBuilder(256);
         CountOnly counter = countOnly ? new CountOnly() : null;
         for (String tp : args.positional()) {
-            EventFormat format = stream.format(tp);
+            Subscription sub = stream.enable(tp);
             if (countOnly) {
-                stream.enable(tp);
-                counter.add(format);
+                counter.add(sub.format());
             } else {
-                stream.onEvent(tp, e -> {
+                sub.onEvent(e -> {
                     line.setLength(0);
                     if (json) {
                         EventJson.append(line, e);

@@ -34,7 +34,7 @@ public final class Dispatcher implements RecordHandler {
     private static final ValueLayout.OfLong I64 = ValueLayout.JAVA_LONG_UNALIGNED;
     private static final ValueLayout.OfShort U16 = ValueLayout.JAVA_SHORT_UNALIGNED;
     /** A constant: the JIT inlines the call. */
-    private static final ViewAccess.SampleWrapper WRAP = ViewAccess.get();
+    private static final ViewAccess.Views WRAP = ViewAccess.get();
     private static final boolean BIG_ENDIAN = java.nio.ByteOrder.nativeOrder() == java.nio.ByteOrder.BIG_ENDIAN;
 
     /** One tracepoint's decoding state. */
@@ -379,6 +379,11 @@ public final class Dispatcher implements RecordHandler {
      */
     public long lost(int cpu) {
         return cpu >= 0 && cpu < lostPerCpu.length ? lostPerCpu[cpu] : 0;
+    }
+
+    /** @return a copy of the lost samples by CPU, indexed by CPU number */
+    public long[] lostPerCpu() {
+        return lostPerCpu.clone();
     }
 
     /** @return corrupted records and rings seen */

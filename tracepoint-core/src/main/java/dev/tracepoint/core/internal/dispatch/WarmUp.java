@@ -1,11 +1,6 @@
 package dev.tracepoint.core.internal.dispatch;
 
 import dev.tracepoint.core.BatchListener;
-import dev.tracepoint.core.EventBatch;
-import dev.tracepoint.core.EventListener;
-import dev.tracepoint.core.LostListener;
-import dev.tracepoint.core.TaskListener;
-import dev.tracepoint.core.decode.EventView;
 import dev.tracepoint.core.format.EventFormat;
 import dev.tracepoint.core.format.Field;
 import dev.tracepoint.core.internal.perf.PerfMmapPageDescriptor;
@@ -16,13 +11,8 @@ import dev.tracepoint.core.internal.ring.PerfRing;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.lang.management.CompilationMXBean;
-import java.lang.management.ManagementFactory;
-import java.io.IOException;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -44,8 +34,31 @@ public final class WarmUp {
     private static final long MAX_NANOS = 1_500_000_000L;
     /** Done when a round has not been 5% faster than the best for this long. */
     private static final long PLATEAU_NANOS = 150_000_000L;
+    /** Passes per round of {@link #wakeups}: past C2's invocation threshold (Tier4InvocationThreshold is 5000). */
+    private static final int WAKEUPS = 6_000;
+    private static final int WAKEUP_ROUNDS = 5;
+    /** The longest wait, each time, for the JIT to finish compiling what a warm-up queued. */
+    public static final long COMPILER_WAIT_NANOS = 2_000_000_000L;
 
     private WarmUp() {
+    }
+
+    /**
+     * The whole warm-up of a stream: {@link #run} (the drain and dispatch path on synthetic rings), a wait for
+     * the compilers to finish it (while their queue is long, the thresholds for compiling the wake-up path are
+     * scaled up with it), then {@link #wakeups}.
+     *
+     * @param rings   the stream's rings, events still disabled
+     * @param waiter  the stream's waiter
+     * @param entries the stream's tracepoints (formats only: their listeners are never called)
+     * @param batch   whether the stream delivers to a batch listener
+     * @param copy    the batch listener's warm-up copy, or null
+     */
+    public static void stream(PerfRing[] rings, StreamConsumer.Waiter waiter, Dispatcher.Entry[] entries,
+                              boolean batch, BatchListener copy) {
+        run(entries, batch, copy);
+        JitIdle.await(COMPILER_WAIT_NANOS);
+        wakeups(rings, waiter, entries, batch, copy);
     }
 
     /**
@@ -55,10 +68,10 @@ public final class WarmUp {
      * @param copy    the stream's {@link BatchListener#warmUpCopy()}, run with them; null for none
      */
     public static void run(Dispatcher.Entry[] entries, boolean batch, BatchListener copy) {
-        Dispatcher d = warmDispatcher(entries);
+        Dispatcher d = WarmUpListeners.dispatcher(entries);
         BatchCursor cursor = batch ? new BatchCursor(d) : null;
-        BatchListener[] batchListeners = batchListeners(copy);
-        BatchListener first = new BatchFirst();
+        BatchListener[] batchListeners = WarmUpListeners.batchListeners(copy);
+        BatchListener first = new WarmUpListeners.BatchFirst();
         // A shared arena, as the stream maps its rings in: every memory access the JIT compiles checks the
         // segment's session, and a confined session's owner check is one the real rings never need.
         try (Arena arena = Arena.ofShared()) {
@@ -197,209 +210,59 @@ public final class WarmUp {
     }
 
     /**
-     * A synthetic ring, a dispatcher with the warm-up's listeners and three flush actions, for a stream to run
-     * its own wake-up path ({@code epoll_wait}, drain every ring, flush) over before the events are enabled.
-     * The real rings are empty then, so without this the branch that flushes after a pass with records is one
-     * C2 has never seen taken, and the first real pass deoptimised it (measured: {@code unstable_if} in
-     * {@code TracepointStream.drainAll}, then a recompile on the consumer's CPU during the first burst).
+     * Runs the stream's wake-up path, {@link StreamConsumer#pass} ({@code epoll_wait} on the stream's rings,
+     * drain every ring, flush), before the events are enabled, until the JIT has compiled it: rounds of
+     * passes, each followed by a wait for the compilers to go idle, until a round compiles nothing more (C1
+     * first, then C2 once the profiled code has counted its own invocations). It runs a consumer of its own,
+     * over the stream's rings (empty: the events are still disabled) and a synthetic ring, with its own
+     * dispatcher, listeners and flush actions: the stream's listeners are not called and its counters never
+     * see a synthetic record. The synthetic ring is refilled every other pass, so the branches a pass with
+     * records takes are compiled too: without it the branch that flushes after a pass with records is one C2
+     * has never seen taken, and the first real pass deoptimised it (measured: {@code unstable_if} in the drain
+     * of all rings, then a recompile on the consumer's CPU during the first burst).
+     *
+     * @param rings   the stream's rings
+     * @param waiter  the stream's own waiter (the same object its consumer uses, so the call site sees one class)
+     * @param entries the stream's tracepoints (formats only)
+     * @param batch   whether the stream delivers to a batch listener
+     * @param copy    the batch listener's warm-up copy, or null
      */
-    public static final class WakeupDrill implements AutoCloseable {
-        private final Arena arena = Arena.ofShared(); // as the stream's rings: see run()
-        private final MemorySegment meta = arena.allocate(4096, 4096);
-        private final PerfRing ring;
-        private final Dispatcher dispatcher;
-        private final BatchCursor cursor;
-        private final long end;
-
-        private WakeupDrill(Dispatcher.Entry[] entries) {
-            // room for any one sample: header.size is a u16
-            MemorySegment data = arena.allocate(1 << 17, 4096);
+    public static void wakeups(PerfRing[] rings, StreamConsumer.Waiter waiter, Dispatcher.Entry[] entries,
+                               boolean batch, BatchListener copy) {
+        try (Arena arena = Arena.ofShared()) { // as the stream's rings: see run()
+            MemorySegment meta = arena.allocate(4096, 4096);
+            MemorySegment data = arena.allocate(1 << 17, 4096); // room for any one sample: header.size is a u16
             List<byte[]> recs = samples(entries, 1); // the first format's sample, LOST and THROTTLE, the sample again
             recs.addAll(otherRecords());
             recs.addAll(samples(entries, 1));
             byte[] image = image(recs);
             MemorySegment.copy(image, 0, data, ValueLayout.JAVA_BYTE, 0, image.length);
-            end = image.length;
-            ring = new PerfRing(0, meta, data);
-            dispatcher = warmDispatcher(entries);
-            cursor = new BatchCursor(dispatcher);
-        }
-
-        /** @return the ring; {@link #refill()} makes its records drainable again */
-        public PerfRing ring() {
-            return ring;
-        }
-
-        /** @return a dispatcher of the stream's formats whose listeners are the warm-up's */
-        public Dispatcher dispatcher() {
-            return dispatcher;
-        }
-
-        /** @return a batch cursor over {@link #dispatcher()} */
-        public BatchCursor cursor() {
-            return cursor;
-        }
-
-        /**
-         * @param copy the stream's {@link BatchListener#warmUpCopy()}, or null
-         * @return batch listeners of three classes, none with an effect outside the warm-up, and the copy
-         */
-        public BatchListener[] batchListeners(BatchListener copy) {
-            return WarmUp.batchListeners(copy);
-        }
-
-        /** @return three flush actions of three classes, none with an effect outside the warm-up */
-        public Runnable[] flushes() {
-            return new Runnable[] {new FlushA(), new FlushB(), new FlushC()};
-        }
-
-        /** Publishes the ring's records again. */
-        public void refill() {
-            meta.set(ValueLayout.JAVA_LONG, PerfMmapPageDescriptor.DATA_TAIL_OFFSET, 0L);
-            meta.set(ValueLayout.JAVA_LONG, PerfMmapPageDescriptor.DATA_HEAD_OFFSET, end);
-        }
-
-        @Override
-        public void close() {
-            ring.close();
-            arena.close();
-        }
-    }
-
-    /**
-     * @param entries the real stream's tracepoints (formats only)
-     * @return a drill for the stream's wake-up path; close it
-     */
-    public static WakeupDrill wakeupDrill(Dispatcher.Entry[] entries) {
-        return new WakeupDrill(entries);
-    }
-
-    // Flush actions of three classes: the flush call site is then compiled megamorphic, not for one class.
-    private static final class FlushA implements Runnable {
-        @Override
-        public void run() {
-            sink++;
-        }
-    }
-
-    private static final class FlushB implements Runnable {
-        @Override
-        public void run() {
-            sink += 2;
-        }
-    }
-
-    private static final class FlushC implements Runnable {
-        @Override
-        public void run() {
-            sink += 3;
-        }
-    }
-
-    /** A compiler that has not finished a compilation for this long is taken to be idle. */
-    private static final long QUIET_NANOS = 60_000_000L;
-    private static final long QUIET_POLL_MILLIS = 15;
-
-    /**
-     * Waits, at most {@code maxNanos}, until the JIT compilers have finished what the warm-up queued. The
-     * warm-up itself stops when the path stops getting faster, but C2 compiles in the background and its queue
-     * can still hold dozens of methods then: measured with {@code -XX:+PrintCompilation} on this machine, C2
-     * went on compiling the warm-up's methods for 0.3 s after the events were enabled, on the consumer's CPU,
-     * 60-170 ms of CPU taken from the consumer during the first burst. A long queue also raises the tiered
-     * thresholds, which kept the wake-up path ({@code pass}, {@code epollWait}) in profiled code for seconds.
-     *
-     * <p>Idle means: for 60 ms, the JVM's total compilation time ({@link CompilationMXBean}) has not moved and
-     * the compiler threads have not run. The first alone is not enough: it grows when a compilation ends, so
-     * a long C2 compilation in progress looks idle (measured: the compiler thread ran 240-350 ms into the
-     * load after such a "quiet" wait, and the consumer lost events). The compiler threads' CPU time is read
-     * from {@code /proc/self/task}; without it, the compilation time alone decides. No wait when the JVM has
-     * no JIT or does not count compilation time.
-     *
-     * @param maxNanos the longest wait
-     * @return whether anything was compiled during the wait
-     */
-    public static boolean awaitCompilerIdle(long maxNanos) {
-        CompilationMXBean jit;
-        try {
-            jit = ManagementFactory.getCompilationMXBean();
-        } catch (RuntimeException | LinkageError e) {
-            return false; // no management in this runtime: the warm-up's own plateau has to do
-        }
-        if (jit == null || !jit.isCompilationTimeMonitoringSupported()) {
-            return false;
-        }
-        long begin = System.nanoTime();
-        long first = jit.getTotalCompilationTime();
-        long last = first;
-        long firstCpu = compilerCpuNanos();
-        long lastCpu = firstCpu;
-        long lastChange = begin;
-        while (true) {
-            long now = System.nanoTime();
-            if (now - lastChange >= QUIET_NANOS || now - begin >= maxNanos) {
-                return last != first || lastCpu != firstCpu;
-            }
+            PerfRing drill = new PerfRing(0, meta, data);
+            PerfRing[] withDrill = Arrays.copyOf(rings, rings.length + 1);
+            withDrill[rings.length] = drill;
+            BatchListener[] warmBatch = WarmUpListeners.batchListeners(copy);
+            StreamConsumer consumer = new StreamConsumer(withDrill, waiter, WarmUpListeners.dispatcher(entries),
+                    batch ? warmBatch[0] : null, WarmUpListeners.flushes(), e -> { });
             try {
-                Thread.sleep(QUIET_POLL_MILLIS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return last != first || lastCpu != firstCpu;
-            }
-            long total = jit.getTotalCompilationTime();
-            long cpu = compilerCpuNanos();
-            if (total != last || cpu != lastCpu) {
-                last = total;
-                lastCpu = cpu;
-                lastChange = System.nanoTime();
-            }
-        }
-    }
-
-    /**
-     * @return the CPU time the JIT compiler threads have used (their {@code schedstat}, or their
-     *         {@code stat} ticks), or 0 when {@code /proc/self/task} cannot tell
-     */
-    static long compilerCpuNanos() {
-        long sum = 0;
-        try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc/self/task"))) {
-            for (Path task : tasks) {
-                try {
-                    if (!Files.readString(task.resolve("comm")).contains("CompilerThre")) {
-                        continue;
+                for (int round = 0; round < WAKEUP_ROUNDS; round++) {
+                    for (int i = 0; i < WAKEUPS; i++) {
+                        if ((i & 1) == 0) {
+                            meta.set(ValueLayout.JAVA_LONG, PerfMmapPageDescriptor.DATA_TAIL_OFFSET, 0L);
+                            meta.set(ValueLayout.JAVA_LONG, PerfMmapPageDescriptor.DATA_HEAD_OFFSET, image.length);
+                        }
+                        if (batch) {
+                            consumer.batchListener(warmBatch[i % warmBatch.length]);
+                        }
+                        consumer.pass(0);
                     }
-                    sum += taskCpuNanos(task);
-                } catch (IOException | RuntimeException e) {
-                    // the thread ended while we looked: it runs no more
+                    if (!JitIdle.await(COMPILER_WAIT_NANOS) && round > 0) {
+                        break;
+                    }
                 }
+            } finally {
+                drill.close();
             }
-        } catch (IOException | RuntimeException e) {
-            return 0;
         }
-        return sum;
-    }
-
-    private static long taskCpuNanos(Path task) throws IOException {
-        try {
-            // "time on CPU in ns, time waiting in ns, timeslices" (CONFIG_SCHED_INFO)
-            String s = Files.readString(task.resolve("schedstat")).trim();
-            return Long.parseLong(s.substring(0, s.indexOf(' ')));
-        } catch (IOException | RuntimeException e) {
-            // utime and stime, fields 14 and 15, in clock ticks, after the parenthesised command name
-            String stat = Files.readString(task.resolve("stat"));
-            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10_000_000L;
-        }
-    }
-
-    /** A dispatcher of the stream's formats whose listeners are the warm-up's, never the stream's. */
-    private static Dispatcher warmDispatcher(Dispatcher.Entry[] entries) {
-        EventListener[] noops = {new ReadNumbers(), new ReadStrings(), new ReadHeader()};
-        Dispatcher.Entry[] warm = new Dispatcher.Entry[entries.length];
-        for (int i = 0; i < entries.length; i++) {
-            warm[i] = new Dispatcher.Entry(entries[i].format(), noops);
-        }
-        LostListener[] lost = {(cpu, n) -> { }};
-        return new Dispatcher(new EventView(), warm, lost, new TaskListener[0], e -> { }, 0);
     }
 
     /** One sample of each format, as long as they fit in {@code maxBytes} (at least one). */
@@ -462,99 +325,4 @@ public final class WarmUp {
         return image;
     }
 
-    /**
-     * Keeps the warm-up listeners' reads alive (the JIT would drop reads whose results go nowhere). Written
-     * only by the warm-up thread.
-     */
-    static long sink;
-
-    // Three listener classes, so the listener call site is compiled megamorphic rather than inlined for a class
-    // the real stream never uses. Their bodies call the accessors real listeners call, so that those are
-    // compiled too before the first real event: a listener still interpreted at attach then calls into
-    // compiled readers instead of reading memory segments in the interpreter.
-
-    /** Reads every integer field the generic way. */
-    private static final class ReadNumbers implements EventListener {
-        @Override
-        public void onEvent(EventView event) {
-            long s = 0;
-            List<Field> fields = event.format().fields();
-            for (int i = 0; i < fields.size(); i++) {
-                Field f = fields.get(i);
-                if (f.isNumeric()) {
-                    s += event.getLong(f) + event.getInt(f);
-                }
-            }
-            sink += s;
-        }
-    }
-
-    /** Measures and compares every string field without allocating. */
-    private static final class ReadStrings implements EventListener {
-        @Override
-        public void onEvent(EventView event) {
-            long s = 0;
-            List<Field> fields = event.format().fields();
-            for (int i = 0; i < fields.size(); i++) {
-                Field f = fields.get(i);
-                if (f.isString()) {
-                    s += event.byteLength(f) + (event.stringEquals(f, "warm") ? 1 : 0);
-                }
-            }
-            sink += s;
-        }
-    }
-
-    /**
-     * @param copy a warm-up copy of the stream's batch listener, or null
-     * @return batch listeners of three classes (the batch call site is then compiled megamorphic), and the
-     *         copy
-     */
-    static BatchListener[] batchListeners(BatchListener copy) {
-        return copy == null ? new BatchListener[] {new BatchNumbers(), new BatchHeader(), new BatchFirst()}
-                : new BatchListener[] {new BatchNumbers(), new BatchHeader(), new BatchFirst(), copy};
-    }
-
-    /** Reads every integer field of every event of the batch. */
-    private static final class BatchNumbers implements BatchListener {
-        private final ReadNumbers read = new ReadNumbers();
-
-        @Override
-        public void onBatch(EventBatch batch) {
-            while (batch.next()) {
-                read.onEvent(batch.view());
-            }
-        }
-    }
-
-    /** Reads the sample header and the first field of every event of the batch. */
-    private static final class BatchHeader implements BatchListener {
-        @Override
-        public void onBatch(EventBatch batch) {
-            long s = 0;
-            while (batch.next()) {
-                EventView v = batch.view();
-                s += v.pid() + v.timeNanos() + v.getLong(v.format().fields().get(0)) + batch.cpu();
-            }
-            sink += s;
-        }
-    }
-
-    /** Takes one event and leaves the rest of the batch in the ring, as a listener that stops early does. */
-    private static final class BatchFirst implements BatchListener {
-        @Override
-        public void onBatch(EventBatch batch) {
-            if (batch.next()) {
-                sink += batch.view().length();
-            }
-        }
-    }
-
-    /** Reads the sample header. */
-    private static final class ReadHeader implements EventListener {
-        @Override
-        public void onEvent(EventView event) {
-            sink += event.pid() + event.tid() + event.cpu() + event.timeNanos() + event.length();
-        }
-    }
 }

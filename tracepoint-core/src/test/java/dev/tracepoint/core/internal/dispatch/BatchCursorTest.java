@@ -1,5 +1,6 @@
 package dev.tracepoint.core.internal.dispatch;
 
+import dev.tracepoint.core.internal.access.ViewAccess;
 import dev.tracepoint.core.BatchListener;
 import dev.tracepoint.core.EventBatch;
 import dev.tracepoint.core.EventListener;
@@ -64,7 +65,7 @@ class BatchCursorTest {
         data = arena.allocate(CAPACITY, 4096);
         ring = new PerfRing(3, meta, data);
         LostListener onLost = (cpu, n) -> lost.add(n);
-        dispatcher = new Dispatcher(new EventView(), new Dispatcher.Entry[] {new Dispatcher.Entry(signal, new EventListener[0])},
+        dispatcher = new Dispatcher(ViewAccess.get().newView(), new Dispatcher.Entry[] {new Dispatcher.Entry(signal, new EventListener[0])},
                 new LostListener[] {onLost}, new TaskListener[0], errors::add, 3);
     }
 

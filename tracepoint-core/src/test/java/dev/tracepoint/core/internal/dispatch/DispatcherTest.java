@@ -1,5 +1,7 @@
 package dev.tracepoint.core.internal.dispatch;
 
+import dev.tracepoint.core.decode.SampleMetadata;
+import dev.tracepoint.core.internal.access.ViewAccess;
 import dev.tracepoint.core.EventListener;
 import dev.tracepoint.core.LostListener;
 import dev.tracepoint.core.TaskListener;
@@ -65,7 +67,7 @@ class DispatcherTest {
                 + " t=" + e.timeNanos() + " len=" + e.length());
         EventListener onExec = e -> seen.add(e.tracepoint() + " pid=" + e.pid());
         List<Throwable> errors = new ArrayList<>();
-        Dispatcher d = new Dispatcher(new EventView(), new Dispatcher.Entry[] {
+        Dispatcher d = new Dispatcher(ViewAccess.get().newView(), new Dispatcher.Entry[] {
                 new Dispatcher.Entry(signal, new EventListener[] {onSignal}),
                 new Dispatcher.Entry(exec, new EventListener[] {onExec})},
                 new LostListener[0], new TaskListener[0], errors::add, 1);
@@ -88,7 +90,7 @@ class DispatcherTest {
     void aSampleTooShortForItsFormatIsReportedAndSkipped() {
         List<Throwable> errors = new ArrayList<>();
         List<String> seen = new ArrayList<>();
-        Dispatcher d = new Dispatcher(new EventView(), new Dispatcher.Entry[] {
+        Dispatcher d = new Dispatcher(ViewAccess.get().newView(), new Dispatcher.Entry[] {
                 new Dispatcher.Entry(signal, new EventListener[] {e -> seen.add(e.tracepoint())})},
                 new LostListener[0], new TaskListener[0], errors::add, 0);
         try (Arena arena = Arena.ofConfined()) {
@@ -103,7 +105,7 @@ class DispatcherTest {
 
     @Test
     void theSampleHeaderIsReadFromTheRecordOnlyWhileTheViewIsOnIt() {
-        EventView view = new EventView();
+        EventView view = ViewAccess.get().newView();
         List<dev.tracepoint.core.decode.Event> copies = new ArrayList<>();
         Dispatcher d = new Dispatcher(view, new Dispatcher.Entry[] {
                 new Dispatcher.Entry(signal, new EventListener[] {e -> copies.add(e.copy())})},
@@ -120,7 +122,7 @@ class DispatcherTest {
                 assertThat(c.cpu()).isEqualTo(1);
             });
             // moved by hand afterwards, the view reports what it is given, not the last sample's header
-            view.wrap(signal, record, PerfSampleDescriptor.RAW_OFFSET, signal.fixedSize()).sample(0, 7, 8, 9L);
+            ViewAccess.get().wrap(view, signal, record, PerfSampleDescriptor.RAW_OFFSET, signal.fixedSize(), SampleMetadata.of(0, 7, 8, 9L));
             assertThat(view.pid()).isEqualTo(7);
             assertThat(view.tid()).isEqualTo(8);
             assertThat(view.timeNanos()).isEqualTo(9L);
@@ -131,7 +133,7 @@ class DispatcherTest {
     @Test
     void badRawSizesAreReportedWithWhatWasWrong() {
         List<Throwable> errors = new ArrayList<>();
-        Dispatcher d = new Dispatcher(new EventView(), new Dispatcher.Entry[] {
+        Dispatcher d = new Dispatcher(ViewAccess.get().newView(), new Dispatcher.Entry[] {
                 new Dispatcher.Entry(signal, new EventListener[] {e -> {
                     throw new AssertionError("dispatched a bad sample");
                 }})},
@@ -159,7 +161,7 @@ class DispatcherTest {
 
     @Test
     void twoEntriesForOneTracepointAreRefused() {
-        assertThatThrownBy(() -> new Dispatcher(new EventView(), new Dispatcher.Entry[] {
+        assertThatThrownBy(() -> new Dispatcher(ViewAccess.get().newView(), new Dispatcher.Entry[] {
                 new Dispatcher.Entry(signal, new EventListener[0]), new Dispatcher.Entry(signal, new EventListener[0])},
                 new LostListener[0], new TaskListener[0], t -> { }, 0))
                 .isInstanceOf(IllegalArgumentException.class)
