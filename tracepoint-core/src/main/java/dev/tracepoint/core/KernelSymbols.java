@@ -3,6 +3,7 @@ package dev.tracepoint.core;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -30,19 +31,41 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <h2>How an address is resolved</h2>
  * Like the kernel's {@code kallsyms_lookup()}: the symbol is the one with the greatest address not above the
  * given one; when several symbols share that address, the first one the file lists (the kernel lists its
- * preferred alias first). Its size is the distance to the next higher address in the table, of any symbol
- * type, so the offset printed is always smaller than the size. Only code locates an address: the greatest
- * symbol at or below it must be a text symbol (types {@code t T w W}), else the address is outside any
- * function and prints as hex ({@code 0xffffffff82400010}), as {@code %pS} does. The linker's section-end
- * markers {@code _etext} and {@code _einittext} are text-typed but mark the end of code, so addresses from
- * them up to the next function are outside too. Addresses below the first symbol, and at or past the last
- * symbol of the file (whose size is unknown), are outside as well.
+ * preferred alias first). Only code locates an address: the greatest symbol at or below it must be a text
+ * symbol (types {@code t T w W}), else the address is outside any function and prints as hex
+ * ({@code 0xffffffff82400010}), as {@code %pS} does. The linker's section-end markers {@code _etext} and
+ * {@code _einittext} are text-typed but mark the end of code, so addresses from them up to the next function
+ * are outside too. Addresses below the first symbol, and at or past the end of the symbol below them, are
+ * outside as well.
  *
- * <p>Module symbols (lines ending in {@code [module]}, also the kernel's pseudo-modules such as
- * {@code [bpf]}) are listed by the kernel in no particular order; they are sorted in with the rest. A
- * module symbol's size is bounded by the next symbol of any owner, which for the last function of a
- * module's text can be larger than the kernel's own bound (the end of the module's text, which
- * {@code /proc/kallsyms} does not show).
+ * <h2>Where a symbol ends</h2>
+ * {@code /proc/kallsyms} gives no sizes, so a symbol's end is derived the way {@code perf} derives it from the
+ * same file ({@code symbols__fixup_end}) and from the module maps it reads from {@code /proc/modules}:
+ * <ol>
+ * <li>A symbol whose next higher symbol (of any type) has the same owner, the kernel image or one module,
+ *     ends where that one begins, so the offset printed is always smaller than the size.</li>
+ * <li>A symbol that starts inside a module {@code /proc/modules} lists, {@code [address, address + size)},
+ *     ends at that module's end at the latest, whatever follows it. The address is the start of the module's
+ *     text and the size counts all of its memory, so this bounds the last function of the text loosely, but
+ *     never past the module.</li>
+ * <li>Otherwise, a symbol whose next higher symbol has another owner, or the last symbol of the table, ends
+ *     one page past its start rounded up to a page boundary: {@code roundup(start, 4096) + 4096}, at least
+ *     4096 bytes and less than 8192. That bounds the last symbol of the kernel image before the modules, the
+ *     last of a module {@code /proc/modules} does not list, and the last of each of the kernel's
+ *     pseudo-modules, which have no {@code /proc/modules} line: {@code [__builtin__ftrace]} (ftrace
+ *     trampolines), {@code [bpf]}, {@code [__builtin__kprobes]}. An ftrace trampoline or a kprobe
+ *     instruction page, each in a page of its own, is covered whole; a longer last function is cut short,
+ *     and what lies past the bound prints as hex.</li>
+ * </ol>
+ * A bound never reaches past the next higher symbol of any owner. The size printed is the distance to this
+ * end: for the last function of a module's text it can be larger than the kernel's own (the end of the
+ * module's text, which neither file shows), and for a pseudo-module symbol it is the page bound rather than,
+ * say, the trampoline's length.
+ *
+ * <p>Module symbols (lines ending in {@code [module]}, also the pseudo-modules) are listed by the kernel in no
+ * particular order; they are sorted in with the rest. {@link #system()} reads {@code /proc/modules} along
+ * with {@code /proc/kallsyms} when it can; without it (a kernel built without module support has none) only
+ * rules 1 and 3 apply.
  *
  * <h2>Hidden addresses</h2>
  * To a process without {@code CAP_SYSLOG} the kernel prints every address in {@code /proc/kallsyms} as zeros,
@@ -64,6 +87,12 @@ public final class KernelSymbols {
     /** Where the running kernel publishes its symbol table. */
     public static final Path PROC_KALLSYMS = Path.of("/proc/kallsyms");
 
+    /** Where the running kernel lists its loaded modules, with their load addresses and sizes. */
+    public static final Path PROC_MODULES = Path.of("/proc/modules");
+
+    /** The page size that bounds a symbol with no higher symbol of its owner (see the class comment). */
+    static final long PAGE = 4096;
+
     private static final AtomicBoolean HIDDEN_WARNED = new AtomicBoolean();
     private static final Object SYSTEM_LOCK = new Object();
     private static volatile KernelSymbols system;
@@ -75,7 +104,7 @@ public final class KernelSymbols {
     private final int count;
     /** Symbol addresses, sorted ascending as unsigned numbers; ties keep the file's order. */
     private final long[] addresses;
-    /** The exclusive end of each symbol: the next higher address in the table, or 0 when unknown (the last). */
+    /** The exclusive end of each symbol, as the class comment derives it; never 0 (unsigned, above the start). */
     private final long[] ends;
     /** For each entry, the entry that an address inside its range resolves to (the first text alias), or -1. */
     private final int[] resolved;
@@ -112,8 +141,10 @@ public final class KernelSymbols {
 
     /**
      * The running kernel's symbols, read from {@code /proc/kallsyms} on first use and shared afterwards (the
-     * file is large, and module loads after that are not seen). When the file cannot be read, logs a warning
-     * and returns an empty table, which prints every address as hex.
+     * file is large, and module loads after that are not seen). The modules' ends come from
+     * {@code /proc/modules} when it can be read; when it cannot (a kernel without module support has none),
+     * every module's last symbol gets the page bound the class comment describes. When {@code /proc/kallsyms}
+     * cannot be read, logs a warning and returns an empty table, which prints every address as hex.
      *
      * @return the shared table
      */
@@ -126,7 +157,8 @@ public final class KernelSymbols {
             if (system == null) {
                 KernelSymbols loaded;
                 try {
-                    loaded = load(PROC_KALLSYMS);
+                    byte[] kallsyms = Files.readAllBytes(PROC_KALLSYMS);
+                    loaded = parse(kallsyms, readModules(), PROC_KALLSYMS.toString());
                 } catch (IOException | RuntimeException e) {
                     LOG.log(System.Logger.Level.WARNING, "cannot read " + PROC_KALLSYMS + " (" + e
                             + "): kernel code addresses are shown as hex");
@@ -138,8 +170,22 @@ public final class KernelSymbols {
         }
     }
 
+    /** @return the bytes of /proc/modules, or null when it cannot be read (no module support, no permission) */
+    private static byte[] readModules() {
+        try {
+            return Files.readAllBytes(PROC_MODULES);
+        } catch (NoSuchFileException e) {
+            return null; // a kernel built without module support
+        } catch (IOException | RuntimeException e) {
+            LOG.log(System.Logger.Level.DEBUG, "cannot read " + PROC_MODULES + " (" + e
+                    + "): the last symbol of each module ends one page after its start");
+            return null;
+        }
+    }
+
     /**
-     * Reads a file in {@code /proc/kallsyms} format.
+     * Reads a file in {@code /proc/kallsyms} format, without module ends (see
+     * {@link #parse(byte[], byte[], String)}).
      *
      * @param file the file
      * @return its index
@@ -151,13 +197,31 @@ public final class KernelSymbols {
 
     /**
      * Parses {@code /proc/kallsyms} content: lines of {@code ADDRESS TYPE NAME} with an optional
-     * {@code \t[module]}. Lines that do not fit are skipped.
+     * {@code \t[module]}. Lines that do not fit are skipped. Without {@code /proc/modules}, the last symbol of
+     * each module ends one page after its start (see the class comment).
      *
      * @param content the file's bytes
      * @param source  where they came from, for messages
      * @return the index
      */
     public static KernelSymbols parse(byte[] content, String source) {
+        return parse(content, null, source);
+    }
+
+    /**
+     * Parses {@code /proc/kallsyms} content as {@link #parse(byte[], String)} does, and bounds each listed
+     * module's symbols by the module's end from {@code /proc/modules} content: lines of
+     * {@code NAME SIZE REFCOUNT DEPENDENCIES STATE ADDRESS [TAINTS]}, e.g.
+     * {@code nf_tables 356352 0 - Live 0xffffffffc0a2e000}, where the module spans
+     * {@code [ADDRESS, ADDRESS + SIZE)}. Lines that do not fit, modules listed at address 0 (hidden from a
+     * reader without {@code CAP_SYSLOG}) and modules without symbols in {@code content} are skipped.
+     *
+     * @param content the {@code /proc/kallsyms} bytes
+     * @param modules the {@code /proc/modules} bytes, or {@code null} when there are none
+     * @param source  where {@code content} came from, for messages
+     * @return the index
+     */
+    public static KernelSymbols parse(byte[] content, byte[] modules, String source) {
         Objects.requireNonNull(content, "content");
         int lines = 0;
         for (byte b : content) {
@@ -288,7 +352,15 @@ public final class KernelSymbols {
             at += nameLength[o];
         }
 
-        // per group of equal addresses: the end (next higher address) and the alias an address resolves to
+        // where each listed module ends, by module id (0: not listed)
+        String[] moduleNameArray = moduleNames.toArray(new String[0]);
+        long[] moduleStarts = new long[moduleNameArray.length];
+        long[] moduleEnds = new long[moduleNameArray.length];
+        if (modules != null && moduleNameArray.length > 0) {
+            moduleRanges(modules, moduleIds, moduleStarts, moduleEnds);
+        }
+
+        // per group of equal addresses: the end (see the class comment) and the alias an address resolves to
         long[] ends = new long[n];
         int[] resolved = new int[n];
         int g = 0;
@@ -297,13 +369,26 @@ public final class KernelSymbols {
             while (e < n && sAddr[e] == sAddr[g]) {
                 e++;
             }
-            long end = e < n ? sAddr[e] : 0;
             int pick = -1;
             for (int i = g; i < e; i++) {
                 if (isText(sType[i]) && !isEndMarker(blob, sStart[i], sLength[i])) {
                     pick = i;
                     break;
                 }
+            }
+            long start = sAddr[g];
+            short owner = sModule[pick >= 0 ? pick : g];
+            long end;
+            if (owner >= 0 && moduleEnds[owner] != 0 && Long.compareUnsigned(start, moduleStarts[owner]) >= 0
+                    && Long.compareUnsigned(start, moduleEnds[owner]) < 0) {
+                end = moduleEnds[owner];                        // rule 2: not past the module
+            } else if (e == n || sModule[e] != owner) {
+                end = pageBound(start);                         // rule 3: the last symbol of its owner
+            } else {
+                end = sAddr[e];                                 // rule 1
+            }
+            if (e < n && Long.compareUnsigned(sAddr[e], end) < 0) {
+                end = sAddr[e];                                 // never past the next symbol of any owner
             }
             for (int i = g; i < e; i++) {
                 ends[i] = end;
@@ -312,7 +397,86 @@ public final class KernelSymbols {
             g = e;
         }
         return new KernelSymbols(source, hidden, n, sAddr, ends, resolved, sType, blob, sStart, sLength, sModule,
-                moduleNames.toArray(new String[0]));
+                moduleNameArray);
+    }
+
+    /**
+     * The end of a symbol with no higher symbol of its owner: {@code roundup(start, PAGE) + PAGE}, as
+     * {@code perf} bounds it; the top of the address space when that overflows.
+     */
+    static long pageBound(long start) {
+        long end = ((start + PAGE - 1) & -PAGE) + PAGE;
+        return Long.compareUnsigned(end, start) > 0 ? end : -1L;
+    }
+
+    /**
+     * Reads the modules' ranges from {@code /proc/modules} content into {@code starts} and {@code ends}, indexed
+     * by the module ids of {@code ids}; a module that the content does not list keeps end 0.
+     */
+    private static void moduleRanges(byte[] text, Map<String, Short> ids, long[] starts, long[] ends) {
+        int pos = 0;
+        int len = text.length;
+        while (pos < len) {
+            int eol = pos;
+            while (eol < len && text[eol] != '\n') {
+                eol++;
+            }
+            int p = pos;
+            pos = eol + 1;
+            // fields 0 (name), 1 (size, decimal) and 5 (load address, 0x-prefixed hex), separated by spaces
+            int nameStart = p;
+            int nameEnd = -1;
+            long size = -1;
+            long base = 0;
+            boolean baseSeen = false;
+            for (int field = 0; field <= 5 && p < eol; field++) {
+                int ts = p;
+                while (p < eol && text[p] != ' ' && text[p] != '\t' && text[p] != '\r') {
+                    p++;
+                }
+                int te = p;
+                while (p < eol && (text[p] == ' ' || text[p] == '\t' || text[p] == '\r')) {
+                    p++;
+                }
+                if (field == 0) {
+                    nameEnd = te;
+                } else if (field == 1) {
+                    size = decimal(text, ts, te);
+                } else if (field == 5 && te - ts > 2 && te - ts <= 18 && text[ts] == '0' && text[ts + 1] == 'x') {
+                    baseSeen = true;
+                    for (int k = ts + 2; k < te && baseSeen; k++) {
+                        int v = hexValue(text[k]);
+                        baseSeen = v >= 0;
+                        base = (base << 4) | v;
+                    }
+                }
+            }
+            if (!baseSeen || base == 0 || size <= 0 || nameEnd <= nameStart) {
+                continue;
+            }
+            Short id = ids.get(new String(text, nameStart, nameEnd - nameStart, StandardCharsets.UTF_8));
+            if (id == null) {
+                continue;
+            }
+            long end = base + size;
+            starts[id] = base;
+            ends[id] = Long.compareUnsigned(end, base) > 0 ? end : -1L;
+        }
+    }
+
+    /** @return the decimal number in {@code b[from, to)}, or -1 when it is not one (or above 10^18) */
+    private static long decimal(byte[] b, int from, int to) {
+        if (to <= from || to - from > 18) {
+            return -1;
+        }
+        long v = 0;
+        for (int i = from; i < to; i++) {
+            if (b[i] < '0' || b[i] > '9') {
+                return -1;
+            }
+            v = v * 10 + (b[i] - '0');
+        }
+        return v;
     }
 
     private static int hexValue(byte b) {
@@ -399,7 +563,8 @@ public final class KernelSymbols {
      *
      * @param address a kernel code address
      * @return the index of the symbol, or -1 when the address is in no function this table knows (hidden
-     *         addresses, below the first symbol, in data, past the end of text, past the last symbol)
+     *         addresses, below the first symbol, in data, past the end of text, past the end of the symbol
+     *         below it)
      */
     public int indexOf(long address) {
         int lo = 0;
@@ -417,9 +582,8 @@ public final class KernelSymbols {
         if (found < 0) {
             return -1;
         }
-        long end = ends[found];
-        if (end == 0 || Long.compareUnsigned(address, end) >= 0) {
-            return -1; // the last symbol of the table: its extent is unknown
+        if (Long.compareUnsigned(address, ends[found]) >= 0) {
+            return -1; // past the symbol's end
         }
         return resolved[found];
     }
@@ -465,12 +629,12 @@ public final class KernelSymbols {
 
     /**
      * @param index a symbol index
-     * @return the symbol's size as {@code %pS} prints it: the distance to the next higher address in the table
-     *         (0 for the last symbol, whose size is unknown)
+     * @return the symbol's size as {@link #symbolize(long)} prints it: the distance from its start to its end
+     *         as the class comment derives it (the next higher address of its owner, its module's end, or a
+     *         page bound), always positive
      */
     public long symbolSize(int index) {
-        long end = ends[index];
-        return end == 0 ? 0 : end - addresses[index];
+        return ends[index] - addresses[index];
     }
 
     /**

@@ -100,9 +100,133 @@ class KernelSymbolsTest {
         assertThat(s.symbolize(0xffffffff81200010L)).isEqualTo("0xffffffff81200010"); // rodata
         assertThat(s.symbolize(0xffffffff81300090L)).isEqualTo("0xffffffff81300090"); // after _einittext
         assertThat(s.symbolize(0xffffffffc0003010L)).isEqualTo("0xffffffffc0003010"); // module data
-        assertThat(s.symbolize(0xffffffffc0010300L)).isEqualTo("0xffffffffc0010300"); // past the last symbol
+        assertThat(s.symbolize(0xffffffffc0012000L)).isEqualTo("0xffffffffc0012000"); // past the last symbol's bound
         assertThat(s.symbolize(-1L)).isEqualTo("0xffffffffffffffff");
         assertThat(s.indexOf(0x1000L)).isEqualTo(-1);
+    }
+
+    /** The real last line of a 6.18 /proc/kallsyms: an ftrace trampoline, in a pseudo-module of its own. */
+    static final String FTRACE_TRAMPOLINE = "ffffffffc0201000 t ftrace_trampoline\t[__builtin__ftrace]\n";
+
+    /** A pseudo-module symbol in the middle of the table: a BPF program, between the modules and the trampoline. */
+    static final String BPF_PROG = "ffffffffc0100000 t bpf_prog_6deef7357e7b4530_sd_fw_ingress\t[bpf]\n";
+
+    @Test
+    void aPseudoModuleSymbolOnTheLastLineResolvesWithinItsPage() {
+        KernelSymbols s = KernelSymbols.parse((SYNTHETIC + BPF_PROG + FTRACE_TRAMPOLINE).getBytes(StandardCharsets.US_ASCII),
+                "synthetic with pseudo-modules");
+        int i = s.indexOf(0xffffffffc0201000L);
+        assertThat(i).as("the last symbol of the table").isGreaterThanOrEqualTo(0);
+        assertThat(s.name(i)).isEqualTo("ftrace_trampoline");
+        assertThat(s.module(i)).isEqualTo("__builtin__ftrace");
+        assertThat(s.symbolSize(i)).isEqualTo(0x1000);
+        assertThat(s.symbolize(0xffffffffc0201000L)).isEqualTo("ftrace_trampoline+0x0/0x1000 [__builtin__ftrace]");
+        assertThat(s.symbolize(0xffffffffc0201abcL)).isEqualTo("ftrace_trampoline+0xabc/0x1000 [__builtin__ftrace]");
+        assertThat(s.symbolize(0xffffffffc0201fffL)).isEqualTo("ftrace_trampoline+0xfff/0x1000 [__builtin__ftrace]");
+        assertThat(s.indexOf(0xffffffffc0202000L)).as("past the page bound").isEqualTo(-1);
+        assertThat(s.symbolize(0xffffffffc0202000L)).isEqualTo("0xffffffffc0202000");
+
+        // the BPF program is the last of its owner too: bounded by its page, not by the trampoline 1 MiB above
+        assertThat(s.symbolize(0xffffffffc0100ff0L)).isEqualTo("bpf_prog_6deef7357e7b4530_sd_fw_ingress+0xff0/0x1000 [bpf]");
+        assertThat(s.symbolize(0xffffffffc0101000L)).isEqualTo("0xffffffffc0101000");
+        assertThat(s.symbolize(0xffffffffc01fffffL)).isEqualTo("0xffffffffc01fffff");
+        // and so is the last symbol of veth, which starts off a page boundary: one page past it, rounded up
+        assertThat(s.symbolize(0xffffffffc0011fffL)).isEqualTo("veth_open+0x1dff/0x1e00 [veth]");
+        assertThat(s.symbolize(0xffffffffc0012000L)).isEqualTo("0xffffffffc0012000");
+        // the rest of the table is bounded as before
+        assertThat(s.symbolize(0xffffffffc0002abcL)).isEqualTo("nft_second+0xabc/0x1000 [nf_tables]");
+        assertThat(s.symbolize(0xffffffff810003ffL)).isEqualTo("last_text_func+0xff/0x100");
+        assertThat(s.size()).isEqualTo(22);
+    }
+
+    /** /proc/modules for {@link #SYNTHETIC}: nf_tables and veth (tainted), a module without symbols, noise. */
+    static final String MODULES = """
+            nf_tables 20480 2 nft_chain_nat, Live 0xffffffffc0001000
+            veth 3584 0 - Live 0xffffffffc0010000 (OE)
+            unrelated 8192 0 - Live 0xffffffffc0400000
+            hidden_mod 8192 0 - Live 0x0000000000000000
+            truncated 8192 0
+            """;
+
+    @Test
+    void aModuleListedInProcModulesEndsAtItsEnd() {
+        byte[] kallsyms = (SYNTHETIC + BPF_PROG + FTRACE_TRAMPOLINE).getBytes(StandardCharsets.US_ASCII);
+        KernelSymbols s = KernelSymbols.parse(kallsyms, MODULES.getBytes(StandardCharsets.US_ASCII), "synthetic");
+        // veth spans [0xffffffffc0010000, +0xe00): its last function ends there, not at the page bound
+        int i = s.indexOf(0xffffffffc0010200L);
+        assertThat(s.name(i)).isEqualTo("veth_open");
+        assertThat(s.symbolSize(i)).isEqualTo(0xc00);
+        assertThat(s.symbolize(0xffffffffc0010dffL)).isEqualTo("veth_open+0xbff/0xc00 [veth]");
+        assertThat(s.indexOf(0xffffffffc0010e00L)).as("past the module's end").isEqualTo(-1);
+        assertThat(s.symbolize(0xffffffffc0010e00L)).isEqualTo("0xffffffffc0010e00");
+        assertThat(s.symbolize(0xffffffffc0010004L)).isEqualTo("veth_xmit+0x4/0x200 [veth]");
+        // nf_tables spans [0xffffffffc0001000, 0xffffffffc0006000): its last symbol (data) ends there
+        int data = s.indexOfName("nft_second") + 1;
+        assertThat(s.name(data)).isEqualTo("nft_data");
+        assertThat(s.address(data) + s.symbolSize(data)).isEqualTo(0xffffffffc0006000L);
+        assertThat(s.symbolize(0xffffffffc0002abcL)).isEqualTo("nft_second+0xabc/0x1000 [nf_tables]");
+        // modules /proc/modules does not list keep the page bound
+        assertThat(s.symbolize(0xffffffffc0201fffL)).isEqualTo("ftrace_trampoline+0xfff/0x1000 [__builtin__ftrace]");
+        assertThat(s.symbolize(0xffffffffc0101000L)).isEqualTo("0xffffffffc0101000");
+        // without the /proc/modules text, veth's last function gets the page bound again
+        KernelSymbols without = KernelSymbols.parse(kallsyms, null, "synthetic");
+        assertThat(without.symbolize(0xffffffffc0010e00L)).isEqualTo("veth_open+0xc00/0x1e00 [veth]");
+    }
+
+    @Test
+    void aModuleEndNeverReachesPastTheNextSymbol() {
+        String kallsyms = """
+                ffffffffc0001000 t a_first\t[mod_a]
+                ffffffffc0001800 t a_last\t[mod_a]
+                ffffffffc0002000 t b_first\t[mod_b]
+                ffffffffc0002100 t b_last\t[mod_b]
+                ffffffffc0002200 t hidden_last\t[mod_hidden]
+                """;
+        // mod_a's size overlaps mod_b (as a size that counts the module's data can); mod_hidden's address is hidden
+        String modules = """
+                mod_a 16384 0 - Live 0xffffffffc0001000
+                mod_b 256 0 - Loading 0xffffffffc0002000
+                mod_hidden 4096 0 - Live 0x0000000000000000
+                """;
+        KernelSymbols s = KernelSymbols.parse(kallsyms.getBytes(StandardCharsets.US_ASCII),
+                modules.getBytes(StandardCharsets.US_ASCII), "overlapping modules");
+        assertThat(s.symbolize(0xffffffffc0001fffL)).isEqualTo("a_last+0x7ff/0x800 [mod_a]");
+        assertThat(s.symbolize(0xffffffffc0002000L)).isEqualTo("b_first+0x0/0x100 [mod_b]");
+        // mod_b ends at 0xffffffffc0002100, where b_last starts: b_last lies outside the module and gets the page
+        // bound, cut short by the next symbol (another module's)
+        assertThat(s.symbolize(0xffffffffc00021ffL)).isEqualTo("b_last+0xff/0x100 [mod_b]");
+        assertThat(s.symbolize(0xffffffffc0003fffL)).isEqualTo("hidden_last+0x1dff/0x1e00 [mod_hidden]");
+        assertThat(s.symbolize(0xffffffffc0004000L)).isEqualTo("0xffffffffc0004000");
+    }
+
+    @Test
+    void aTableWithoutPseudoModulesBoundsItsLastSymbolsByPage() {
+        String kernelOnly = """
+                ffffffff81000000 T _text
+                ffffffff81000100 t first_func
+                ffffffff81000340 T last_func
+                """;
+        KernelSymbols s = KernelSymbols.parse(kernelOnly.getBytes(StandardCharsets.US_ASCII), "kernel only");
+        assertThat(s.symbolize(0xffffffff81000340L)).isEqualTo("last_func+0x0/0x1cc0");
+        assertThat(s.symbolize(0xffffffff81001fffL)).isEqualTo("last_func+0x1cbf/0x1cc0");
+        assertThat(s.symbolize(0xffffffff81002000L)).isEqualTo("0xffffffff81002000");
+        assertThat(s.symbolize(0xffffffff81000110L)).isEqualTo("first_func+0x10/0x240");
+        for (int i = 0; i < s.size(); i++) {
+            assertThat(s.module(i)).isNull();
+        }
+
+        // the last function of the kernel image, followed by a module far above: bounded by the page, not the gap
+        KernelSymbols withModule = KernelSymbols.parse((kernelOnly + "ffffffffc0001000 t m_func\t[m]\n")
+                .getBytes(StandardCharsets.US_ASCII), "kernel and a module");
+        assertThat(withModule.symbolize(0xffffffff81001fffL)).isEqualTo("last_func+0x1cbf/0x1cc0");
+        assertThat(withModule.symbolize(0xffffffff81002000L)).isEqualTo("0xffffffff81002000");
+        assertThat(withModule.symbolize(0xffffffffc0001004L)).isEqualTo("m_func+0x4/0x1000 [m]");
+        assertThat(withModule.symbolize(0xffffffffc0002000L)).isEqualTo("0xffffffffc0002000");
+
+        // the page bound of a symbol near the top of the address space stops at the top
+        KernelSymbols top = KernelSymbols.parse("fffffffffffff800 t top_func\n".getBytes(StandardCharsets.US_ASCII), "top");
+        assertThat(top.symbolize(0xfffffffffffffffeL)).isEqualTo("top_func+0x7fe/0x7ff");
+        assertThat(top.symbolize(0xffffffffffffffffL)).isEqualTo("0xffffffffffffffff");
     }
 
     @Test
@@ -189,10 +313,18 @@ class KernelSymbolsTest {
 
     /** Raw /proc/kallsyms lines, parsed independently of the class under test. */
     record Line(long address, char type, String name, String module) {
+        @Override
+        public String toString() {
+            return Long.toHexString(address) + " " + type + " " + name + (module == null ? "" : " [" + module + "]");
+        }
     }
 
     static List<Line> procLines() throws IOException {
-        return Files.readAllLines(KernelSymbols.PROC_KALLSYMS).stream()
+        return lines(Files.readAllLines(KernelSymbols.PROC_KALLSYMS));
+    }
+
+    static List<Line> lines(List<String> kallsyms) {
+        return kallsyms.stream()
                 .map(l -> l.split("\\s+"))
                 .filter(p -> p.length >= 3)
                 .map(p -> new Line(Long.parseUnsignedLong(p[0], 16), p[1].charAt(0), p[2],
@@ -274,20 +406,112 @@ class KernelSymbolsTest {
         }
     }
 
+    /** A /proc/modules line, parsed independently of the class under test. */
+    record Module(String name, long start, long end) {
+        @Override
+        public String toString() {
+            return name + " [" + Long.toHexString(start) + ", " + Long.toHexString(end) + ")";
+        }
+    }
+
+    /** @return /proc/modules, or null without module support (no such file) or when it is not readable */
+    static byte[] procModulesBytes() {
+        try {
+            return Files.readAllBytes(KernelSymbols.PROC_MODULES);
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    static List<Module> modules(byte[] procModules) {
+        if (procModules == null) {
+            return List.of();
+        }
+        return new String(procModules, StandardCharsets.ISO_8859_1).lines().map(l -> l.split("\\s+"))
+                .filter(p -> p.length >= 6 && p[5].startsWith("0x") && Long.parseUnsignedLong(p[5].substring(2), 16) != 0)
+                .map(p -> {
+                    long start = Long.parseUnsignedLong(p[5].substring(2), 16);
+                    return new Module(p[0], start, start + Long.parseLong(p[1]));
+                })
+                .toList();
+    }
+
+    /**
+     * Every module text symbol of the running kernel (pseudo-modules included) resolves at its own address
+     * with its module, whichever modules are loaded; the symbol with the highest address, often a
+     * pseudo-module's, resolves too; and no symbol reaches past the next one or past its module's end. The
+     * table is parsed from the same snapshot of the files the expectations come from, so a module loaded
+     * meanwhile cannot make it fail; the shared table ({@link KernelSymbols#system()}, which reads
+     * /proc/modules itself) is held to the module ends.
+     */
     @Test
     void realKernelModuleSymbolsCarryTheirModule() throws IOException {
-        KernelSymbols s = requireRealKernel();
-        List<Line> modules = procLines().stream().filter(l -> l.module() != null && "tT".indexOf(l.type()) >= 0).toList();
-        if (modules.isEmpty()) {
-            // a kernel without loaded modules (none here: no /proc/modules): no symbol may claim a module
+        KernelSymbols system = requireRealKernel();
+        byte[] raw = Files.readAllBytes(KernelSymbols.PROC_KALLSYMS);
+        byte[] procModules = procModulesBytes();
+        KernelSymbols s = KernelSymbols.parse(raw, procModules, "snapshot of " + KernelSymbols.PROC_KALLSYMS);
+        List<Line> lines = lines(new String(raw, StandardCharsets.ISO_8859_1).lines().toList());
+        List<Line> moduleText = lines.stream().filter(l -> l.module() != null && "tTwW".indexOf(l.type()) >= 0).toList();
+        if (moduleText.isEmpty()) {
+            // a kernel without loaded modules or pseudo-module symbols: no symbol may claim a module
             for (int i = 0; i < s.size(); i++) {
                 assertThat(s.module(i)).as("module of %s", s.name(i)).isNull();
             }
-            return;
         }
-        Line mod = modules.get(0);
-        int i = s.indexOf(mod.address());
-        assertThat(i).isGreaterThanOrEqualTo(0);
-        assertThat(s.symbolize(mod.address())).endsWith(" [" + s.module(i) + "]").contains("+0x0/0x");
+        // the first text symbol listed at each address is the one an address resolves to
+        Map<Long, Line> firstTextAt = new HashMap<>();
+        TreeSet<Long> all = new TreeSet<>(Long::compareUnsigned);
+        for (Line l : lines) {
+            all.add(l.address());
+            if ("tTwW".indexOf(l.type()) >= 0 && !l.name().equals("_etext") && !l.name().equals("_einittext")) {
+                firstTextAt.putIfAbsent(l.address(), l);
+            }
+        }
+        for (Line l : moduleText) {
+            Line expected = firstTextAt.get(l.address());
+            int i = s.indexOf(l.address());
+            assertThat(i).as("index of %s", l).isGreaterThanOrEqualTo(0);
+            assertThat(s.address(i)).as("address of %s", l).isEqualTo(l.address());
+            assertThat(s.name(i)).as("name at %s", l).isEqualTo(expected.name());
+            assertThat(s.module(i)).as("module of %s", l).isEqualTo(expected.module());
+            long size = s.symbolSize(i);
+            assertThat(size).as("size of %s", l).isPositive();
+            Long next = all.higher(l.address());
+            if (next != null) {
+                assertThat(Long.compareUnsigned(l.address() + size, next)).as("%s ends by the next symbol", l).isLessThanOrEqualTo(0);
+            }
+            String module = expected.module() == null ? "" : " [" + expected.module() + "]";
+            assertThat(s.symbolize(l.address())).isEqualTo(expected.name() + "+0x0/0x" + Long.toHexString(size) + module);
+            assertThat(s.indexOf(l.address() + size - 1)).as("last byte of %s", l).isEqualTo(i);
+        }
+
+        // the symbol with the highest address: this is where a last line such as ftrace_trampoline
+        // [__builtin__ftrace] went unresolved; it resolves when it is code, and its bound ends it
+        Line last = lines.stream().filter(l -> l.address() == all.last()).findFirst().orElseThrow();
+        Line lastText = firstTextAt.get(last.address());
+        int i = s.indexOf(last.address());
+        if (lastText == null) {
+            assertThat(i).as("the highest symbol %s is not code", last).isEqualTo(-1);
+        } else {
+            assertThat(i).as("the highest symbol %s", last).isGreaterThanOrEqualTo(0);
+            assertThat(s.nameEquals(i, lastText.name())).as("%s named %s", last, s.name(i)).isTrue();
+            long end = s.address(i) + s.symbolSize(i);
+            assertThat(s.indexOf(end - 1)).isEqualTo(i);
+            assertThat(s.indexOf(end)).as("past the end of %s", last).isEqualTo(-1);
+        }
+
+        // the modules /proc/modules lists (none without module support): their symbols end within them
+        List<Module> modules = modules(procModules);
+        for (KernelSymbols table : List.of(s, system)) {
+            for (Module m : modules) {
+                for (int k = 0; k < table.size(); k++) {
+                    if (m.name().equals(table.module(k)) && Long.compareUnsigned(table.address(k), m.start()) >= 0
+                            && Long.compareUnsigned(table.address(k), m.end()) < 0) {
+                        assertThat(Long.compareUnsigned(table.address(k) + table.symbolSize(k), m.end()))
+                                .as("%s in %s ends within %s", table.name(k), table, m).isLessThanOrEqualTo(0);
+                    }
+                }
+            }
+        }
     }
 }
