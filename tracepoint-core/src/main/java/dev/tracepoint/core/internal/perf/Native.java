@@ -1,34 +1,34 @@
 package dev.tracepoint.core.internal.perf;
 
+import static dev.tracepoint.core.internal.perf.Downcalls.CALL_STATE;
+import static dev.tracepoint.core.internal.perf.Downcalls.ERRNO_OPTION;
+import static dev.tracepoint.core.internal.perf.Downcalls.X86_64;
+import static dev.tracepoint.core.internal.perf.Downcalls.downcall;
+import static dev.tracepoint.core.internal.perf.Downcalls.errno;
+import static dev.tracepoint.core.internal.perf.Downcalls.rethrow;
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
+import dev.tracepoint.core.internal.perf.Downcalls.CallState;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
-import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.StructLayout;
-import java.lang.foreign.SymbolLookup;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
-import java.lang.invoke.VarHandle;
-import java.util.Locale;
 
 /**
- * The system calls the library makes, as FFM downcalls into the C library ({@link Linker#nativeLinker()},
- * default lookup). Linux on x86_64 and aarch64 only; the class fails to initialise elsewhere.
+ * The system calls the library makes, as FFM downcalls into the C library, linked through {@link Downcalls}
+ * (which also captures errno and holds each thread's scratch area). Linux on x86_64 and aarch64 only; the
+ * class fails to initialise elsewhere.
  *
  * <p>Every method says which C function it wraps. A C result of -1 becomes a {@link SyscallException}
- * carrying {@code errno}, which is captured with {@code Linker.Option.captureCallState("errno")}: reading
- * errno any other way is unreliable because the JVM itself makes calls between the downcall and the read.
- * Exceptions to "-1 throws" are documented per method ({@code EINTR} from {@code epoll_wait} and
- * {@code close}, {@code EAGAIN} from the non-blocking eventfd).
+ * carrying {@code errno}. Exceptions to "-1 throws" are documented per method ({@code EINTR} from
+ * {@code epoll_wait} and {@code close}, {@code EAGAIN} from the non-blocking eventfd).
  *
- * <p>Thread-safe. Each thread has a small native scratch area (errno capture plus 16 bytes for out
- * parameters such as {@code struct timespec}), so no call except {@link #setFilter} allocates native memory
- * per call. Native code never calls back into Java here, so a thread's scratch area is never in use twice.
+ * <p>Thread-safe. No call except {@link #setFilter} and {@link #openReadOnly} allocates native memory per
+ * call.
  *
  * <p>Callers need {@code --enable-native-access} for the module (or {@code ALL-UNNAMED}); {@link #mmap}
  * uses the restricted {@link MemorySegment#reinterpret(long)}.
@@ -68,10 +68,6 @@ public final class Native {
 
     // ---- architecture ------------------------------------------------------------------------------------
 
-    private static final String ARCH = System.getProperty("os.arch", "").toLowerCase(Locale.ROOT);
-    private static final boolean X86_64 = ARCH.equals("amd64") || ARCH.equals("x86_64");
-    private static final boolean AARCH64 = ARCH.equals("aarch64") || ARCH.equals("arm64");
-
     /** {@code __NR_perf_event_open}: arch/x86/entry/syscalls/syscall_64.tbl; asm-generic/unistd.h. */
     private static final long SYS_PERF_EVENT_OPEN = X86_64 ? 298 : 241;
     /** {@code __NR_gettid} (called through {@code syscall}: glibc before 2.30 has no wrapper). */
@@ -96,13 +92,6 @@ public final class Native {
     private static final int F_GETFD = 1;
 
     // ---- downcalls -----------------------------------------------------------------------------------------
-
-    private static final Linker LINKER = Linker.nativeLinker();
-    private static final SymbolLookup LIBC = LINKER.defaultLookup();
-    private static final StructLayout CAPTURE_LAYOUT = Linker.Option.captureStateLayout();
-    private static final VarHandle ERRNO =
-            CAPTURE_LAYOUT.varHandle(MemoryLayout.PathElement.groupElement("errno"));
-    private static final Linker.Option ERRNO_OPTION = Linker.Option.captureCallState("errno");
 
     /** {@code long syscall(long number, ...)} with five variadic long arguments (perf_event_open). */
     private static final MethodHandle SYSCALL5 = downcall("syscall",
@@ -168,45 +157,7 @@ public final class Native {
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG),
             ERRNO_OPTION, Linker.Option.firstVariadicArg(2));
 
-    /**
-     * Per-thread native scratch: errno capture state and a 16-byte, 8-aligned buffer for out parameters.
-     * Allocated in an automatic arena, so it is freed once the thread (and its ThreadLocalMap entry) is gone.
-     */
-    private record CallState(MemorySegment capture, MemorySegment buffer) {
-    }
-
-    private static final ThreadLocal<CallState> CALL_STATE = ThreadLocal.withInitial(() -> {
-        Arena arena = Arena.ofAuto();
-        return new CallState(arena.allocate(CAPTURE_LAYOUT), arena.allocate(16, Long.BYTES));
-    });
-
     private Native() {
-    }
-
-    @SuppressWarnings("restricted") // linking against the C library is the point of this class
-    private static MethodHandle downcall(String name, FunctionDescriptor descriptor, Linker.Option... options) {
-        if (!X86_64 && !AARCH64) {
-            throw new UnsupportedOperationException("tracepoint supports Linux on x86_64 and aarch64, not os.arch="
-                    + ARCH + " (os.name=" + System.getProperty("os.name") + ")");
-        }
-        MemorySegment symbol = LIBC.find(name)
-                .orElseThrow(() -> new UnsatisfiedLinkError("C library function not found: " + name));
-        return LINKER.downcallHandle(symbol, descriptor, options);
-    }
-
-    private static int errno(MemorySegment capture) {
-        return (int) ERRNO.get(capture, 0L);
-    }
-
-    /** MethodHandle.invokeExact declares Throwable; nothing checked can come out of a downcall. */
-    private static RuntimeException rethrow(Throwable t) {
-        if (t instanceof RuntimeException e) {
-            return e;
-        }
-        if (t instanceof Error e) {
-            throw e;
-        }
-        return new IllegalStateException(t);
     }
 
     // ---- perf_event_open and its ioctls --------------------------------------------------------------------
