@@ -39,14 +39,8 @@ public final class Native {
 
     /** {@code SIGINT}. */
     public static final int SIGINT = 2;
-    /** {@code SIGUSR1}. */
-    public static final int SIGUSR1 = 10;
     /** {@code SIGTERM}. */
     public static final int SIGTERM = 15;
-    /** {@code SIGURG}: default action "ignore". */
-    public static final int SIGURG = 23;
-    /** {@code SIGWINCH}: default action "ignore", so sending it to oneself is harmless. */
-    public static final int SIGWINCH = 28;
     /** {@code CLOCK_REALTIME}. */
     public static final int CLOCK_REALTIME = 0;
     /** {@code CLOCK_MONOTONIC}. */
@@ -57,8 +51,6 @@ public final class Native {
     public static final int RLIMIT_MEMLOCK = 8;
     /** {@code RLIM_INFINITY} as a Java long (all ones, the unsigned maximum). */
     public static final long RLIM_INFINITY = -1L;
-    /** {@code FD_CLOEXEC}, the flag {@link #fcntlGetFd} returns for a close-on-exec descriptor. */
-    public static final int FD_CLOEXEC = 1;
     /** {@code EPOLLIN}. */
     public static final int EPOLLIN = 0x001;
     /** {@code EPOLLERR}. */
@@ -70,16 +62,14 @@ public final class Native {
 
     /** {@code __NR_perf_event_open}: arch/x86/entry/syscalls/syscall_64.tbl; asm-generic/unistd.h. */
     private static final long SYS_PERF_EVENT_OPEN = X86_64 ? 298 : 241;
-    /** {@code __NR_gettid} (called through {@code syscall}: glibc before 2.30 has no wrapper). */
-    private static final long SYS_GETTID = X86_64 ? 186 : 178;
-
     /**
      * {@code sizeof(struct epoll_event)}: {@code { u32 events; u64 data; }} is declared
      * {@code __attribute__((packed))} on x86_64 only (EPOLL_PACKED in uapi eventpoll.h), so 12 bytes there
      * with {@code data} at offset 4, and 16 bytes with {@code data} at offset 8 on aarch64.
      */
     public static final int EPOLL_EVENT_LENGTH = X86_64 ? 12 : 16;
-    private static final long EPOLL_EVENT_DATA_OFFSET = X86_64 ? 4 : 8;
+    /** Offset of {@code epoll_event.data}: see {@link #EPOLL_EVENT_LENGTH}. */
+    static final long EPOLL_EVENT_DATA_OFFSET = X86_64 ? 4 : 8;
 
     private static final int PROT_READ = 0x1;
     private static final int PROT_WRITE = 0x2;
@@ -89,7 +79,6 @@ public final class Native {
     private static final int EPOLL_CTL_ADD = 1;
     private static final int EFD_NONBLOCK = 0x800;
     private static final int EFD_CLOEXEC = 0x80000;
-    private static final int F_GETFD = 1;
 
     // ---- downcalls -----------------------------------------------------------------------------------------
 
@@ -97,9 +86,6 @@ public final class Native {
     private static final MethodHandle SYSCALL5 = downcall("syscall",
             FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, ADDRESS, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG),
             ERRNO_OPTION, Linker.Option.firstVariadicArg(1));
-    /** {@code long syscall(long number)} without arguments (gettid). */
-    private static final MethodHandle SYSCALL0 = downcall("syscall",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG), Linker.Option.firstVariadicArg(1));
     /** {@code int ioctl(int fd, unsigned long request, ...)} with an integer argument. */
     private static final MethodHandle IOCTL_LONG = downcall("ioctl",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG),
@@ -115,7 +101,8 @@ public final class Native {
             FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG), ERRNO_OPTION);
     private static final MethodHandle CLOSE = downcall("close",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT), ERRNO_OPTION);
-    private static final MethodHandle READ = downcall("read",
+    /** {@code ssize_t read(int fd, void *buf, size_t count)}. */
+    static final MethodHandle READ = downcall("read",
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG), ERRNO_OPTION);
     private static final MethodHandle WRITE = downcall("write",
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG), ERRNO_OPTION);
@@ -133,29 +120,12 @@ public final class Native {
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS), ERRNO_OPTION);
     private static final MethodHandle GETPAGESIZE = downcall("getpagesize",
             FunctionDescriptor.of(JAVA_INT));
-    private static final MethodHandle GETPID = downcall("getpid", FunctionDescriptor.of(JAVA_INT));
     private static final MethodHandle GETUID = downcall("getuid", FunctionDescriptor.of(JAVA_INT));
-    private static final MethodHandle KILL = downcall("kill",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT), ERRNO_OPTION);
-    /**
-     * {@code int sigqueue(pid_t pid, int sig, const union sigval value)}. The union
-     * {@code { int sival_int; void *sival_ptr; }} is 8 bytes and passed by value; both the SysV x86_64 ABI
-     * (class INTEGER) and AAPCS64 (composite of at most 16 bytes) pass it in one general-purpose register,
-     * exactly like a {@code long}. Both are little-endian, so {@code sival_int} is the low 32 bits.
-     */
-    private static final MethodHandle SIGQUEUE = downcall("sigqueue",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG), ERRNO_OPTION);
     /** {@code sighandler_t signal(int sig, sighandler_t handler)}. */
     private static final MethodHandle SIGNAL = downcall("signal",
             FunctionDescriptor.of(ADDRESS, JAVA_INT, ADDRESS), ERRNO_OPTION);
     private static final MethodHandle GETRLIMIT = downcall("getrlimit",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS), ERRNO_OPTION);
-    private static final MethodHandle SETRLIMIT = downcall("setrlimit",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS), ERRNO_OPTION);
-    /** {@code int fcntl(int fd, int cmd, ...)} with one (ignored for F_GETFD) variadic long. */
-    private static final MethodHandle FCNTL = downcall("fcntl",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG),
-            ERRNO_OPTION, Linker.Option.firstVariadicArg(2));
 
     private Native() {
     }
@@ -209,7 +179,7 @@ public final class Native {
      * @param arg     the argument
      * @throws SyscallException on failure, naming the request
      */
-    public static void ioctl(int fd, long request, long arg) {
+    static void ioctl(int fd, long request, long arg) {
         MemorySegment capture = CALL_STATE.get().capture();
         int rc;
         try {
@@ -222,7 +192,15 @@ public final class Native {
         }
     }
 
-    private static void ioctl(int fd, long request, MemorySegment arg) {
+    /**
+     * Wraps {@code ioctl(fd, request, arg)} for requests whose argument is a pointer.
+     *
+     * @param fd      the file descriptor
+     * @param request the request, for instance {@link PerfEventAttrDescriptor#PERF_EVENT_IOC_SET_FILTER}
+     * @param arg     the argument
+     * @throws SyscallException on failure, naming the request
+     */
+    static void ioctl(int fd, long request, MemorySegment arg) {
         MemorySegment capture = CALL_STATE.get().capture();
         int rc;
         try {
@@ -247,19 +225,6 @@ public final class Native {
         try (Arena arena = Arena.ofConfined()) {
             ioctl(fd, PerfEventAttrDescriptor.PERF_EVENT_IOC_SET_FILTER, arena.allocateFrom(filter));
         }
-    }
-
-    /**
-     * Wraps {@code ioctl(fd, PERF_EVENT_IOC_ID, &id)}: the kernel's id of the event, as found in
-     * {@code PERF_SAMPLE_ID}/{@code PERF_SAMPLE_IDENTIFIER} and in {@code PERF_RECORD_LOST.id}.
-     *
-     * @param fd a perf event
-     * @return the id
-     */
-    public static long eventId(int fd) {
-        MemorySegment buffer = CALL_STATE.get().buffer();
-        ioctl(fd, PerfEventAttrDescriptor.PERF_EVENT_IOC_ID, buffer);
-        return buffer.get(JAVA_LONG, 0);
     }
 
     /**
@@ -399,26 +364,6 @@ public final class Native {
         }
     }
 
-    /**
-     * Wraps {@code fcntl(fd, F_GETFD)}.
-     *
-     * @param fd the descriptor
-     * @return the descriptor flags; {@code (flags & FD_CLOEXEC) != 0} for a close-on-exec descriptor
-     */
-    public static int fcntlGetFd(int fd) {
-        MemorySegment capture = CALL_STATE.get().capture();
-        int flags;
-        try {
-            flags = (int) FCNTL.invokeExact(capture, fd, F_GETFD, 0L);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
-        if (flags == -1) {
-            throw new SyscallException("fcntl", "F_GETFD", errno(capture));
-        }
-        return flags;
-    }
-
     // ---- epoll and eventfd ---------------------------------------------------------------------------------
 
     /**
@@ -448,7 +393,7 @@ public final class Native {
      * @param epfd   the epoll descriptor
      * @param fd     the descriptor to watch
      * @param events {@code EPOLL*} bits, usually {@link #EPOLLIN}
-     * @param data   returned by {@link #epollEventData} when {@code fd} is ready
+     * @param data   returned in {@code epoll_event.data} by {@link #epollWait} when {@code fd} is ready
      */
     public static void epollAdd(int epfd, int fd, int events, long data) {
         CallState state = CALL_STATE.get();
@@ -496,29 +441,6 @@ public final class Native {
             throw new SyscallException("epoll_wait", errno);
         }
         return n;
-    }
-
-    /**
-     * Reads {@code epoll_event.data} of entry {@code i} filled in by {@link #epollWait}.
-     *
-     * @param events the array passed to {@code epollWait}
-     * @param i      the entry, below the count it returned
-     * @return the {@code data} given to {@link #epollAdd}
-     */
-    public static long epollEventData(MemorySegment events, int i) {
-        // Unaligned: on x86_64 the struct is packed and data sits at offset 4 of a 12-byte entry.
-        return events.get(ValueLayout.JAVA_LONG_UNALIGNED, (long) i * EPOLL_EVENT_LENGTH + EPOLL_EVENT_DATA_OFFSET);
-    }
-
-    /**
-     * Reads {@code epoll_event.events} of entry {@code i} filled in by {@link #epollWait}.
-     *
-     * @param events the array passed to {@code epollWait}
-     * @param i      the entry, below the count it returned
-     * @return the ready {@code EPOLL*} bits
-     */
-    public static int epollEventEvents(MemorySegment events, int i) {
-        return events.get(ValueLayout.JAVA_INT_UNALIGNED, (long) i * EPOLL_EVENT_LENGTH);
     }
 
     /**
@@ -574,18 +496,8 @@ public final class Native {
         eventfdIo(WRITE, "write", fd, state);
     }
 
-    /**
-     * Wraps {@code read(fd, &counter, 8)}: resets the eventfd counter to 0. {@code EAGAIN} (already 0) is
-     * not an error.
-     *
-     * @param fd an eventfd created by {@link #eventfd()}
-     */
-    public static void eventfdDrain(int fd) {
-        eventfdIo(READ, "read", fd, CALL_STATE.get());
-    }
-
     /** One 8-byte {@code read} or {@code write} of an eventfd through the call state's buffer, retried on EINTR. */
-    private static void eventfdIo(MethodHandle io, String call, int fd, CallState state) {
+    static void eventfdIo(MethodHandle io, String call, int fd, CallState state) {
         while (true) {
             long n;
             try {
@@ -643,34 +555,6 @@ public final class Native {
     }
 
     /**
-     * Wraps {@code getpid()}.
-     *
-     * @return the process id (thread group id)
-     */
-    public static int getpid() {
-        try {
-            return (int) GETPID.invokeExact();
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
-    }
-
-    /**
-     * Wraps {@code syscall(__NR_gettid)}. Note that a Java {@code main} thread is not the process's initial
-     * thread (the launcher starts the JVM on a new thread), so {@code gettid() != getpid()} there: a
-     * per-thread perf event for the current Java thread needs this id, or {@code pid = 0}.
-     *
-     * @return the calling thread's kernel thread id
-     */
-    public static int gettid() {
-        try {
-            return (int) (long) SYSCALL0.invokeExact(SYS_GETTID);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
-    }
-
-    /**
      * Wraps {@code getuid()}.
      *
      * @return the real user id (0 for root)
@@ -680,50 +564,6 @@ public final class Native {
             return (int) GETUID.invokeExact();
         } catch (Throwable t) {
             throw rethrow(t);
-        }
-    }
-
-    /**
-     * Wraps {@code kill(pid, sig)}.
-     *
-     * @param pid process id
-     * @param sig signal number (0 only checks that the process exists; it generates no signal)
-     * @return 0
-     * @throws SyscallException {@code ESRCH}, {@code EPERM}, {@code EINVAL}
-     */
-    public static int kill(int pid, int sig) {
-        MemorySegment capture = CALL_STATE.get().capture();
-        int rc;
-        try {
-            rc = (int) KILL.invokeExact(capture, pid, sig);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
-        if (rc == -1) {
-            throw new SyscallException("kill", errno(capture));
-        }
-        return rc;
-    }
-
-    /**
-     * Wraps {@code sigqueue(pid, sig, (union sigval){.sival_int = value})}: a signal with a payload
-     * ({@code SI_QUEUE}). The union is passed by value as a {@code long}; see the field comment for why that
-     * matches the C ABI on x86_64 and aarch64.
-     *
-     * @param pid   process id
-     * @param sig   signal number
-     * @param value {@code sival_int}
-     */
-    public static void sigqueue(int pid, int sig, int value) {
-        MemorySegment capture = CALL_STATE.get().capture();
-        int rc;
-        try {
-            rc = (int) SIGQUEUE.invokeExact(capture, pid, sig, Integer.toUnsignedLong(value));
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
-        if (rc == -1) {
-            throw new SyscallException("sigqueue", errno(capture));
         }
     }
 
@@ -768,27 +608,4 @@ public final class Native {
         return new long[] {state.buffer().get(JAVA_LONG, 0), state.buffer().get(JAVA_LONG, 8)};
     }
 
-    /**
-     * Wraps {@code setrlimit(resource, &(struct rlimit){soft, hard})}.
-     *
-     * @param resource {@link #RLIMIT_NOFILE}, {@link #RLIMIT_MEMLOCK}, ...
-     * @param soft     {@code rlim_cur}, {@link #RLIM_INFINITY} for unlimited
-     * @param hard     {@code rlim_max}, {@link #RLIM_INFINITY} for unlimited
-     * @throws SyscallException {@code EPERM} when raising the hard limit without privileges, {@code EINVAL}
-     *                          when soft exceeds hard
-     */
-    public static void setrlimit(int resource, long soft, long hard) {
-        CallState state = CALL_STATE.get();
-        state.buffer().set(JAVA_LONG, 0, soft);
-        state.buffer().set(JAVA_LONG, 8, hard);
-        int rc;
-        try {
-            rc = (int) SETRLIMIT.invokeExact(state.capture(), resource, state.buffer());
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
-        if (rc == -1) {
-            throw new SyscallException("setrlimit", errno(state.capture()));
-        }
-    }
 }

@@ -18,12 +18,12 @@ class NativeTest {
 
     @Test
     void processAndThreadIds() {
-        assertThat(Native.getpid()).isEqualTo((int) ProcessHandle.current().pid());
-        int tid = Native.gettid();
+        assertThat(TestCalls.getpid()).isEqualTo((int) ProcessHandle.current().pid());
+        int tid = TestCalls.gettid();
         assertThat(tid).isPositive();
         assertThat(Files.exists(Path.of("/proc/self/task/" + tid))).isTrue();
         int[] other = new int[1];
-        Thread t = Thread.ofPlatform().start(() -> other[0] = Native.gettid());
+        Thread t = Thread.ofPlatform().start(() -> other[0] = TestCalls.gettid());
         try {
             t.join();
         } catch (InterruptedException e) {
@@ -65,11 +65,11 @@ class NativeTest {
             Native.eventfdSignal(efd);
             Native.eventfdSignal(efd);
             assertThat(Native.epollWait(epfd, events, 4, 0)).isEqualTo(1);
-            assertThat(Native.epollEventData(events, 0)).isEqualTo(0x1234_5678_9ABCL);
-            assertThat(Native.epollEventEvents(events, 0) & Native.EPOLLIN).isNotZero();
+            assertThat(TestCalls.epollEventData(events, 0)).isEqualTo(0x1234_5678_9ABCL);
+            assertThat(TestCalls.epollEventEvents(events, 0) & Native.EPOLLIN).isNotZero();
 
-            Native.eventfdDrain(efd);
-            Native.eventfdDrain(efd); // already 0: EAGAIN is not an error
+            TestCalls.eventfdDrain(efd);
+            TestCalls.eventfdDrain(efd); // already 0: EAGAIN is not an error
             assertThat(Native.epollWait(epfd, events, 4, 0)).isZero();
 
             // Another thread wakes a blocked epoll_wait.
@@ -99,8 +99,8 @@ class NativeTest {
         int epfd = Native.epollCreate();
         int efd = Native.eventfd();
         try {
-            assertThat(Native.fcntlGetFd(epfd) & Native.FD_CLOEXEC).isEqualTo(Native.FD_CLOEXEC);
-            assertThat(Native.fcntlGetFd(efd) & Native.FD_CLOEXEC).isEqualTo(Native.FD_CLOEXEC);
+            assertThat(TestCalls.fcntlGetFd(epfd) & TestCalls.FD_CLOEXEC).isEqualTo(TestCalls.FD_CLOEXEC);
+            assertThat(TestCalls.fcntlGetFd(efd) & TestCalls.FD_CLOEXEC).isEqualTo(TestCalls.FD_CLOEXEC);
         } finally {
             Native.close(efd);
             Native.close(epfd);
@@ -117,7 +117,7 @@ class NativeTest {
             assertThat(e.errnoName()).isEqualTo("EBADF");
             assertThat(e).hasMessage("close: EBADF (Bad file descriptor)");
         });
-        assertThatThrownBy(() -> Native.fcntlGetFd(efd)).isInstanceOf(SyscallException.class)
+        assertThatThrownBy(() -> TestCalls.fcntlGetFd(efd)).isInstanceOf(SyscallException.class)
                 .hasMessage("fcntl(F_GETFD): EBADF (Bad file descriptor)");
     }
 
@@ -146,32 +146,32 @@ class NativeTest {
         // Lower the soft limit a little (never below what a test JVM needs), then restore it.
         long lowered = nofile[0] == Native.RLIM_INFINITY || nofile[0] > 4096 ? 4096 : nofile[0] - 1;
         try {
-            Native.setrlimit(Native.RLIMIT_NOFILE, lowered, nofile[1]);
+            TestCalls.setrlimit(Native.RLIMIT_NOFILE, lowered, nofile[1]);
             assertThat(Native.getrlimit(Native.RLIMIT_NOFILE)[0]).isEqualTo(lowered);
         } finally {
-            Native.setrlimit(Native.RLIMIT_NOFILE, nofile[0], nofile[1]);
+            TestCalls.setrlimit(Native.RLIMIT_NOFILE, nofile[0], nofile[1]);
         }
         assertThat(Native.getrlimit(Native.RLIMIT_NOFILE)).containsExactly(nofile);
         assertThat(Native.getrlimit(Native.RLIMIT_MEMLOCK)).hasSize(2);
         // soft above hard
-        assertThatThrownBy(() -> Native.setrlimit(Native.RLIMIT_NOFILE, 100, 50))
+        assertThatThrownBy(() -> TestCalls.setrlimit(Native.RLIMIT_NOFILE, 100, 50))
                 .isInstanceOfSatisfying(SyscallException.class, e -> assertThat(e.errnoName()).isEqualTo("EINVAL"));
     }
 
     @Test
     void signals() throws IOException {
-        int pid = Native.getpid();
-        assertThat(Native.kill(pid, 0)).isZero(); // existence check, no signal
+        int pid = TestCalls.getpid();
+        assertThat(TestCalls.kill(pid, 0)).isZero(); // existence check, no signal
         // SIGWINCH's default action is "ignore": safe to send to ourselves.
-        Native.kill(pid, Native.SIGWINCH);
-        Native.sigqueue(pid, Native.SIGWINCH, 42);
-        assertThatThrownBy(() -> Native.kill(Integer.MAX_VALUE, 0))
+        TestCalls.kill(pid, TestCalls.SIGWINCH);
+        TestCalls.sigqueue(pid, TestCalls.SIGWINCH, 42);
+        assertThatThrownBy(() -> TestCalls.kill(Integer.MAX_VALUE, 0))
                 .isInstanceOfSatisfying(SyscallException.class, e -> assertThat(e.errnoName()).isEqualTo("ESRCH"));
-        assertThatThrownBy(() -> Native.kill(pid, 12345))
+        assertThatThrownBy(() -> TestCalls.kill(pid, 12345))
                 .isInstanceOfSatisfying(SyscallException.class, e -> assertThat(e.errnoName()).isEqualTo("EINVAL"));
 
-        Native.restoreDefaultSignal(Native.SIGURG);
-        assertThat(ignoredSignals() & (1L << (Native.SIGURG - 1))).isZero();
+        Native.restoreDefaultSignal(TestCalls.SIGURG);
+        assertThat(ignoredSignals() & (1L << (TestCalls.SIGURG - 1))).isZero();
         assertThatThrownBy(() -> Native.restoreDefaultSignal(9)) // SIGKILL cannot be changed
                 .isInstanceOfSatisfying(SyscallException.class, e -> assertThat(e.errnoName()).isEqualTo("EINVAL"));
     }
