@@ -9,7 +9,10 @@ import dev.tracepoint.core.internal.dispatch.Dispatcher;
 import dev.tracepoint.core.internal.dispatch.WarmUp;
 import dev.tracepoint.core.internal.perf.Cpus;
 import dev.tracepoint.core.internal.perf.Errno;
-import dev.tracepoint.core.internal.perf.Native;
+import dev.tracepoint.core.internal.perf.Epoll;
+import dev.tracepoint.core.internal.perf.EventFd;
+import dev.tracepoint.core.internal.perf.Libc;
+import dev.tracepoint.core.internal.perf.PerfCalls;
 import dev.tracepoint.core.internal.perf.PerfEventAttr;
 import dev.tracepoint.core.internal.perf.PerfEventAttrDescriptor;
 import dev.tracepoint.core.internal.perf.PerfSampleDescriptor;
@@ -412,13 +415,13 @@ public final class TracepointStream implements AutoCloseable {
     private void openLocked() throws TracepointException {
         readLost = true;
         cpus = config.cpus != null ? config.cpus.clone() : Cpus.online();
-        int pageSize = Native.pageSize();
+        int pageSize = Libc.pageSize();
         arena = Arena.ofShared();
-        epfd = (int) call(Native::epollCreate, -1, null);
-        wakeFd = (int) call(Native::eventfd, -1, null);
+        epfd = (int) call(Epoll::epollCreate, -1, null);
+        wakeFd = (int) call(EventFd::eventfd, -1, null);
         epollAdd(wakeFd, -1L);
         epollCapacity = cpus.length + 1;
-        epollEvents = arena.allocate((long) Native.EPOLL_EVENT_LENGTH * epollCapacity, 8);
+        epollEvents = arena.allocate((long) Epoll.EPOLL_EVENT_LENGTH * epollCapacity, 8);
 
         List<Registration> regs = new ArrayList<>(registrations.values());
         Dispatcher.Entry[] entryOf = new Dispatcher.Entry[regs.size()];
@@ -432,7 +435,7 @@ public final class TracepointStream implements AutoCloseable {
         int cgroupFd = -1;
         if (config.cgroup != null) {
             try {
-                cgroupFd = Native.openReadOnly(config.cgroup.toString());
+                cgroupFd = Libc.openReadOnly(config.cgroup.toString());
             } catch (SyscallException e) {
                 throw new TracepointException("open cgroup " + config.cgroup + ": " + e.errnoName() + " ("
                         + Errno.describe(e.errno()) + "); give the cgroup v2 directory, e.g. /sys/fs/cgroup/system.slice/nginx.service",
@@ -474,7 +477,7 @@ public final class TracepointStream implements AutoCloseable {
                 PerfEventAttr a = PerfEventAttr.tracepoint(r.format.id())
                         .sampleType(PerfSampleDescriptor.SAMPLE_TYPE)
                         .readFormat(readLost ? PerfEventAttrDescriptor.PERF_FORMAT_LOST : 0)
-                        .clockid(Native.CLOCK_MONOTONIC);
+                        .clockid(Libc.CLOCK_MONOTONIC);
                 if (config.wakeupEvents > 0) {
                     a.wakeupEvents(config.wakeupEvents);
                 } else if (config.wakeupBytes > 0) {
@@ -486,7 +489,7 @@ public final class TracepointStream implements AutoCloseable {
                 a.write(attr);
                 int fd;
                 try {
-                    fd = Native.perfEventOpen(attr, target, cpu, -1, openFlags);
+                    fd = PerfCalls.perfEventOpen(attr, target, cpu, -1, openFlags);
                 } catch (SyscallException e) {
                     if (e.errno() == Errno.ENODEV && leader < 0) {
                         continue cpuLoop; // CPU went offline since we read the list: skip it
@@ -505,7 +508,7 @@ public final class TracepointStream implements AutoCloseable {
                     leader = fd;
                     MemorySegment mapping;
                     try {
-                        mapping = Native.mmap(mapLength, fd);
+                        mapping = Libc.mmap(mapLength, fd);
                     } catch (SyscallException e) {
                         throw mmapFailure(e, cpu, r.name, mapLength);
                     }
@@ -516,13 +519,13 @@ public final class TracepointStream implements AutoCloseable {
                     final int ringFd = leader;
                     final int source = fd;
                     call(() -> {
-                        Native.setOutput(source, ringFd);
+                        PerfCalls.setOutput(source, ringFd);
                         return 0;
                     }, cpu, r.name);
                 }
                 if (r.filter != null) {
                     try {
-                        Native.setFilter(fd, r.filter);
+                        PerfCalls.setFilter(fd, r.filter);
                     } catch (SyscallException e) {
                         throw invalidFilter(e, r);
                     }
@@ -532,7 +535,7 @@ public final class TracepointStream implements AutoCloseable {
     }
 
     private void finishOpen(Dispatcher.Entry[] entryOf, int maxCpu) throws TracepointException {
-        wallClockOffset = Native.clockGettimeNanos(Native.CLOCK_REALTIME) - Native.clockGettimeNanos(Native.CLOCK_MONOTONIC);
+        wallClockOffset = Libc.clockGettimeNanos(Libc.CLOCK_REALTIME) - Libc.clockGettimeNanos(Libc.CLOCK_MONOTONIC);
         view.wallClockOffset(wallClockOffset);
         dispatcher = new Dispatcher(view, entryOf,
                 lostListeners.toArray(new LostListener[0]), config.taskListeners.toArray(new TaskListener[0]),
@@ -553,7 +556,7 @@ public final class TracepointStream implements AutoCloseable {
         for (int i = 0; i < fds.size(); i++) {
             final int fd = fds.get(i);
             call(() -> {
-                Native.enable(fd);
+                PerfCalls.enable(fd);
                 return 0;
             }, -1, null);
         }
@@ -561,7 +564,7 @@ public final class TracepointStream implements AutoCloseable {
 
     private void epollAdd(int fd, long data) throws TracepointException {
         call(() -> {
-            Native.epollAdd(epfd, fd, Native.EPOLLIN, data);
+            Epoll.epollAdd(epfd, fd, Epoll.EPOLLIN, data);
             return 0;
         }, -1, null);
     }
@@ -589,7 +592,7 @@ public final class TracepointStream implements AutoCloseable {
             return new PermissionDeniedException(head + ". " + permissionHint(), e.syscall(), e.errno(), e.errnoName(), cpu, tracepoint);
         }
         if (e.errno() == Errno.EMFILE || e.errno() == Errno.ENFILE) {
-            long[] lim = safeRlimit(Native.RLIMIT_NOFILE);
+            long[] lim = safeRlimit(Libc.RLIMIT_NOFILE);
             return new TracepointException(head + ". Too many open files: RLIMIT_NOFILE is soft=" + lim[0] + " hard=" + lim[1]
                     + "; a stream needs one fd per tracepoint and CPU plus two (raise it with ulimit -n)",
                     e.syscall(), e.errno(), e.errnoName(), cpu, tracepoint, e);
@@ -599,7 +602,7 @@ public final class TracepointStream implements AutoCloseable {
 
     private static long[] safeRlimit(int resource) {
         try {
-            return Native.getrlimit(resource);
+            return Libc.getrlimit(resource);
         } catch (RuntimeException ex) {
             return new long[] {-2, -2};
         }
@@ -622,7 +625,7 @@ public final class TracepointStream implements AutoCloseable {
         String head = "mmap of a " + length + "-byte perf ring" + where(cpu, tracepoint) + ": " + e.errnoName()
                 + " (" + Errno.describe(e.errno()) + ")";
         if (e.errno() == Errno.EPERM || e.errno() == Errno.ENOMEM || e.errno() == Errno.EACCES) {
-            long[] lim = safeRlimit(Native.RLIMIT_MEMLOCK);
+            long[] lim = safeRlimit(Libc.RLIMIT_MEMLOCK);
             String mlock;
             try {
                 mlock = Files.readString(Path.of("/proc/sys/kernel/perf_event_mlock_kb")).trim();
@@ -712,7 +715,7 @@ public final class TracepointStream implements AutoCloseable {
      * wake-up. {@link #warmWakeups} compiles it before the events are enabled.
      */
     private void pass(int timeoutMs) {
-        Native.epollWait(epfd, epollEvents, epollCapacity, timeoutMs);
+        Epoll.epollWait(epfd, epollEvents, epollCapacity, timeoutMs);
         drainAll(Integer.MAX_VALUE);
     }
 
@@ -814,7 +817,7 @@ public final class TracepointStream implements AutoCloseable {
             MemorySegment buf = a.allocate(16, 8); // struct { u64 value; u64 lost; }
             for (int i = 0; i < fds.size(); i++) {
                 try {
-                    if (Native.read(fds.get(i), buf, 16) == 16) {
+                    if (Libc.read(fds.get(i), buf, 16) == 16) {
                         kernelLost.merge(fdCpus.get(i), buf.get(java.lang.foreign.ValueLayout.JAVA_LONG, 8), Long::sum);
                     }
                 } catch (SyscallException e) {
@@ -833,7 +836,7 @@ public final class TracepointStream implements AutoCloseable {
     private void disableAll() {
         for (int fd : fds) {
             try {
-                Native.disable(fd);
+                PerfCalls.disable(fd);
             } catch (SyscallException ignored) {
                 // closing anyway
             }
@@ -866,7 +869,7 @@ public final class TracepointStream implements AutoCloseable {
             int n = drainAll(limit);
             long ms = timeout.toMillis();
             if (n == 0 && ms > 0 && !closed) {
-                Native.epollWait(epfd, epollEvents, epollCapacity, (int) Math.min(Integer.MAX_VALUE, ms));
+                Epoll.epollWait(epfd, epollEvents, epollCapacity, (int) Math.min(Integer.MAX_VALUE, ms));
                 n = closed ? 0 : drainAll(limit);
             }
             return n;
@@ -914,7 +917,7 @@ public final class TracepointStream implements AutoCloseable {
         }
         if (first && wakeFd >= 0) {
             try {
-                Native.eventfdSignal(wakeFd);
+                EventFd.eventfdSignal(wakeFd);
             } catch (SyscallException ignored) {
                 // the consumer also wakes by its timeout
             }
@@ -958,7 +961,7 @@ public final class TracepointStream implements AutoCloseable {
         ringArray = new PerfRing[0];
         for (MemorySegment m : mappings) {
             try {
-                Native.munmap(m);
+                Libc.munmap(m);
             } catch (SyscallException e) {
                 safeError(e);
             }
@@ -984,7 +987,7 @@ public final class TracepointStream implements AutoCloseable {
     private static void closeQuietly(int fd) {
         if (fd >= 0) {
             try {
-                Native.close(fd);
+                Libc.close(fd);
             } catch (SyscallException ignored) {
                 // nothing more to release
             }

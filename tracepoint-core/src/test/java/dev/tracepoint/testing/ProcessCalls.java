@@ -1,6 +1,6 @@
 package dev.tracepoint.testing;
 
-import dev.tracepoint.core.internal.perf.Native;
+import dev.tracepoint.core.internal.perf.Libc;
 import dev.tracepoint.core.internal.perf.TestCalls;
 
 /**
@@ -38,7 +38,7 @@ public final class ProcessCalls {
 
     /** @return the real uid of this process */
     public static int getuid() {
-        return Native.getuid();
+        return Libc.getuid();
     }
 
     /** @return the calling thread's kernel thread id */

@@ -1,7 +1,7 @@
 package dev.tracepoint.core.internal.cli;
 
 import dev.tracepoint.testing.KernelTests;
-import dev.tracepoint.core.internal.perf.Native;
+import dev.tracepoint.core.internal.perf.Libc;
 import dev.tracepoint.core.internal.perf.TestCalls;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -151,7 +151,7 @@ class CliIT {
                 TestCalls.kill(victimPid, 28);
             }
             Thread.sleep(300);
-            TestCalls.kill((int) c.pid(), Native.SIGINT);
+            TestCalls.kill((int) c.pid(), Libc.SIGINT);
             assertThat(c.waitFor(Duration.ofSeconds(30))).isEqualTo(130);
             assertThat(c.out().trim()).isEqualTo("samples=1000 lost=0");
             // every event decoded: the first payload field of signal_generate is sig, 28 each time

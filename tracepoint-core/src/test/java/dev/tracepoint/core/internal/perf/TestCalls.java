@@ -73,44 +73,44 @@ public final class TestCalls {
      */
     public static long eventId(int fd) {
         MemorySegment buffer = CALL_STATE.get().buffer();
-        Native.ioctl(fd, PerfEventAttrDescriptor.PERF_EVENT_IOC_ID, buffer);
+        PerfCalls.ioctl(fd, PerfEventAttrDescriptor.PERF_EVENT_IOC_ID, buffer);
         return buffer.get(JAVA_LONG, 0);
     }
 
     // ---- epoll and eventfd ---------------------------------------------------------------------------------
 
     /**
-     * Reads {@code epoll_event.data} of entry {@code i} filled in by {@link Native#epollWait}.
+     * Reads {@code epoll_event.data} of entry {@code i} filled in by {@link Epoll#epollWait}.
      *
      * @param events the array passed to {@code epollWait}
      * @param i      the entry, below the count it returned
-     * @return the {@code data} given to {@link Native#epollAdd}
+     * @return the {@code data} given to {@link Epoll#epollAdd}
      */
     public static long epollEventData(MemorySegment events, int i) {
         // Unaligned: on x86_64 the struct is packed and data sits at offset 4 of a 12-byte entry.
         return events.get(ValueLayout.JAVA_LONG_UNALIGNED,
-                (long) i * Native.EPOLL_EVENT_LENGTH + Native.EPOLL_EVENT_DATA_OFFSET);
+                (long) i * Epoll.EPOLL_EVENT_LENGTH + Epoll.EPOLL_EVENT_DATA_OFFSET);
     }
 
     /**
-     * Reads {@code epoll_event.events} of entry {@code i} filled in by {@link Native#epollWait}.
+     * Reads {@code epoll_event.events} of entry {@code i} filled in by {@link Epoll#epollWait}.
      *
      * @param events the array passed to {@code epollWait}
      * @param i      the entry, below the count it returned
      * @return the ready {@code EPOLL*} bits
      */
     public static int epollEventEvents(MemorySegment events, int i) {
-        return events.get(ValueLayout.JAVA_INT_UNALIGNED, (long) i * Native.EPOLL_EVENT_LENGTH);
+        return events.get(ValueLayout.JAVA_INT_UNALIGNED, (long) i * Epoll.EPOLL_EVENT_LENGTH);
     }
 
     /**
      * Wraps {@code read(fd, &counter, 8)}: resets the eventfd counter to 0. {@code EAGAIN} (already 0) is
      * not an error.
      *
-     * @param fd an eventfd created by {@link Native#eventfd()}
+     * @param fd an eventfd created by {@link EventFd#eventfd()}
      */
     public static void eventfdDrain(int fd) {
-        Native.eventfdIo(Native.READ, "read", fd, CALL_STATE.get());
+        EventFd.eventfdIo(Libc.READ, "read", fd, CALL_STATE.get());
     }
 
     // ---- descriptors, processes, limits --------------------------------------------------------------------
@@ -210,9 +210,9 @@ public final class TestCalls {
     /**
      * Wraps {@code setrlimit(resource, &(struct rlimit){soft, hard})}.
      *
-     * @param resource {@link Native#RLIMIT_NOFILE}, {@link Native#RLIMIT_MEMLOCK}, ...
-     * @param soft     {@code rlim_cur}, {@link Native#RLIM_INFINITY} for unlimited
-     * @param hard     {@code rlim_max}, {@link Native#RLIM_INFINITY} for unlimited
+     * @param resource {@link Libc#RLIMIT_NOFILE}, {@link Libc#RLIMIT_MEMLOCK}, ...
+     * @param soft     {@code rlim_cur}, {@link Libc#RLIM_INFINITY} for unlimited
+     * @param hard     {@code rlim_max}, {@link Libc#RLIM_INFINITY} for unlimited
      * @throws SyscallException {@code EPERM} when raising the hard limit without privileges, {@code EINVAL}
      *                          when soft exceeds hard
      */
