@@ -13,6 +13,7 @@ import dev.tracepoint.core.format.FormatException;
 import dev.tracepoint.core.format.FormatParser;
 import dev.tracepoint.core.internal.perf.PerfMmapPageDescriptor;
 import dev.tracepoint.core.internal.perf.PerfRecordType;
+import dev.tracepoint.core.internal.perf.PerfSideRecordDescriptor;
 import dev.tracepoint.core.internal.perf.PerfSampleDescriptor;
 import dev.tracepoint.core.internal.ring.PerfRing;
 import dev.tracepoint.testing.KernelTests;
@@ -119,7 +120,7 @@ class BatchCursorTest {
         MemorySegment l = MemorySegment.ofArray(rec);
         l.set(ValueLayout.JAVA_INT_UNALIGNED, 0, PerfRecordType.PERF_RECORD_LOST);
         l.set(ValueLayout.JAVA_SHORT_UNALIGNED, 6, (short) 24);
-        l.set(ValueLayout.JAVA_LONG_UNALIGNED, PerfRecordType.LOST_LOST_OFFSET, count);
+        l.set(ValueLayout.JAVA_LONG_UNALIGNED, PerfSideRecordDescriptor.LOST_LOST_OFFSET, count);
         put(rec);
     }
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tracepoint.core.internal.perf.PerfMmapPageDescriptor;
 import dev.tracepoint.core.internal.perf.PerfRecordType;
+import dev.tracepoint.core.internal.perf.PerfSideRecordDescriptor;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -121,8 +122,8 @@ class PerfRingTest {
             assertThat(lost.type()).isEqualTo(PerfRecordType.PERF_RECORD_LOST);
             assertThat(lost.misc()).isEqualTo(5);
             assertThat(lost.size()).isEqualTo(24);
-            assertThat(lost.word(PerfRecordType.LOST_ID_OFFSET)).isEqualTo(11L);
-            assertThat(lost.word(PerfRecordType.LOST_LOST_OFFSET)).isEqualTo(99L);
+            assertThat(lost.word(PerfSideRecordDescriptor.LOST_ID_OFFSET)).isEqualTo(11L);
+            assertThat(lost.word(PerfSideRecordDescriptor.LOST_LOST_OFFSET)).isEqualTo(99L);
             checkSample(r.records.get(1), 7);
             assertThat(ring.dataTail()).isEqualTo(start + 64);
         }
@@ -158,7 +159,7 @@ class PerfRingTest {
             assertThat(r.records).extracting(Recorder.Rec::type).containsExactly(
                     PerfRecordType.PERF_RECORD_SAMPLE, PerfRecordType.PERF_RECORD_LOST, 4711,
                     PerfRecordType.PERF_RECORD_THROTTLE, PerfRecordType.PERF_RECORD_SAMPLE);
-            assertThat(r.records.get(1).word(PerfRecordType.LOST_LOST_OFFSET)).isEqualTo(1234L);
+            assertThat(r.records.get(1).word(PerfSideRecordDescriptor.LOST_LOST_OFFSET)).isEqualTo(1234L);
             assertThat(r.records.get(2).size()).isEqualTo(40);
             assertThat(r.records).extracting(Recorder.Rec::cpu).containsOnly(2);
             assertThat(r.corruptions).isEmpty();
