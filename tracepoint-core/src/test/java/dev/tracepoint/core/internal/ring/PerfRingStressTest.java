@@ -103,9 +103,7 @@ class PerfRingStressTest {
                 continue;
             }
             if (lostPending > 0) {
-                final long count = lostPending;
-                s.write(PerfRecordType.PERF_RECORD_LOST, 0, LOST_RECORD_SIZE,
-                        b -> b.set(ValueLayout.JAVA_LONG_UNALIGNED, PerfSideRecordDescriptor.LOST_LOST_OFFSET, count));
+                s.write(RecordImages.lost(0, lostPending));
                 lostPending = 0;
             }
             s.writeSample(seq, size);
@@ -118,9 +116,7 @@ class PerfRingStressTest {
         }
         while (lostPending > 0) {
             if (s.free() >= LOST_RECORD_SIZE) {
-                final long count = lostPending;
-                s.write(PerfRecordType.PERF_RECORD_LOST, 0, LOST_RECORD_SIZE,
-                        b -> b.set(ValueLayout.JAVA_LONG_UNALIGNED, PerfSideRecordDescriptor.LOST_LOST_OFFSET, count));
+                s.write(RecordImages.lost(0, lostPending));
                 lostPending = 0;
             } else {
                 Thread.onSpinWait();

@@ -147,9 +147,9 @@ class PerfRingTest {
     void lostAndUnknownRecordTypesArePassedThroughInOrder() {
         try (SyntheticRing s = new SyntheticRing(CAP); PerfRing ring = s.ring(2)) {
             s.writeSample(1, 24);
-            s.write(PerfRecordType.PERF_RECORD_LOST, 0, 24, b -> b.set(ValueLayout.JAVA_LONG, 16, 1234L));
-            s.write(4711, 3, 40, b -> { });                          // a type from a future kernel
-            s.write(PerfRecordType.PERF_RECORD_THROTTLE, 0, 32, b -> { });
+            s.write(RecordImages.lost(0, 1234L));
+            s.write(RecordImages.record(4711, 3, 40));               // a type from a future kernel
+            s.write(RecordImages.throttle(0, 0, 0));
             s.writeSample(2, 24);
             s.publish();
             Recorder r = new Recorder();
@@ -427,9 +427,8 @@ class PerfRingTest {
             try (PerfRing ring = new PerfRing(0, mapping, page)) {
                 assertThat(ring.capacity()).isEqualTo(4L * page);
                 // A record written at data_offset is found.
-                mapping.set(ValueLayout.JAVA_INT, page, PerfRecordType.PERF_RECORD_SAMPLE);
-                mapping.set(ValueLayout.JAVA_SHORT, page + 6, (short) 16);
-                mapping.set(ValueLayout.JAVA_LONG, PerfMmapPageDescriptor.DATA_HEAD_OFFSET, 16);
+                RecordImages.header(mapping, page, PerfRecordType.PERF_RECORD_SAMPLE, 0, 16);
+                RecordImages.setDataHead(mapping, 16);
                 Recorder r = new Recorder();
                 assertThat(ring.drain(r, 10)).isEqualTo(1);
                 assertThat(r.records.get(0).segmentAddress()).isEqualTo(mapping.address() + page);
