@@ -3,8 +3,9 @@ package dev.tracepoint.bench;
 import dev.tracepoint.core.format.EventFormat;
 import dev.tracepoint.core.format.FormatException;
 import dev.tracepoint.core.format.FormatParser;
-import dev.tracepoint.core.internal.perf.PerfMmapPageDescriptor;
+import dev.tracepoint.core.internal.perf.PerfEventHeaderDescriptor;
 import dev.tracepoint.core.internal.ring.PerfRing;
+import dev.tracepoint.core.internal.ring.RecordImages;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -13,13 +14,15 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 /**
  * A perf ring in native memory (a {@code perf_event_mmap_page} image and a 2^n data area) holding sample
  * records laid out exactly as the kernel writes them for the library's sample type
  * ({@code TID | TIME | CPU | RAW}): header 8, pid/tid 8, time 8, cpu/res 8, raw size 4,
- * raw bytes padded so that the record is a multiple of 8. The raw payloads follow the formats of the
- * 6.18 kernel this project was measured on (captured in {@code formats/}).
+ * raw bytes padded so that the record is a multiple of 8 (written by the core's {@link RecordImages}). The
+ * raw payloads follow the formats of the 6.18 kernel this project was measured on (captured in
+ * {@code formats/}).
  *
  * <p>The ring is filled once; each benchmark operation rewinds {@code data_tail} and republishes
  * {@code data_head}, so the real {@link PerfRing#drain} walks the same bytes every time, like a consumer
@@ -52,27 +55,19 @@ final class SyntheticRing implements AutoCloseable {
      * the end of the data area as the kernel does (no padding).
      */
     SyntheticRing fill(long start, int count, byte[]... recs) {
-        this.start = start;
-        long pos = start;
-        long mask = capacity - 1;
-        for (int i = 0; i < count; i++) {
-            byte[] r = recs[i % recs.length];
-            if (pos + r.length - start > capacity) {
-                throw new IllegalArgumentException("ring of " + capacity + " bytes holds fewer than " + count + " records");
-            }
-            for (int b = 0; b < r.length; b++) {
-                data.set(ValueLayout.JAVA_BYTE, (pos + b) & mask, r[b]);
-            }
-            pos += r.length;
+        byte[] image = RecordImages.image(RecordImages.cycle(List.of(recs), count));
+        if (image.length > capacity) {
+            throw new IllegalArgumentException("ring of " + capacity + " bytes holds fewer than " + count + " records");
         }
-        this.end = pos;
+        this.start = start;
+        this.end = RecordImages.write(data, start, image);
         this.records = count;
         return this;
     }
 
     /** Publishes the filled records again: tail back to the start, head at the end. */
     void rewind() {
-        meta.set(ValueLayout.JAVA_LONG, PerfMmapPageDescriptor.DATA_HEAD_OFFSET, end);
+        RecordImages.setDataHead(meta, end);
         ring.dataTailRelease(start);
     }
 
@@ -84,22 +79,13 @@ final class SyntheticRing implements AutoCloseable {
 
     // ------------------------------------------------------------------ records
 
-    /** A {@code PERF_RECORD_SAMPLE} record around {@code raw}. */
+    /**
+     * A {@code PERF_RECORD_SAMPLE} record around {@code raw}, taken in the kernel; the kernel pads raw so the
+     * record stays 8-aligned, and counts the padding in the raw size.
+     */
     static byte[] sample(int pid, int tid, long time, int cpu, byte[] raw) {
-        int rawSize = ((raw.length + 4 + 7) & ~7) - 4; // the kernel pads raw so the record stays 8-aligned
-        int size = 36 + rawSize;
-        byte[] rec = new byte[size];
-        MemorySegment r = MemorySegment.ofArray(rec);
-        r.set(ValueLayout.JAVA_INT_UNALIGNED, 0, 9); // PERF_RECORD_SAMPLE
-        r.set(ValueLayout.JAVA_SHORT_UNALIGNED, 4, (short) 1); // PERF_RECORD_MISC_KERNEL
-        r.set(ValueLayout.JAVA_SHORT_UNALIGNED, 6, (short) size);
-        r.set(ValueLayout.JAVA_INT_UNALIGNED, 8, pid);
-        r.set(ValueLayout.JAVA_INT_UNALIGNED, 12, tid);
-        r.set(ValueLayout.JAVA_LONG_UNALIGNED, 16, time);
-        r.set(ValueLayout.JAVA_INT_UNALIGNED, 24, cpu);
-        r.set(ValueLayout.JAVA_INT_UNALIGNED, 32, rawSize);
-        System.arraycopy(raw, 0, rec, 36, raw.length);
-        return rec;
+        return RecordImages.sample(PerfEventHeaderDescriptor.PERF_RECORD_MISC_KERNEL, pid, tid, time, cpu, raw,
+                RecordImages.paddedRawSize(raw.length));
     }
 
     /** {@code signal:signal_generate} as sigload produces it: kill(self, SIGUSR1) with SIGUSR1 ignored. */

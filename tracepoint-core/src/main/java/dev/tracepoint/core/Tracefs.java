@@ -128,7 +128,7 @@ public final class Tracefs {
     private static String unreadableMessage(Path p) {
         Path mount = p.endsWith("events") ? p.getParent() : p;
         return "permission denied: tracefs is mounted at " + mount + " but " + p + " is not readable by this user (uid="
-                + dev.tracepoint.core.internal.perf.Native.getuid() + ", user.name=" + System.getProperty("user.name")
+                + dev.tracepoint.core.internal.perf.Libc.getuid() + ", user.name=" + System.getProperty("user.name")
                 + "): tracefs is root-only (mode 0700) by default. Run as root, or grant read access to a group "
                 + "(mount -o remount,gid=<group>,mode=0750 " + mount + ") together with CAP_PERFMON for perf_event_open "
                 + "(setcap cap_perfmon+ep on the java binary)";

@@ -6,7 +6,7 @@ import dev.tracepoint.core.internal.access.ViewAccess;
 import dev.tracepoint.core.internal.dispatch.Dispatcher;
 import dev.tracepoint.core.internal.dispatch.StreamConsumer;
 import dev.tracepoint.core.internal.dispatch.WarmUp;
-import dev.tracepoint.core.internal.perf.Native;
+import dev.tracepoint.core.internal.perf.Libc;
 import dev.tracepoint.core.internal.ring.PerfRing;
 import dev.tracepoint.core.internal.session.PerfSession;
 
@@ -318,7 +318,7 @@ public final class TracepointStream implements AutoCloseable {
         PerfSession s = PerfSession.open(new PerfSession.Spec(targets, config.cpus, config.ringPages,
                 config.wakeupEvents, config.wakeupBytes, config.pid, config.cgroup, !config.taskListeners.isEmpty()), this::safeError);
         session = s;
-        wallClockOffset = Native.clockGettimeNanos(Native.CLOCK_REALTIME) - Native.clockGettimeNanos(Native.CLOCK_MONOTONIC);
+        wallClockOffset = Libc.clockGettimeNanos(Libc.CLOCK_REALTIME) - Libc.clockGettimeNanos(Libc.CLOCK_MONOTONIC);
         VIEWS.wallClockOffset(view, wallClockOffset);
         Dispatcher dispatcher = new Dispatcher(view, entries, lostListeners.toArray(new LostListener[0]),
                 config.taskListeners.toArray(new TaskListener[0]), errorListener, s.maxCpu());

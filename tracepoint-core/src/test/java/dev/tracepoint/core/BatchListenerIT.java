@@ -2,7 +2,7 @@ package dev.tracepoint.core;
 
 import dev.tracepoint.core.decode.TracepointEvent;
 import dev.tracepoint.core.decode.TracepointField;
-import dev.tracepoint.core.internal.perf.Native;
+import dev.tracepoint.core.internal.perf.TestCalls;
 import dev.tracepoint.testing.KernelTests;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -101,7 +101,7 @@ class BatchListenerIT {
             assertThat(stream.corruptCount()).isZero();
             int self = (int) ProcessHandle.current().pid();
             for (int s : new int[] {SIGWINCH, SIGURG, SIGWINCH}) {
-                Native.kill(childPid, s);
+                TestCalls.kill(childPid, s);
             }
             KernelTests.await(() -> listener.seen.size() >= 3, Duration.ofSeconds(10));
             Thread.sleep(200); // anything extra would show up now
@@ -131,9 +131,9 @@ class BatchListenerIT {
                 }
             });
             stream.startAsync();
-            Native.kill(childPid, SIGWINCH);
-            Native.kill(childPid, SIGURG);
-            Native.kill(childPid, SIGWINCH);
+            TestCalls.kill(childPid, SIGWINCH);
+            TestCalls.kill(childPid, SIGURG);
+            TestCalls.kill(childPid, SIGWINCH);
             KernelTests.await(() -> seen.size() >= 3, Duration.ofSeconds(10));
             assertThat(seen).containsExactly(SIGWINCH, SIGURG, SIGWINCH);
             assertThat(errors).extracting(Throwable::getMessage).containsExactly(

@@ -7,7 +7,7 @@ import dev.tracepoint.core.decode.TracepointEvent;
 import dev.tracepoint.core.decode.TracepointField;
 import dev.tracepoint.core.format.EventFormat;
 import dev.tracepoint.core.format.Field;
-import dev.tracepoint.core.internal.perf.Native;
+import dev.tracepoint.core.internal.perf.TestCalls;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -88,9 +88,9 @@ class TracepointStreamIT {
         try (TracepointStream stream = TracepointStream.builder().tracefs(tracefs).build()) {
             collect(stream, seen);
             stream.startAsync();
-            int tid = Native.gettid();
+            int tid = TestCalls.gettid();
             for (int s : sent) {
-                Native.kill(childPid, s);
+                TestCalls.kill(childPid, s);
             }
             await(() -> seen.size() >= sent.length, Duration.ofSeconds(10));
             Thread.sleep(200); // anything extra would show up now
@@ -125,7 +125,7 @@ class TracepointStreamIT {
             assertThatThrownBy(stream::startAsync).isInstanceOf(IllegalStateException.class).hasMessageContaining("once");
             assertThatThrownBy(stream::start).isInstanceOf(IllegalStateException.class);
             assertThatThrownBy(() -> generate.filter("sig == 9")).isInstanceOf(IllegalStateException.class);
-            Native.kill(childPid, SIGURG);
+            TestCalls.kill(childPid, SIGURG);
             await(() -> !sigs.isEmpty(), Duration.ofSeconds(10));
             Thread.sleep(100);
             assertThat(sigs).containsExactly(SIGURG);
@@ -147,9 +147,9 @@ class TracepointStreamIT {
             stream.enable(GENERATE).filter("sig == " + SIGURG + " && pid == " + childPid);
             stream.startAsync();
             for (int i = 0; i < 3; i++) {
-                Native.kill(childPid, SIGWINCH);
-                Native.kill(childPid, SIGURG);
-                Native.kill(childPid, SIGCHLD);
+                TestCalls.kill(childPid, SIGWINCH);
+                TestCalls.kill(childPid, SIGURG);
+                TestCalls.kill(childPid, SIGCHLD);
             }
             await(() -> seen.size() >= 3, Duration.ofSeconds(10));
             Thread.sleep(200);
@@ -179,7 +179,7 @@ class TracepointStreamIT {
             stream.startAsync();
             Thread.sleep(100); // the consumer is in epoll_wait now
             long sent = System.nanoTime();
-            Native.kill(childPid, SIGWINCH);
+            TestCalls.kill(childPid, SIGWINCH);
             await(() -> !seen.isEmpty(), Duration.ofSeconds(10));
             assertThat(seen).hasSize(1);
             assertThat(Duration.ofNanos(System.nanoTime() - sent)).isLessThan(Duration.ofSeconds(5));
@@ -224,8 +224,8 @@ class TracepointStreamIT {
                 }
             });
             stream.startAsync();
-            Native.kill(childPid, SIGWINCH);
-            Native.kill(childPid, SIGURG);
+            TestCalls.kill(childPid, SIGWINCH);
+            TestCalls.kill(childPid, SIGURG);
             await(() -> order.size() >= 4, Duration.ofSeconds(10));
             // both events of one kill(2) come from the same thread on the same CPU ring, in order
             assertThat(order).containsExactly("kill:28", "generate:28", "kill:23", "generate:23");
@@ -268,7 +268,7 @@ class TracepointStreamIT {
                 }
             });
             stream.startAsync();
-            Native.kill(childPid, SIGWINCH);
+            TestCalls.kill(childPid, SIGWINCH);
             await(() -> !seen.isEmpty(), Duration.ofSeconds(10));
         }
         // result 1 = TRACE_SIGNAL_IGNORED: SIGWINCH's default action is to ignore it
@@ -282,8 +282,8 @@ class TracepointStreamIT {
             Field pid = stream.format(GENERATE).requireField("pid");
             stream.enable(GENERATE).filter("pid == " + childPid);
             stream.open();
-            Native.kill(childPid, SIGWINCH);
-            Native.kill(childPid, SIGURG);
+            TestCalls.kill(childPid, SIGWINCH);
+            TestCalls.kill(childPid, SIGURG);
             Thread caller = Thread.currentThread();
             long deadline = System.nanoTime() + 10_000_000_000L;
             while (copies.size() < 2 && System.nanoTime() < deadline) {
@@ -315,7 +315,7 @@ class TracepointStreamIT {
             stream.onError(errors::add);
             stream.startAsync();
             for (int i = 0; i < 3; i++) {
-                Native.kill(childPid, SIGWINCH);
+                TestCalls.kill(childPid, SIGWINCH);
             }
             await(() -> second.get() >= 3, Duration.ofSeconds(10));
         }
@@ -333,11 +333,11 @@ class TracepointStreamIT {
             stream.close();
         });
         stream.startAsync();
-        Native.kill(childPid, SIGWINCH);
+        TestCalls.kill(childPid, SIGWINCH);
         assertThat(stream.awaitTermination(Duration.ofSeconds(10))).isTrue();
         assertThat(stream.isClosed()).isTrue();
         assertThat(calls).hasValue(1);
-        Native.kill(childPid, SIGWINCH); // nothing listens any more
+        TestCalls.kill(childPid, SIGWINCH); // nothing listens any more
         stream.close(); // idempotent
         assertThat(calls).hasValue(1);
     }
@@ -367,7 +367,7 @@ class TracepointStreamIT {
             });
             stream.startAsync();
             for (int i = 0; i < n; i++) {
-                Native.kill(childPid, SIGWINCH);
+                TestCalls.kill(childPid, SIGWINCH);
             }
             await(() -> ours.get() + stream.lostCount() >= n, Duration.ofSeconds(2));
             stream.close();
@@ -384,7 +384,7 @@ class TracepointStreamIT {
     @Test
     void scopingToOneThreadSeesOnlyItsEvents() throws Exception {
         List<Integer> senders = new CopyOnWriteArrayList<>();
-        int me = Native.gettid();
+        int me = TestCalls.gettid();
         try (TracepointStream stream = TracepointStream.builder().tracefs(tracefs).pid(me).build()) {
             Field pid = stream.format(GENERATE).requireField("pid");
             stream.onEvent(GENERATE, e -> {
@@ -401,13 +401,13 @@ class TracepointStreamIT {
                 } catch (InterruptedException e) {
                     return;
                 }
-                Native.kill(childPid, SIGURG);
+                TestCalls.kill(childPid, SIGURG);
             });
             other.start();
             stream.startAsync();
             go.countDown();
             other.join();
-            Native.kill(childPid, SIGWINCH);
+            TestCalls.kill(childPid, SIGWINCH);
             await(() -> !senders.isEmpty(), Duration.ofSeconds(10));
             Thread.sleep(200);
         }
@@ -438,7 +438,7 @@ class TracepointStreamIT {
                     }
                 });
                 stream.startAsync();
-                Native.kill(childPid, SIGURG); // from this JVM, outside the cgroup: not seen
+                TestCalls.kill(childPid, SIGURG); // from this JVM, outside the cgroup: not seen
                 inside.getOutputStream().write("go\n".getBytes());
                 inside.getOutputStream().flush();
                 inside.waitFor();
@@ -523,7 +523,7 @@ class TracepointStreamIT {
                 });
             }
             assertThat(countFds()).isGreaterThan(before);
-            assertThat(perfFds).isNotEmpty().allSatisfy(fd -> assertThat(Native.fcntlGetFd(fd) & Native.FD_CLOEXEC).isEqualTo(Native.FD_CLOEXEC));
+            assertThat(perfFds).isNotEmpty().allSatisfy(fd -> assertThat(TestCalls.fcntlGetFd(fd) & TestCalls.FD_CLOEXEC).isEqualTo(TestCalls.FD_CLOEXEC));
             // and a forked child really does not hold them
             Process ls = new ProcessBuilder("ls", "-l", "/proc/self/fd").start();
             String out = new String(ls.getInputStream().readAllBytes());

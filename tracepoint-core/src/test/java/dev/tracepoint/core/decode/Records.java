@@ -2,13 +2,17 @@ package dev.tracepoint.core.decode;
 
 import dev.tracepoint.core.format.EventFormat;
 import dev.tracepoint.core.format.FormatParser;
+import dev.tracepoint.core.internal.ring.RecordImages;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 
-/** Builds raw tracepoint records by field name, for decoding tests over captured formats. */
+/**
+ * Builds raw tracepoint records by field name, for decoding tests over captured formats; {@code common_type}
+ * is set as {@link RecordImages#raw} sets it.
+ */
 final class Records {
 
     static final Path CORPUS = Path.of(System.getProperty("tracepoint.corpus", "../testdata/corpus"));
@@ -18,10 +22,8 @@ final class Records {
 
     Records(EventFormat format, int length) {
         this.format = format;
-        this.record = MemorySegment.ofArray(new byte[length]);
-        if (format.field("common_type") != null) {
-            record.set(ValueLayout.JAVA_SHORT_UNALIGNED, 0, (short) format.id());
-        }
+        this.record = MemorySegment.ofArray(format.field("common_type") != null
+                ? RecordImages.raw(format, (int) format.id(), length) : new byte[length]);
     }
 
     static EventFormat format(String relative) throws Exception {

@@ -18,13 +18,13 @@ import dev.tracepoint.core.internal.dispatch.Dispatcher;
 import dev.tracepoint.core.internal.perf.PerfMmapPageDescriptor;
 import dev.tracepoint.core.internal.ring.PerfRing;
 import dev.tracepoint.core.internal.ring.RecordHandler;
+import dev.tracepoint.core.internal.ring.RecordImages;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.lang.invoke.VarHandle;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -59,7 +59,6 @@ final class FuzzChecks {
 
     private static final com.sun.management.ThreadMXBean THREADS =
             (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-    private static final VarHandle U64 = ValueLayout.JAVA_LONG.varHandle();
 
     private FuzzChecks() {
     }
@@ -151,8 +150,7 @@ final class FuzzChecks {
             MemorySegment meta = arena.allocate(PerfMmapPageDescriptor.LENGTH, 4096);
             MemorySegment data = arena.allocate(capacity, 4096);
             MemorySegment.copy(MemorySegment.ofArray(in), 19, data, 0, Math.min(capacity, in.length - 19));
-            U64.set(meta, (long) PerfMmapPageDescriptor.DATA_TAIL_OFFSET, tail);
-            U64.set(meta, (long) PerfMmapPageDescriptor.DATA_HEAD_OFFSET, head);
+            RecordImages.publish(meta, tail, head);
 
             List<Throwable> errors = new ArrayList<>();
             ErrorListener onError = t -> {

@@ -3,8 +3,10 @@ package dev.tracepoint.core.fuzz;
 import dev.tracepoint.core.format.EventFormat;
 import dev.tracepoint.core.format.Field;
 import dev.tracepoint.core.format.FieldKind;
+import dev.tracepoint.core.internal.ring.RecordImages;
 
 import java.io.IOException;
+import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -61,43 +63,28 @@ public final class SeedWriter {
         return b.array();
     }
 
-    /** Records written the kernel's way into a data area of {@code capacity} bytes starting at {@code start}. */
+    /** Records written the kernel's way ({@link RecordImages}) into a data area of {@code capacity} bytes. */
     static final class Writer {
         final byte[] data;
-        final int capacity;
         long head;
 
         Writer(int capacity, long start) {
-            this.capacity = capacity;
             this.data = new byte[capacity];
             this.head = start;
         }
 
         void put(byte[] record) {
-            for (byte x : record) {
-                data[(int) (head++ & (capacity - 1))] = x;
-            }
+            head = RecordImages.write(MemorySegment.ofArray(data), head, record);
         }
     }
 
-    static byte[] record(int type, byte[] body) {
-        ByteBuffer b = ByteBuffer.allocate(8 + body.length).order(ByteOrder.LITTLE_ENDIAN);
-        b.putInt(type).putShort((short) 0).putShort((short) (8 + body.length)).put(body);
-        return b.array();
-    }
-
-    /** A PERF_RECORD_SAMPLE in the Dispatcher's layout with {@code raw} padded so the record is 8-aligned. */
+    /** A PERF_RECORD_SAMPLE in the Dispatcher's layout, {@code raw} padded as the kernel pads it. */
     static byte[] sample(byte[] raw) {
-        int rawPadded = ((4 + raw.length + 7) & ~7) - 4;
-        ByteBuffer b = ByteBuffer.allocate(28 + 4 + rawPadded).order(ByteOrder.LITTLE_ENDIAN);
-        b.putInt(100).putInt(101).putLong(123456789L).putInt(0).putInt(0).putInt(raw.length).put(raw);
-        return record(9, b.array());
+        return RecordImages.sample(100, 101, 123456789L, 0, raw);
     }
 
     static byte[] lost(long n) {
-        ByteBuffer b = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN);
-        b.putLong(7).putLong(n);
-        return record(2, b.array());
+        return RecordImages.lost(7, n);
     }
 
     static void writeRingSeeds(Path out) throws IOException {

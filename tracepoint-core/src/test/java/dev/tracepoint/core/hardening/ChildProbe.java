@@ -2,7 +2,8 @@ package dev.tracepoint.core.hardening;
 
 import dev.tracepoint.core.TracepointStream;
 import dev.tracepoint.core.Tracefs;
-import dev.tracepoint.core.internal.perf.Native;
+import dev.tracepoint.core.internal.perf.Libc;
+import dev.tracepoint.core.internal.perf.TestCalls;
 
 import java.nio.file.Path;
 
@@ -59,14 +60,14 @@ public final class ChildProbe {
                     }
                     dev.tracepoint.core.internal.perf.Errno.describe(24);
                     long open = Fds.targets().size();
-                    long[] lim = Native.getrlimit(Native.RLIMIT_NOFILE);
-                    Native.setrlimit(Native.RLIMIT_NOFILE, open + 3, lim[1]);
+                    long[] lim = Libc.getrlimit(Libc.RLIMIT_NOFILE);
+                    TestCalls.setrlimit(Libc.RLIMIT_NOFILE, open + 3, lim[1]);
                     System.out.println("NOFILE " + (open + 3));
                     stream.open();
                 }
                 case "memlock" -> {
-                    long[] lim = Native.getrlimit(Native.RLIMIT_MEMLOCK);
-                    Native.setrlimit(Native.RLIMIT_MEMLOCK, 64 << 10, Math.min(Long.compareUnsigned(lim[1], 64 << 10) < 0 ? lim[1] : 64 << 10, 64 << 10));
+                    long[] lim = Libc.getrlimit(Libc.RLIMIT_MEMLOCK);
+                    TestCalls.setrlimit(Libc.RLIMIT_MEMLOCK, 64 << 10, Math.min(Long.compareUnsigned(lim[1], 64 << 10) < 0 ? lim[1] : 64 << 10, 64 << 10));
                     stream = TracepointStream.builder().warmUp(false).ringPages(Integer.parseInt(args[1])).build();
                     stream.enable(tracepoints[0]);
                     stream.open();

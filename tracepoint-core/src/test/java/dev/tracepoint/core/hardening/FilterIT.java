@@ -5,7 +5,7 @@ import dev.tracepoint.core.Filter;
 import dev.tracepoint.core.Tracefs;
 import dev.tracepoint.core.TracepointStream;
 import dev.tracepoint.core.format.Field;
-import dev.tracepoint.core.internal.perf.Native;
+import dev.tracepoint.core.internal.perf.TestCalls;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -59,9 +59,9 @@ class FilterIT {
         try {
             Runnable send = () -> {
                 for (int i = 0; i < 5; i++) {
-                    Native.kill(namedPid, Native.SIGWINCH);
-                    Native.kill(plainPid, Native.SIGWINCH);
-                    Native.kill(plainPid, Native.SIGURG);
+                    TestCalls.kill(namedPid, TestCalls.SIGWINCH);
+                    TestCalls.kill(plainPid, TestCalls.SIGWINCH);
+                    TestCalls.kill(plainPid, TestCalls.SIGURG);
                 }
             };
             // injection attempt: unquoted, this would be  comm == "sleep" || sig == 28 || comm == "x"
@@ -73,8 +73,8 @@ class FilterIT {
             List<Seen> oddSeen = run(tracefs, Filter.field("comm").eq(odd), send);
             assertThat(oddSeen).hasSize(5).allSatisfy(x -> assertThat(x).isEqualTo(new Seen(namedPid, 28, odd)));
             // a control: the typed filter with ordinary values works as the raw one would
-            List<Seen> plainSeen = run(tracefs, Filter.field("pid").eq(plainPid).and(Filter.field("sig").eq(Native.SIGURG)), send);
-            assertThat(plainSeen).hasSize(5).allSatisfy(x -> assertThat(x).isEqualTo(new Seen(plainPid, Native.SIGURG, "sleep")));
+            List<Seen> plainSeen = run(tracefs, Filter.field("pid").eq(plainPid).and(Filter.field("sig").eq(TestCalls.SIGURG)), send);
+            assertThat(plainSeen).hasSize(5).allSatisfy(x -> assertThat(x).isEqualTo(new Seen(plainPid, TestCalls.SIGURG, "sleep")));
             // the stream checks fields before the kernel sees them
             try (TracepointStream s = TracepointStream.builder().tracefs(tracefs).build()) {
                 assertThatThrownBy(() -> s.enable(GENERATE).filter(Filter.field("signal").eq(9)))

@@ -4,7 +4,7 @@ import dev.tracepoint.testing.KernelTests;
 import dev.tracepoint.core.Tracefs;
 import dev.tracepoint.core.TracepointStream;
 import dev.tracepoint.core.format.Field;
-import dev.tracepoint.core.internal.perf.Native;
+import dev.tracepoint.core.internal.perf.TestCalls;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -52,7 +52,7 @@ class LifecycleRaceIT {
         childPid = (int) child.pid();
         sender = Thread.ofPlatform().daemon().start(() -> {
             while (sending.get()) {
-                Native.kill(childPid, Native.SIGWINCH);
+                TestCalls.kill(childPid, TestCalls.SIGWINCH);
                 LockSupport.parkNanos(200_000);
             }
         });
@@ -241,8 +241,8 @@ class LifecycleRaceIT {
                     }
                     if (target.contains("perf_event") || target.contains("eventpoll") || target.contains("eventfd")) {
                         int fd = Integer.parseInt(p.getFileName().toString());
-                        assertThat(Native.fcntlGetFd(fd) & Native.FD_CLOEXEC).as("FD_CLOEXEC on fd %d (%s)", fd, target)
-                                .isEqualTo(Native.FD_CLOEXEC);
+                        assertThat(TestCalls.fcntlGetFd(fd) & TestCalls.FD_CLOEXEC).as("FD_CLOEXEC on fd %d (%s)", fd, target)
+                                .isEqualTo(TestCalls.FD_CLOEXEC);
                         checked++;
                     }
                 }

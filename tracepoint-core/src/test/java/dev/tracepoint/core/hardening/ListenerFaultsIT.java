@@ -4,7 +4,7 @@ import dev.tracepoint.testing.KernelTests;
 import dev.tracepoint.core.Tracefs;
 import dev.tracepoint.core.TracepointStream;
 import dev.tracepoint.core.format.Field;
-import dev.tracepoint.core.internal.perf.Native;
+import dev.tracepoint.core.internal.perf.TestCalls;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -74,7 +74,7 @@ class ListenerFaultsIT {
             s.onError(errors::add);
             s.startAsync();
             for (int i = 0; i < 200; i++) {
-                Native.kill(childPid, Native.SIGWINCH);
+                TestCalls.kill(childPid, TestCalls.SIGWINCH);
             }
             await(() -> second.get() >= 200, Duration.ofSeconds(10));
         }
@@ -96,7 +96,7 @@ class ListenerFaultsIT {
         s.enable(GENERATE).filter("pid == " + childPid);
         s.onEvent(GENERATE, e -> {
             delivered.incrementAndGet();
-            if (e.getInt(sig) == Native.SIGURG) {
+            if (e.getInt(sig) == TestCalls.SIGURG) {
                 resumed.incrementAndGet();
             }
             if (blocked.getCount() > 0) {
@@ -111,15 +111,15 @@ class ListenerFaultsIT {
         s.onLost((cpu, n) -> lostReported.addAndGet(n));
         try {
             s.startAsync();
-            Native.kill(childPid, Native.SIGWINCH);
+            TestCalls.kill(childPid, TestCalls.SIGWINCH);
             assertThat(blocked.await(10, TimeUnit.SECONDS)).isTrue();
             for (int i = 0; i < burst; i++) {
-                Native.kill(childPid, Native.SIGWINCH);
+                TestCalls.kill(childPid, TestCalls.SIGWINCH);
             }
             release.countDown();
             await(() -> lostReported.get() > 0, Duration.ofSeconds(5));
             for (int i = 0; i < after; i++) { // slowly: a 4 KiB ring holds ~46 samples
-                Native.kill(childPid, Native.SIGURG);
+                TestCalls.kill(childPid, TestCalls.SIGURG);
                 Thread.sleep(1);
             }
             await(() -> resumed.get() >= after, Duration.ofSeconds(10));
@@ -150,7 +150,7 @@ class ListenerFaultsIT {
         s.onClose(closed::countDown);
         s.startAsync();
         for (int i = 0; i < 50; i++) {
-            Native.kill(childPid, Native.SIGWINCH);
+            TestCalls.kill(childPid, TestCalls.SIGWINCH);
         }
         assertThat(s.awaitTermination(Duration.ofSeconds(10))).isTrue();
         assertThat(closed.await(1, TimeUnit.SECONDS)).isTrue();

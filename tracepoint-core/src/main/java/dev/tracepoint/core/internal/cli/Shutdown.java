@@ -1,6 +1,6 @@
 package dev.tracepoint.core.internal.cli;
 
-import dev.tracepoint.core.internal.perf.Native;
+import dev.tracepoint.core.internal.perf.Libc;
 
 /**
  * Makes Ctrl-C and SIGTERM end a monitor cleanly: the stream is closed (its rings drained) and the final
@@ -29,7 +29,7 @@ public final class Shutdown {
     public void install() {
         for (String name : new String[] {"INT", "TERM"}) {
             try {
-                Native.restoreDefaultSignal(name.equals("INT") ? Native.SIGINT : Native.SIGTERM);
+                Libc.restoreDefaultSignal(name.equals("INT") ? Libc.SIGINT : Libc.SIGTERM);
                 int status = name.equals("INT") ? 130 : 143;
                 sun.misc.Signal.handle(new sun.misc.Signal(name), s -> System.exit(status));
             } catch (RuntimeException e) {

@@ -2,6 +2,19 @@ package dev.tracepoint.core.internal.dispatch;
 
 import static dev.tracepoint.core.internal.perf.PerfSampleDescriptor.RAW_OFFSET;
 import static dev.tracepoint.core.internal.perf.PerfSampleDescriptor.RAW_SIZE_OFFSET;
+import static dev.tracepoint.core.internal.perf.PerfSideRecordDescriptor.COMM_COMM_OFFSET;
+import static dev.tracepoint.core.internal.perf.PerfSideRecordDescriptor.COMM_MIN_LENGTH;
+import static dev.tracepoint.core.internal.perf.PerfSideRecordDescriptor.COMM_PID_OFFSET;
+import static dev.tracepoint.core.internal.perf.PerfSideRecordDescriptor.COMM_TID_OFFSET;
+import static dev.tracepoint.core.internal.perf.PerfSideRecordDescriptor.LOST_LENGTH;
+import static dev.tracepoint.core.internal.perf.PerfSideRecordDescriptor.LOST_LOST_OFFSET;
+import static dev.tracepoint.core.internal.perf.PerfSideRecordDescriptor.PERF_RECORD_MISC_COMM_EXEC;
+import static dev.tracepoint.core.internal.perf.PerfSideRecordDescriptor.TASK_LENGTH;
+import static dev.tracepoint.core.internal.perf.PerfSideRecordDescriptor.TASK_PID_OFFSET;
+import static dev.tracepoint.core.internal.perf.PerfSideRecordDescriptor.TASK_PPID_OFFSET;
+import static dev.tracepoint.core.internal.perf.PerfSideRecordDescriptor.TASK_PTID_OFFSET;
+import static dev.tracepoint.core.internal.perf.PerfSideRecordDescriptor.TASK_TID_OFFSET;
+import static dev.tracepoint.core.internal.perf.PerfSideRecordDescriptor.TASK_TIME_OFFSET;
 
 import dev.tracepoint.core.ErrorListener;
 import dev.tracepoint.core.EventListener;
@@ -266,28 +279,28 @@ public final class Dispatcher implements RecordHandler {
     private void other(int cpu, MemorySegment segment, long offset, int type, int misc, int size) {
         switch (type) {
             case PerfRecordType.PERF_RECORD_LOST -> {
-                if (size < 24) {
+                if (size < LOST_LENGTH) {
                     badSample(cpu, "PERF_RECORD_LOST of size " + size);
                     return;
                 }
-                reportLost(cpu, segment.get(I64, offset + PerfRecordType.LOST_LOST_OFFSET));
+                reportLost(cpu, segment.get(I64, offset + LOST_LOST_OFFSET));
             }
             case PerfRecordType.PERF_RECORD_COMM -> {
                 // struct { u32 pid, tid; char comm[]; } the name is NUL-terminated and padded to 8 bytes
-                if (taskListeners.length == 0 || size < 24) {
+                if (taskListeners.length == 0 || size < COMM_MIN_LENGTH) {
                     return;
                 }
-                int pid = segment.get(I32, offset + 8);
-                int tid = segment.get(I32, offset + 12);
-                int max = size - 16;
+                int pid = segment.get(I32, offset + COMM_PID_OFFSET);
+                int tid = segment.get(I32, offset + COMM_TID_OFFSET);
+                int max = size - COMM_COMM_OFFSET;
                 int n = 0;
-                while (n < max && segment.get(ValueLayout.JAVA_BYTE, offset + 16 + n) != 0) {
+                while (n < max && segment.get(ValueLayout.JAVA_BYTE, offset + COMM_COMM_OFFSET + n) != 0) {
                     n++;
                 }
                 byte[] b = new byte[n];
-                MemorySegment.copy(segment, ValueLayout.JAVA_BYTE, offset + 16, b, 0, n);
+                MemorySegment.copy(segment, ValueLayout.JAVA_BYTE, offset + COMM_COMM_OFFSET, b, 0, n);
                 String comm = new String(b, StandardCharsets.UTF_8);
-                boolean exec = (misc & (1 << 13)) != 0; // PERF_RECORD_MISC_COMM_EXEC
+                boolean exec = (misc & PERF_RECORD_MISC_COMM_EXEC) != 0;
                 for (TaskListener l : taskListeners) {
                     try {
                         l.onComm(pid, tid, comm, exec);
@@ -298,14 +311,14 @@ public final class Dispatcher implements RecordHandler {
             }
             case PerfRecordType.PERF_RECORD_FORK, PerfRecordType.PERF_RECORD_EXIT -> {
                 // struct { u32 pid, ppid; u32 tid, ptid; u64 time; }
-                if (taskListeners.length == 0 || size < 32) {
+                if (taskListeners.length == 0 || size < TASK_LENGTH) {
                     return;
                 }
-                int pid = segment.get(I32, offset + 8);
-                int ppid = segment.get(I32, offset + 12);
-                int tid = segment.get(I32, offset + 16);
-                int ptid = segment.get(I32, offset + 20);
-                long time = segment.get(I64, offset + 24);
+                int pid = segment.get(I32, offset + TASK_PID_OFFSET);
+                int ppid = segment.get(I32, offset + TASK_PPID_OFFSET);
+                int tid = segment.get(I32, offset + TASK_TID_OFFSET);
+                int ptid = segment.get(I32, offset + TASK_PTID_OFFSET);
+                long time = segment.get(I64, offset + TASK_TIME_OFFSET);
                 for (TaskListener l : taskListeners) {
                     try {
                         if (type == PerfRecordType.PERF_RECORD_FORK) {

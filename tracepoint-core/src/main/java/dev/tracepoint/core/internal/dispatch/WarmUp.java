@@ -1,16 +1,12 @@
 package dev.tracepoint.core.internal.dispatch;
 
 import dev.tracepoint.core.BatchListener;
-import dev.tracepoint.core.format.EventFormat;
-import dev.tracepoint.core.format.Field;
-import dev.tracepoint.core.internal.perf.PerfMmapPageDescriptor;
 import dev.tracepoint.core.internal.perf.PerfRecordType;
-import dev.tracepoint.core.internal.perf.PerfSampleDescriptor;
 import dev.tracepoint.core.internal.ring.PerfRing;
+import dev.tracepoint.core.internal.ring.RecordImages;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -180,7 +176,7 @@ public final class WarmUp {
          * @param wrapping the index of the record that crosses the ring end
          */
         Lap(Arena arena, int minSize, List<byte[]> recs, int wrapping) {
-            image = image(recs);
+            image = RecordImages.image(recs);
             int before = 0;
             for (int i = 0; i < wrapping; i++) {
                 before += recs.get(i).length;
@@ -196,10 +192,8 @@ public final class WarmUp {
         void publish(int round) {
             long size = data.byteSize();
             start = size - 8L * (1 + round % 12) - beforeWrap;
-            int first = (int) Math.min(image.length, size - start);
-            MemorySegment.copy(image, 0, data, ValueLayout.JAVA_BYTE, start, first);
-            MemorySegment.copy(image, first, data, ValueLayout.JAVA_BYTE, 0, image.length - first);
-            meta.set(ValueLayout.JAVA_LONG, PerfMmapPageDescriptor.DATA_HEAD_OFFSET, start + image.length);
+            RecordImages.write(data, start, image);
+            RecordImages.setDataHead(meta, start + image.length);
             rewind();
         }
 
@@ -235,8 +229,8 @@ public final class WarmUp {
             List<byte[]> recs = samples(entries, 1); // the first format's sample, LOST and THROTTLE, the sample again
             recs.addAll(otherRecords());
             recs.addAll(samples(entries, 1));
-            byte[] image = image(recs);
-            MemorySegment.copy(image, 0, data, ValueLayout.JAVA_BYTE, 0, image.length);
+            byte[] image = RecordImages.image(recs);
+            RecordImages.write(data, 0, image);
             PerfRing drill = new PerfRing(0, meta, data);
             PerfRing[] withDrill = Arrays.copyOf(rings, rings.length + 1);
             withDrill[rings.length] = drill;
@@ -247,8 +241,7 @@ public final class WarmUp {
                 for (int round = 0; round < WAKEUP_ROUNDS; round++) {
                     for (int i = 0; i < WAKEUPS; i++) {
                         if ((i & 1) == 0) {
-                            meta.set(ValueLayout.JAVA_LONG, PerfMmapPageDescriptor.DATA_TAIL_OFFSET, 0L);
-                            meta.set(ValueLayout.JAVA_LONG, PerfMmapPageDescriptor.DATA_HEAD_OFFSET, image.length);
+                            RecordImages.publish(meta, 0, image.length);
                         }
                         if (batch) {
                             consumer.batchListener(warmBatch[i % warmBatch.length]);
@@ -270,59 +263,20 @@ public final class WarmUp {
         List<byte[]> recs = new ArrayList<>();
         int bytes = 0;
         for (int i = 0; i < entries.length && bytes < maxBytes; i++) {
-            EventFormat format = entries[i].format();
-            int size = (PerfSampleDescriptor.RAW_OFFSET + format.fixedSize() + 7) & ~7;
-            byte[] rec = new byte[size];
-            MemorySegment r = MemorySegment.ofArray(rec);
-            r.set(ValueLayout.JAVA_INT_UNALIGNED, 0, PerfRecordType.PERF_RECORD_SAMPLE);
-            r.set(ValueLayout.JAVA_SHORT_UNALIGNED, 6, (short) size);
-            r.set(ValueLayout.JAVA_INT_UNALIGNED, PerfSampleDescriptor.PID_OFFSET, 1);
-            r.set(ValueLayout.JAVA_INT_UNALIGNED, PerfSampleDescriptor.TID_OFFSET, 1);
-            r.set(ValueLayout.JAVA_INT_UNALIGNED, PerfSampleDescriptor.RAW_SIZE_OFFSET, size - PerfSampleDescriptor.RAW_OFFSET);
-            Field type = format.field("common_type");
-            r.set(ValueLayout.JAVA_SHORT_UNALIGNED, PerfSampleDescriptor.RAW_OFFSET + type.offset(), (short) format.id());
+            byte[] rec = RecordImages.sample(1, 1, 0L, 0, RecordImages.raw(entries[i].format()));
             recs.add(rec);
-            bytes += size;
+            bytes += rec.length;
         }
         return recs;
     }
 
     /** {@code count} samples, of every format in turn. */
     private static List<byte[]> sampleRun(Dispatcher.Entry[] entries, int count) {
-        List<byte[]> one = samples(entries, Integer.MAX_VALUE);
-        List<byte[]> recs = new ArrayList<>(count);
-        for (int i = 0; i < count; i++) {
-            recs.add(one.get(i % one.size()));
-        }
-        return recs;
+        return new ArrayList<>(RecordImages.cycle(samples(entries, Integer.MAX_VALUE), count));
     }
 
     /** A LOST and a THROTTLE record. */
     private static List<byte[]> otherRecords() {
-        List<byte[]> recs = new ArrayList<>();
-        for (int type : new int[] {PerfRecordType.PERF_RECORD_LOST, PerfRecordType.PERF_RECORD_THROTTLE}) {
-            byte[] rec = new byte[24];
-            MemorySegment l = MemorySegment.ofArray(rec);
-            l.set(ValueLayout.JAVA_INT_UNALIGNED, 0, type);
-            l.set(ValueLayout.JAVA_SHORT_UNALIGNED, 6, (short) 24);
-            recs.add(rec);
-        }
-        return recs;
+        return List.of(RecordImages.lost(0, 0), RecordImages.record(PerfRecordType.PERF_RECORD_THROTTLE, 0, 24));
     }
-
-    /** The records one after the other. */
-    private static byte[] image(List<byte[]> recs) {
-        int length = 0;
-        for (byte[] rec : recs) {
-            length += rec.length;
-        }
-        byte[] image = new byte[length];
-        int at = 0;
-        for (byte[] rec : recs) {
-            System.arraycopy(rec, 0, image, at, rec.length);
-            at += rec.length;
-        }
-        return image;
-    }
-
 }

@@ -17,7 +17,7 @@ import java.lang.foreign.ValueLayout;
  *             .sampleType(PERF_SAMPLE_TID | PERF_SAMPLE_TIME | PERF_SAMPLE_CPU | PERF_SAMPLE_RAW)
  *             .flags(FLAG_DISABLED)
  *             .allocate(arena);
- *     int fd = Native.perfEventOpen(attr, -1, cpu, -1, PERF_FLAG_FD_CLOEXEC);
+ *     int fd = PerfCalls.perfEventOpen(attr, -1, cpu, -1, PERF_FLAG_FD_CLOEXEC);
  * }
  * }
  *

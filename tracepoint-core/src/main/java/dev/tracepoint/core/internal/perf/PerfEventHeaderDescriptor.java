@@ -29,6 +29,8 @@ public final class PerfEventHeaderDescriptor {
     public static final int ALIGNMENT = 8;
     /** The largest possible record: {@code size} is a {@code __u16}. */
     public static final int MAX_RECORD_LENGTH = 0xFFFF;
+    /** {@code PERF_RECORD_MISC_KERNEL}: a {@code misc} value (CPU mode) of a sample taken in the kernel. */
+    public static final int PERF_RECORD_MISC_KERNEL = 1;
 
     private static final boolean BIG_ENDIAN = java.nio.ByteOrder.nativeOrder() == java.nio.ByteOrder.BIG_ENDIAN;
 

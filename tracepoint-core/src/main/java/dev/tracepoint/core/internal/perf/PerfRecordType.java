@@ -11,18 +11,19 @@ public final class PerfRecordType {
     public static final int PERF_RECORD_MMAP = 1;
     /**
      * {@code PERF_RECORD_LOST}: the kernel dropped samples because the ring was full.
-     * Body: {@code u64 id; u64 lost;} then {@code struct sample_id} if {@code sample_id_all}.
+     * Body: {@code u64 id; u64 lost;} then {@code struct sample_id} if {@code sample_id_all}
+     * ({@link PerfSideRecordDescriptor}).
      */
     public static final int PERF_RECORD_LOST = 2;
-    /** {@code PERF_RECORD_COMM}. */
+    /** {@code PERF_RECORD_COMM}: a task's name ({@link PerfSideRecordDescriptor}). */
     public static final int PERF_RECORD_COMM = 3;
-    /** {@code PERF_RECORD_EXIT}. */
+    /** {@code PERF_RECORD_EXIT}: a task ended ({@link PerfSideRecordDescriptor}). */
     public static final int PERF_RECORD_EXIT = 4;
-    /** {@code PERF_RECORD_THROTTLE}. */
+    /** {@code PERF_RECORD_THROTTLE} ({@link PerfSideRecordDescriptor}). */
     public static final int PERF_RECORD_THROTTLE = 5;
     /** {@code PERF_RECORD_UNTHROTTLE}. */
     public static final int PERF_RECORD_UNTHROTTLE = 6;
-    /** {@code PERF_RECORD_FORK}. */
+    /** {@code PERF_RECORD_FORK}: a task was created ({@link PerfSideRecordDescriptor}). */
     public static final int PERF_RECORD_FORK = 7;
     /** {@code PERF_RECORD_READ}. */
     public static final int PERF_RECORD_READ = 8;
@@ -54,11 +55,6 @@ public final class PerfRecordType {
     public static final int PERF_RECORD_AUX_OUTPUT_HW_ID = 21;
     /** {@code PERF_RECORD_CALLCHAIN_DEFERRED} (deferred user callchains, newest kernels). */
     public static final int PERF_RECORD_CALLCHAIN_DEFERRED = 22;
-
-    /** Offset of {@code u64 id} in a {@link #PERF_RECORD_LOST} record. */
-    public static final int LOST_ID_OFFSET = 8;
-    /** Offset of {@code u64 lost} (the number of dropped samples) in a {@link #PERF_RECORD_LOST} record. */
-    public static final int LOST_LOST_OFFSET = 16;
 
     private static final String[] NAMES = {
         null, "PERF_RECORD_MMAP", "PERF_RECORD_LOST", "PERF_RECORD_COMM", "PERF_RECORD_EXIT",

@@ -1,8 +1,9 @@
 package dev.tracepoint.core.internal.perf;
 
 /**
- * A system call (or C library wrapper) made through {@link Native} returned -1. Carries the call's name and
- * the {@code errno} it left, read through {@code Linker.Option.captureCallState("errno")}.
+ * A system call (or C library wrapper) made through {@link PerfCalls}, {@link Epoll}, {@link EventFd} or
+ * {@link Libc} returned -1. Carries the call's name and the {@code errno} it left, read through
+ * {@code Linker.Option.captureCallState("errno")}.
  *
  * <p>The message reads {@code perf_event_open: EACCES (Permission denied)}; for an {@code ioctl} the request
  * is named in brackets: {@code ioctl(PERF_EVENT_IOC_SET_FILTER): EINVAL (Invalid argument)}. Callers higher

@@ -43,7 +43,7 @@ import java.lang.invoke.VarHandle;
  *
  * <p>The ring owns only its scratch segment, which {@link #close()} frees. It does not own the mapping:
  * whoever called {@code mmap} keeps the segment alive while the ring is used and unmaps it after
- * {@code close()} (for instance with {@code Native.munmap}).
+ * {@code close()} (for instance with {@code Libc.munmap}).
  */
 public final class PerfRing implements AutoCloseable {
 

@@ -3,8 +3,11 @@ package dev.tracepoint.core.internal.session;
 import dev.tracepoint.core.TracepointException;
 import dev.tracepoint.core.format.EventFormat;
 import dev.tracepoint.core.internal.perf.Cpus;
+import dev.tracepoint.core.internal.perf.Epoll;
 import dev.tracepoint.core.internal.perf.Errno;
-import dev.tracepoint.core.internal.perf.Native;
+import dev.tracepoint.core.internal.perf.EventFd;
+import dev.tracepoint.core.internal.perf.Libc;
+import dev.tracepoint.core.internal.perf.PerfCalls;
 import dev.tracepoint.core.internal.perf.PerfEventAttr;
 import dev.tracepoint.core.internal.perf.PerfEventAttrDescriptor;
 import dev.tracepoint.core.internal.perf.PerfSampleDescriptor;
@@ -126,20 +129,20 @@ public final class PerfSession implements AutoCloseable {
     }
 
     private void openAll() throws TracepointException {
-        int pageSize = Native.pageSize();
+        int pageSize = Libc.pageSize();
         arena = Arena.ofShared();
-        epfd = (int) call(Native::epollCreate, -1, null);
-        wakeFd = (int) call(Native::eventfd, -1, null);
+        epfd = (int) call(Epoll::epollCreate, -1, null);
+        wakeFd = (int) call(EventFd::eventfd, -1, null);
         epollAdd(wakeFd, -1L);
         epollCapacity = cpus.length + 1;
-        epollEvents = arena.allocate((long) Native.EPOLL_EVENT_LENGTH * epollCapacity, 8);
+        epollEvents = arena.allocate((long) Epoll.EPOLL_EVENT_LENGTH * epollCapacity, 8);
         long mapLength = (long) (1 + spec.ringPages()) * pageSize;
         int target = spec.pid();
         long openFlags = PerfEventAttrDescriptor.PERF_FLAG_FD_CLOEXEC;
         int cgroupFd = -1;
         if (spec.cgroup() != null) {
             try {
-                cgroupFd = Native.openReadOnly(spec.cgroup().toString());
+                cgroupFd = Libc.openReadOnly(spec.cgroup().toString());
             } catch (SyscallException e) {
                 throw SetupFailures.cgroup(e, spec.cgroup());
             }
@@ -170,7 +173,7 @@ public final class PerfSession implements AutoCloseable {
             attributes(tp, leader < 0).write(attr);
             int fd;
             try {
-                fd = Native.perfEventOpen(attr, target, cpu, -1, openFlags);
+                fd = PerfCalls.perfEventOpen(attr, target, cpu, -1, openFlags);
             } catch (SyscallException e) {
                 if (e.errno() == Errno.ENODEV && leader < 0) {
                     return; // the CPU went offline since the list was read: skip it
@@ -189,7 +192,7 @@ public final class PerfSession implements AutoCloseable {
                 leader = fd;
                 MemorySegment mapping;
                 try {
-                    mapping = Native.mmap(mapLength, fd);
+                    mapping = Libc.mmap(mapLength, fd);
                 } catch (SyscallException e) {
                     throw SetupFailures.mmap(e, cpu, tp.name(), mapLength);
                 }
@@ -199,13 +202,13 @@ public final class PerfSession implements AutoCloseable {
             } else {
                 final int ringFd = leader;
                 call(() -> {
-                    Native.setOutput(fd, ringFd);
+                    PerfCalls.setOutput(fd, ringFd);
                     return 0;
                 }, cpu, tp.name());
             }
             if (tp.filter() != null) {
                 try {
-                    Native.setFilter(fd, tp.filter());
+                    PerfCalls.setFilter(fd, tp.filter());
                 } catch (SyscallException e) {
                     throw SetupFailures.filter(e, tp.name(), tp.filter(), tp.format());
                 }
@@ -226,7 +229,7 @@ public final class PerfSession implements AutoCloseable {
         PerfEventAttr a = PerfEventAttr.tracepoint(tp.format().id())
                 .sampleType(PerfSampleDescriptor.SAMPLE_TYPE)
                 .readFormat(readLost ? PerfEventAttrDescriptor.PERF_FORMAT_LOST : 0)
-                .clockid(Native.CLOCK_MONOTONIC);
+                .clockid(Libc.CLOCK_MONOTONIC);
         if (spec.wakeupEvents() > 0) {
             a.wakeupEvents(spec.wakeupEvents());
         } else if (spec.wakeupBytes() > 0) {
@@ -246,7 +249,7 @@ public final class PerfSession implements AutoCloseable {
             final int fd = fds.get(i);
             final int cpu = fdCpus.get(i);
             call(() -> {
-                Native.enable(fd);
+                PerfCalls.enable(fd);
                 return 0;
             }, cpu, null);
         }
@@ -256,7 +259,7 @@ public final class PerfSession implements AutoCloseable {
     public void disable() {
         for (int fd : fds) {
             try {
-                Native.disable(fd);
+                PerfCalls.disable(fd);
             } catch (SyscallException ignored) {
                 // closing anyway
             }
@@ -269,7 +272,7 @@ public final class PerfSession implements AutoCloseable {
      * @param timeoutMs the longest wait; 0 returns at once
      */
     public void await(int timeoutMs) {
-        Native.epollWait(epfd, epollEvents, epollCapacity, timeoutMs);
+        Epoll.epollWait(epfd, epollEvents, epollCapacity, timeoutMs);
     }
 
     /** Wakes a thread blocked in {@link #await}; any thread. Does nothing once closed. */
@@ -277,7 +280,7 @@ public final class PerfSession implements AutoCloseable {
         int fd = wakeFd;
         if (fd >= 0) {
             try {
-                Native.eventfdSignal(fd);
+                EventFd.eventfdSignal(fd);
             } catch (SyscallException ignored) {
                 // the waiter also wakes by its timeout
             }
@@ -300,7 +303,7 @@ public final class PerfSession implements AutoCloseable {
             MemorySegment buf = a.allocate(16, 8); // struct { u64 value; u64 lost; }
             for (int i = 0; i < fds.size(); i++) {
                 try {
-                    if (Native.read(fds.get(i), buf, 16) == 16) {
+                    if (Libc.read(fds.get(i), buf, 16) == 16) {
                         lost.merge(fdCpus.get(i), buf.get(ValueLayout.JAVA_LONG, 8), Long::sum);
                     }
                 } catch (SyscallException e) {
@@ -364,7 +367,7 @@ public final class PerfSession implements AutoCloseable {
         rings.clear();
         for (MemorySegment m : mappings) {
             try {
-                Native.munmap(m);
+                Libc.munmap(m);
             } catch (SyscallException e) {
                 errors.accept(e);
             }
@@ -381,7 +384,7 @@ public final class PerfSession implements AutoCloseable {
 
     private void epollAdd(int fd, long data) throws TracepointException {
         call(() -> {
-            Native.epollAdd(epfd, fd, Native.EPOLLIN, data);
+            Epoll.epollAdd(epfd, fd, Epoll.EPOLLIN, data);
             return 0;
         }, -1, null);
     }
@@ -402,7 +405,7 @@ public final class PerfSession implements AutoCloseable {
     private static void closeQuietly(int fd) {
         if (fd >= 0) {
             try {
-                Native.close(fd);
+                Libc.close(fd);
             } catch (SyscallException ignored) {
                 // nothing more to release
             }

@@ -6,7 +6,7 @@ import dev.tracepoint.core.TracepointException;
 import dev.tracepoint.core.format.EventFormat;
 import dev.tracepoint.core.format.Field;
 import dev.tracepoint.core.internal.perf.Errno;
-import dev.tracepoint.core.internal.perf.Native;
+import dev.tracepoint.core.internal.perf.Libc;
 import dev.tracepoint.core.internal.perf.SyscallException;
 
 import java.io.IOException;
@@ -37,7 +37,7 @@ public final class SetupFailures {
             return new PermissionDeniedException(head + ". " + permissionHint(), e.syscall(), e.errno(), e.errnoName(), cpu, tracepoint);
         }
         if (e.errno() == Errno.EMFILE || e.errno() == Errno.ENFILE) {
-            long[] lim = rlimit(Native.RLIMIT_NOFILE);
+            long[] lim = rlimit(Libc.RLIMIT_NOFILE);
             return new TracepointException(head + ". Too many open files: RLIMIT_NOFILE is soft=" + lim[0] + " hard=" + lim[1]
                     + "; a stream needs one fd per tracepoint and CPU plus two (raise it with ulimit -n)",
                     e.syscall(), e.errno(), e.errnoName(), cpu, tracepoint, e);
@@ -56,7 +56,7 @@ public final class SetupFailures {
         String head = "mmap of a " + length + "-byte perf ring" + where(cpu, tracepoint) + ": " + e.errnoName()
                 + " (" + Errno.describe(e.errno()) + ")";
         if (e.errno() == Errno.EPERM || e.errno() == Errno.ENOMEM || e.errno() == Errno.EACCES) {
-            long[] lim = rlimit(Native.RLIMIT_MEMLOCK);
+            long[] lim = rlimit(Libc.RLIMIT_MEMLOCK);
             return new TracepointException(head + ". Ring memory counts against kernel.perf_event_mlock_kb ("
                     + read("/proc/sys/kernel/perf_event_mlock_kb") + " KiB per user) and then RLIMIT_MEMLOCK (soft=" + lim[0]
                     + " hard=" + lim[1] + "); use fewer ring pages, or raise the limit (ulimit -l)",
@@ -114,7 +114,7 @@ public final class SetupFailures {
 
     private static long[] rlimit(int resource) {
         try {
-            return Native.getrlimit(resource);
+            return Libc.getrlimit(resource);
         } catch (RuntimeException ex) {
             return new long[] {-2, -2};
         }

@@ -1,7 +1,8 @@
 package dev.tracepoint.core.internal.cli;
 
 import dev.tracepoint.testing.KernelTests;
-import dev.tracepoint.core.internal.perf.Native;
+import dev.tracepoint.core.internal.perf.Libc;
+import dev.tracepoint.core.internal.perf.TestCalls;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -109,9 +110,9 @@ class CliIT {
         try (CliProcess c = CliProcess.start("stream", "signal:signal_generate", "--json", "--count", "3",
                 "--filter", "signal:signal_generate=pid == " + victimPid, "--ready", ready.toString())) {
             c.awaitFile(ready, Duration.ofSeconds(30));
-            Native.kill(victimPid, 28);
-            Native.kill(victimPid, 23);
-            Native.kill(victimPid, 28);
+            TestCalls.kill(victimPid, 28);
+            TestCalls.kill(victimPid, 23);
+            TestCalls.kill(victimPid, 28);
             assertThat(c.waitFor(Duration.ofSeconds(30))).as(c.err()).isZero();
             List<String> lines = c.out().lines().toList();
             assertThat(lines).hasSize(3);
@@ -133,7 +134,7 @@ class CliIT {
         try (CliProcess c = CliProcess.start("stream", "signal:signal_generate", "--count", "1",
                 "--filter", "signal:signal_generate=pid == " + victimPid, "--ready", ready.toString())) {
             c.awaitFile(ready, Duration.ofSeconds(30));
-            Native.kill(victimPid, 28);
+            TestCalls.kill(victimPid, 28);
             c.waitFor(Duration.ofSeconds(30));
             assertThat(c.out().trim()).matches("\\d+\\.\\d{6} \\[\\d{3}] \\d+/\\d+ signal:signal_generate: "
                     + "sig=28 errno=0 code=0 comm=sleep pid=" + victimPid + " grp=1 res=1");
@@ -147,10 +148,10 @@ class CliIT {
                 "--filter", "signal:signal_generate=pid == " + victimPid, "--ready", ready.toString())) {
             c.awaitFile(ready, Duration.ofSeconds(30));
             for (int i = 0; i < 1000; i++) {
-                Native.kill(victimPid, 28);
+                TestCalls.kill(victimPid, 28);
             }
             Thread.sleep(300);
-            Native.kill((int) c.pid(), Native.SIGINT);
+            TestCalls.kill((int) c.pid(), Libc.SIGINT);
             assertThat(c.waitFor(Duration.ofSeconds(30))).isEqualTo(130);
             assertThat(c.out().trim()).isEqualTo("samples=1000 lost=0");
             // every event decoded: the first payload field of signal_generate is sig, 28 each time

@@ -12,10 +12,9 @@ import dev.tracepoint.core.format.EventFormat;
 import dev.tracepoint.core.format.Field;
 import dev.tracepoint.core.format.FormatException;
 import dev.tracepoint.core.format.FormatParser;
-import dev.tracepoint.core.internal.perf.PerfMmapPageDescriptor;
-import dev.tracepoint.core.internal.perf.PerfRecordType;
 import dev.tracepoint.core.internal.perf.PerfSampleDescriptor;
 import dev.tracepoint.core.internal.ring.PerfRing;
+import dev.tracepoint.core.internal.ring.RecordImages;
 import dev.tracepoint.testing.KernelTests;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -78,37 +77,26 @@ class BatchCursorTest {
     /** Starts the ring at {@code position}: head and tail both there. */
     private void startAt(long position) {
         head = position;
-        meta.set(ValueLayout.JAVA_LONG, PerfMmapPageDescriptor.DATA_TAIL_OFFSET, position);
-        meta.set(ValueLayout.JAVA_LONG, PerfMmapPageDescriptor.DATA_HEAD_OFFSET, position);
+        RecordImages.publish(meta, position, position);
     }
 
     private long tail() {
-        return meta.get(ValueLayout.JAVA_LONG, PerfMmapPageDescriptor.DATA_TAIL_OFFSET);
+        return RecordImages.dataTail(meta);
     }
 
     private void publish() {
-        meta.set(ValueLayout.JAVA_LONG, PerfMmapPageDescriptor.DATA_HEAD_OFFSET, head);
+        RecordImages.setDataHead(meta, head);
     }
 
     private void put(byte[] rec) {
-        for (int i = 0; i < rec.length; i++) {
-            data.set(ValueLayout.JAVA_BYTE, (head + i) & (CAPACITY - 1), rec[i]);
-        }
-        head += rec.length;
+        head = RecordImages.write(data, head, rec);
     }
 
     /** A signal_generate sample with {@code sig} set; {@code type} is its common_type. */
     private void putSample(int type, int sigValue) {
-        int size = (PerfSampleDescriptor.RAW_OFFSET + signal.fixedSize() + 7) & ~7;
-        byte[] rec = new byte[size];
-        MemorySegment r = MemorySegment.ofArray(rec);
-        r.set(ValueLayout.JAVA_INT_UNALIGNED, 0, PerfRecordType.PERF_RECORD_SAMPLE);
-        r.set(ValueLayout.JAVA_SHORT_UNALIGNED, 6, (short) size);
-        r.set(ValueLayout.JAVA_INT_UNALIGNED, PerfSampleDescriptor.PID_OFFSET, 100 + sigValue);
-        r.set(ValueLayout.JAVA_INT_UNALIGNED, PerfSampleDescriptor.RAW_SIZE_OFFSET, size - PerfSampleDescriptor.RAW_OFFSET);
-        r.set(ValueLayout.JAVA_SHORT_UNALIGNED, PerfSampleDescriptor.RAW_OFFSET, (short) type);
-        r.set(ValueLayout.JAVA_INT_UNALIGNED, PerfSampleDescriptor.RAW_OFFSET + sig.offset(), sigValue);
-        put(rec);
+        byte[] raw = RecordImages.raw(signal, type);
+        MemorySegment.ofArray(raw).set(ValueLayout.JAVA_INT_UNALIGNED, sig.offset(), sigValue);
+        put(RecordImages.sample(100 + sigValue, 0, 0L, 0, raw));
     }
 
     private void putSample(int sigValue) {
@@ -116,12 +104,7 @@ class BatchCursorTest {
     }
 
     private void putLost(long count) {
-        byte[] rec = new byte[24];
-        MemorySegment l = MemorySegment.ofArray(rec);
-        l.set(ValueLayout.JAVA_INT_UNALIGNED, 0, PerfRecordType.PERF_RECORD_LOST);
-        l.set(ValueLayout.JAVA_SHORT_UNALIGNED, 6, (short) 24);
-        l.set(ValueLayout.JAVA_LONG_UNALIGNED, PerfRecordType.LOST_LOST_OFFSET, count);
-        put(rec);
+        put(RecordImages.lost(0, count));
     }
 
     /** Reads every event's sig and pid. */

@@ -12,6 +12,7 @@ import dev.tracepoint.core.format.FormatException;
 import dev.tracepoint.core.format.FormatParser;
 import dev.tracepoint.core.internal.perf.PerfRecordType;
 import dev.tracepoint.core.internal.perf.PerfSampleDescriptor;
+import dev.tracepoint.core.internal.ring.RecordImages;
 import dev.tracepoint.testing.KernelTests;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -41,19 +42,18 @@ class DispatcherTest {
         exec = FormatParser.parse(KernelTests.corpus().resolve("kernel-6.18/sched/sched_process_exec/format"));
     }
 
-    /** A PERF_RECORD_SAMPLE: header, pid, tid, time, cpu, raw size, raw bytes with {@code common_type}. */
+    /**
+     * A PERF_RECORD_SAMPLE: header, pid, tid, time, cpu, raw size, raw bytes with {@code common_type} (where
+     * {@code signal}, like every format here, has it).
+     */
     private static MemorySegment sample(Arena arena, int commonType, int pid, int tid, long time, int cpu, int rawSize) {
-        int size = (PerfSampleDescriptor.RAW_OFFSET + rawSize + 7) & ~7;
-        MemorySegment r = arena.allocate(size, 8);
-        r.set(ValueLayout.JAVA_INT_UNALIGNED, 0, PerfRecordType.PERF_RECORD_SAMPLE);
-        r.set(ValueLayout.JAVA_SHORT_UNALIGNED, 6, (short) size);
-        r.set(ValueLayout.JAVA_INT_UNALIGNED, PerfSampleDescriptor.PID_OFFSET, pid);
-        r.set(ValueLayout.JAVA_INT_UNALIGNED, PerfSampleDescriptor.TID_OFFSET, tid);
-        r.set(ValueLayout.JAVA_LONG_UNALIGNED, PerfSampleDescriptor.TIME_OFFSET, time);
-        r.set(ValueLayout.JAVA_INT_UNALIGNED, PerfSampleDescriptor.CPU_OFFSET, cpu);
-        r.set(ValueLayout.JAVA_INT_UNALIGNED, PerfSampleDescriptor.RAW_SIZE_OFFSET, rawSize);
-        r.set(ValueLayout.JAVA_SHORT_UNALIGNED, PerfSampleDescriptor.RAW_OFFSET, (short) commonType);
-        return r;
+        byte[] raw = RecordImages.raw(signal, commonType, rawSize);
+        return inNative(arena, RecordImages.sample(0, pid, tid, time, cpu, raw, rawSize));
+    }
+
+    /** The record in native memory, 8-aligned. */
+    private static MemorySegment inNative(Arena arena, byte[] record) {
+        return arena.allocate(record.length, 8).copyFrom(MemorySegment.ofArray(record));
     }
 
     private static void deliver(Dispatcher d, MemorySegment record) {
@@ -147,8 +147,7 @@ class DispatcherTest {
             MemorySegment noType = sample(arena, (int) signal.id(), 1, 1, 1, 0, signal.fixedSize());
             noType.set(ValueLayout.JAVA_INT_UNALIGNED, PerfSampleDescriptor.RAW_SIZE_OFFSET, 1);
             deliver(d, noType);
-            MemorySegment headerOnly = arena.allocate(32, 8);
-            headerOnly.set(ValueLayout.JAVA_INT_UNALIGNED, 0, PerfRecordType.PERF_RECORD_SAMPLE);
+            MemorySegment headerOnly = inNative(arena, RecordImages.record(PerfRecordType.PERF_RECORD_SAMPLE, 0, 32));
             deliver(d, headerOnly);
         }
         assertThat(d.samples()).isZero();
@@ -157,6 +156,47 @@ class DispatcherTest {
                 "CPU 0: sample declares a raw size of 4294967288 bytes but the record holds " + holds + "; record skipped",
                 "CPU 0: sample of 1 raw bytes is too short for its common_type; record skipped",
                 "CPU 0: sample record of size 32 is shorter than its fixed part and 4 raw bytes (40 bytes); record skipped");
+    }
+
+    @Test
+    void taskAndLostRecordsReachTheirListeners() {
+        List<String> seen = new ArrayList<>();
+        TaskListener tasks = new TaskListener() {
+            @Override
+            public void onComm(int pid, int tid, String comm, boolean exec) {
+                seen.add("comm " + pid + "/" + tid + " " + comm + (exec ? " exec" : ""));
+            }
+
+            @Override
+            public void onFork(int pid, int ppid, int tid, int ptid, long timeNanos) {
+                seen.add("fork " + pid + "/" + tid + " from " + ppid + "/" + ptid + " t=" + timeNanos);
+            }
+
+            @Override
+            public void onExit(int pid, int ppid, int tid, int ptid, long timeNanos) {
+                seen.add("exit " + pid + "/" + tid + " from " + ppid + "/" + ptid + " t=" + timeNanos);
+            }
+        };
+        List<Throwable> errors = new ArrayList<>();
+        Dispatcher d = new Dispatcher(ViewAccess.get().newView(), new Dispatcher.Entry[] {
+                new Dispatcher.Entry(signal, new EventListener[0])},
+                new LostListener[] {(cpu, n) -> seen.add("lost " + n + " on " + cpu)}, new TaskListener[] {tasks},
+                errors::add, 1);
+        try (Arena arena = Arena.ofConfined()) {
+            for (byte[] rec : List.of(RecordImages.comm(10, 11, "sh", false),
+                    RecordImages.comm(10, 11, "a-name-of-15-ch", true), RecordImages.fork(12, 10, 13, 11, 77L),
+                    RecordImages.exit(12, 10, 13, 11, 78L), RecordImages.lost(5, 42), RecordImages.throttle(1, 2, 3))) {
+                MemorySegment r = inNative(arena, rec);
+                d.onRecord(1, r, 0, r.get(ValueLayout.JAVA_INT_UNALIGNED, 0),
+                        Short.toUnsignedInt(r.get(ValueLayout.JAVA_SHORT_UNALIGNED, 4)), rec.length);
+            }
+        }
+        assertThat(seen).containsExactly("comm 10/11 sh", "comm 10/11 a-name-of-15-ch exec",
+                "fork 12/13 from 10/11 t=77", "exit 12/13 from 10/11 t=78", "lost 42 on 1");
+        assertThat(d.lost()).isEqualTo(42);
+        assertThat(d.lost(1)).isEqualTo(42);
+        assertThat(d.unknown()).isEqualTo(1); // the THROTTLE record
+        assertThat(errors).isEmpty();
     }
 
     @Test

@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.lang.foreign.Arena;
+import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
 import java.lang.foreign.ValueLayout;
 import org.junit.jupiter.api.Test;
 
@@ -81,6 +83,64 @@ class DescriptorsTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("capacity=12288");
         PerfMmapPageDescriptor.checkCapacity(8);
         PerfMmapPageDescriptor.checkCapacity(1L << 30);
+    }
+
+    /** {@code struct perf_event_header}, then {@code members}: the C layout, naturally aligned. */
+    private static StructLayout record(MemoryLayout... members) {
+        MemoryLayout header = MemoryLayout.structLayout(ValueLayout.JAVA_INT.withName("type"),
+                ValueLayout.JAVA_SHORT.withName("misc"), ValueLayout.JAVA_SHORT.withName("size"));
+        MemoryLayout[] all = new MemoryLayout[members.length + 1];
+        all[0] = header.withName("header");
+        System.arraycopy(members, 0, all, 1, members.length);
+        return MemoryLayout.structLayout(all);
+    }
+
+    private static long offset(StructLayout layout, String member) {
+        return layout.byteOffset(MemoryLayout.PathElement.groupElement(member));
+    }
+
+    @Test
+    void sideRecordOffsetsFollowTheUapiStructs() {
+        // PERF_RECORD_COMM: { header; u32 pid, tid; char comm[]; }, the shortest name 8 bytes with its NUL
+        StructLayout comm = record(ValueLayout.JAVA_INT.withName("pid"), ValueLayout.JAVA_INT.withName("tid"),
+                MemoryLayout.sequenceLayout(8, ValueLayout.JAVA_BYTE).withName("comm"));
+        assertThat(PerfSideRecordDescriptor.COMM_PID_OFFSET).isEqualTo(offset(comm, "pid"));
+        assertThat(PerfSideRecordDescriptor.COMM_TID_OFFSET).isEqualTo(offset(comm, "tid"));
+        assertThat(PerfSideRecordDescriptor.COMM_COMM_OFFSET).isEqualTo(offset(comm, "comm"));
+        assertThat(PerfSideRecordDescriptor.COMM_MIN_LENGTH).isEqualTo(comm.byteSize());
+        assertThat(PerfSideRecordDescriptor.PERF_RECORD_MISC_COMM_EXEC).isEqualTo(1 << 13);
+        // PERF_RECORD_FORK, PERF_RECORD_EXIT: { header; u32 pid, ppid; u32 tid, ptid; u64 time; }
+        StructLayout task = record(ValueLayout.JAVA_INT.withName("pid"), ValueLayout.JAVA_INT.withName("ppid"),
+                ValueLayout.JAVA_INT.withName("tid"), ValueLayout.JAVA_INT.withName("ptid"),
+                ValueLayout.JAVA_LONG.withName("time"));
+        assertThat(PerfSideRecordDescriptor.TASK_PID_OFFSET).isEqualTo(offset(task, "pid"));
+        assertThat(PerfSideRecordDescriptor.TASK_PPID_OFFSET).isEqualTo(offset(task, "ppid"));
+        assertThat(PerfSideRecordDescriptor.TASK_TID_OFFSET).isEqualTo(offset(task, "tid"));
+        assertThat(PerfSideRecordDescriptor.TASK_PTID_OFFSET).isEqualTo(offset(task, "ptid"));
+        assertThat(PerfSideRecordDescriptor.TASK_TIME_OFFSET).isEqualTo(offset(task, "time"));
+        assertThat(PerfSideRecordDescriptor.TASK_LENGTH).isEqualTo(task.byteSize());
+        // PERF_RECORD_LOST: { header; u64 id; u64 lost; }
+        StructLayout lost = record(ValueLayout.JAVA_LONG.withName("id"), ValueLayout.JAVA_LONG.withName("lost"));
+        assertThat(PerfSideRecordDescriptor.LOST_ID_OFFSET).isEqualTo(offset(lost, "id"));
+        assertThat(PerfSideRecordDescriptor.LOST_LOST_OFFSET).isEqualTo(offset(lost, "lost"));
+        assertThat(PerfSideRecordDescriptor.LOST_LENGTH).isEqualTo(lost.byteSize());
+        // PERF_RECORD_THROTTLE, PERF_RECORD_UNTHROTTLE: { header; u64 time; u64 id; u64 stream_id; }
+        StructLayout throttle = record(ValueLayout.JAVA_LONG.withName("time"), ValueLayout.JAVA_LONG.withName("id"),
+                ValueLayout.JAVA_LONG.withName("stream_id"));
+        assertThat(PerfSideRecordDescriptor.THROTTLE_TIME_OFFSET).isEqualTo(offset(throttle, "time"));
+        assertThat(PerfSideRecordDescriptor.THROTTLE_ID_OFFSET).isEqualTo(offset(throttle, "id"));
+        assertThat(PerfSideRecordDescriptor.THROTTLE_STREAM_ID_OFFSET).isEqualTo(offset(throttle, "stream_id"));
+        assertThat(PerfSideRecordDescriptor.THROTTLE_LENGTH).isEqualTo(throttle.byteSize());
+        // the kernel's ALIGN(strlen(comm) + 1, sizeof(u64)) after pid and tid
+        assertThat(PerfSideRecordDescriptor.commLength(0)).isEqualTo(24);
+        assertThat(PerfSideRecordDescriptor.commLength(7)).isEqualTo(24);
+        assertThat(PerfSideRecordDescriptor.commLength(8)).isEqualTo(32);
+        assertThat(PerfSideRecordDescriptor.commLength(15)).isEqualTo(32);
+        assertThat(PerfSideRecordDescriptor.commLength(0xFFF8 - 17)).isEqualTo(0xFFF8);
+        assertThatThrownBy(() -> PerfSideRecordDescriptor.commLength(0xFFF8 - 16))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("comm of 65512 bytes");
+        assertThatThrownBy(() -> PerfSideRecordDescriptor.checkCommName(-1))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("comm of -1 bytes");
     }
 
     @Test

@@ -3,6 +3,7 @@ package dev.tracepoint.core.internal.ring;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tracepoint.core.internal.perf.PerfRecordType;
+import dev.tracepoint.core.internal.perf.PerfSideRecordDescriptor;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.SplittableRandom;
@@ -102,9 +103,7 @@ class PerfRingStressTest {
                 continue;
             }
             if (lostPending > 0) {
-                final long count = lostPending;
-                s.write(PerfRecordType.PERF_RECORD_LOST, 0, LOST_RECORD_SIZE,
-                        b -> b.set(ValueLayout.JAVA_LONG_UNALIGNED, PerfRecordType.LOST_LOST_OFFSET, count));
+                s.write(RecordImages.lost(0, lostPending));
                 lostPending = 0;
             }
             s.writeSample(seq, size);
@@ -117,9 +116,7 @@ class PerfRingStressTest {
         }
         while (lostPending > 0) {
             if (s.free() >= LOST_RECORD_SIZE) {
-                final long count = lostPending;
-                s.write(PerfRecordType.PERF_RECORD_LOST, 0, LOST_RECORD_SIZE,
-                        b -> b.set(ValueLayout.JAVA_LONG_UNALIGNED, PerfRecordType.LOST_LOST_OFFSET, count));
+                s.write(RecordImages.lost(0, lostPending));
                 lostPending = 0;
             } else {
                 Thread.onSpinWait();
@@ -148,7 +145,7 @@ class PerfRingStressTest {
                 wrapped++;
             }
             if (type == PerfRecordType.PERF_RECORD_LOST) {
-                long n = segment.get(ValueLayout.JAVA_LONG_UNALIGNED, offset + PerfRecordType.LOST_LOST_OFFSET);
+                long n = segment.get(ValueLayout.JAVA_LONG_UNALIGNED, offset + PerfSideRecordDescriptor.LOST_LOST_OFFSET);
                 if (n <= 0 || size != LOST_RECORD_SIZE) {
                     throw new AssertionError("bad LOST record: lost=" + n + " size=" + size);
                 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tracepoint.core.internal.perf.PerfMmapPageDescriptor;
 import dev.tracepoint.core.internal.perf.PerfRecordType;
+import dev.tracepoint.core.internal.perf.PerfSideRecordDescriptor;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -121,8 +122,8 @@ class PerfRingTest {
             assertThat(lost.type()).isEqualTo(PerfRecordType.PERF_RECORD_LOST);
             assertThat(lost.misc()).isEqualTo(5);
             assertThat(lost.size()).isEqualTo(24);
-            assertThat(lost.word(PerfRecordType.LOST_ID_OFFSET)).isEqualTo(11L);
-            assertThat(lost.word(PerfRecordType.LOST_LOST_OFFSET)).isEqualTo(99L);
+            assertThat(lost.word(PerfSideRecordDescriptor.LOST_ID_OFFSET)).isEqualTo(11L);
+            assertThat(lost.word(PerfSideRecordDescriptor.LOST_LOST_OFFSET)).isEqualTo(99L);
             checkSample(r.records.get(1), 7);
             assertThat(ring.dataTail()).isEqualTo(start + 64);
         }
@@ -146,9 +147,9 @@ class PerfRingTest {
     void lostAndUnknownRecordTypesArePassedThroughInOrder() {
         try (SyntheticRing s = new SyntheticRing(CAP); PerfRing ring = s.ring(2)) {
             s.writeSample(1, 24);
-            s.write(PerfRecordType.PERF_RECORD_LOST, 0, 24, b -> b.set(ValueLayout.JAVA_LONG, 16, 1234L));
-            s.write(4711, 3, 40, b -> { });                          // a type from a future kernel
-            s.write(PerfRecordType.PERF_RECORD_THROTTLE, 0, 32, b -> { });
+            s.write(RecordImages.lost(0, 1234L));
+            s.write(RecordImages.record(4711, 3, 40));               // a type from a future kernel
+            s.write(RecordImages.throttle(0, 0, 0));
             s.writeSample(2, 24);
             s.publish();
             Recorder r = new Recorder();
@@ -158,7 +159,7 @@ class PerfRingTest {
             assertThat(r.records).extracting(Recorder.Rec::type).containsExactly(
                     PerfRecordType.PERF_RECORD_SAMPLE, PerfRecordType.PERF_RECORD_LOST, 4711,
                     PerfRecordType.PERF_RECORD_THROTTLE, PerfRecordType.PERF_RECORD_SAMPLE);
-            assertThat(r.records.get(1).word(PerfRecordType.LOST_LOST_OFFSET)).isEqualTo(1234L);
+            assertThat(r.records.get(1).word(PerfSideRecordDescriptor.LOST_LOST_OFFSET)).isEqualTo(1234L);
             assertThat(r.records.get(2).size()).isEqualTo(40);
             assertThat(r.records).extracting(Recorder.Rec::cpu).containsOnly(2);
             assertThat(r.corruptions).isEmpty();
@@ -426,9 +427,8 @@ class PerfRingTest {
             try (PerfRing ring = new PerfRing(0, mapping, page)) {
                 assertThat(ring.capacity()).isEqualTo(4L * page);
                 // A record written at data_offset is found.
-                mapping.set(ValueLayout.JAVA_INT, page, PerfRecordType.PERF_RECORD_SAMPLE);
-                mapping.set(ValueLayout.JAVA_SHORT, page + 6, (short) 16);
-                mapping.set(ValueLayout.JAVA_LONG, PerfMmapPageDescriptor.DATA_HEAD_OFFSET, 16);
+                RecordImages.header(mapping, page, PerfRecordType.PERF_RECORD_SAMPLE, 0, 16);
+                RecordImages.setDataHead(mapping, 16);
                 Recorder r = new Recorder();
                 assertThat(ring.drain(r, 10)).isEqualTo(1);
                 assertThat(r.records.get(0).segmentAddress()).isEqualTo(mapping.address() + page);

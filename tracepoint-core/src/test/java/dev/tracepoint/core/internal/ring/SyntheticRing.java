@@ -1,20 +1,18 @@
 package dev.tracepoint.core.internal.ring;
 
-import dev.tracepoint.core.internal.perf.PerfMmapPageDescriptor;
+import dev.tracepoint.core.internal.perf.PerfRecordType;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.lang.invoke.VarHandle;
 
 /**
  * A {@code perf_event_mmap_page} image and data area in native memory, with a producer that writes records
  * the way the kernel does: header and body at {@code data_head & (capacity - 1)}, wrapping byte-wise at the
  * end without padding, then {@code data_head} published with a release store. The producer respects
- * {@code data_tail} ({@link #free()}), like the kernel with a writable mapping.
+ * {@code data_tail} ({@link #free()}), like the kernel with a writable mapping. The bytes are written by
+ * {@link RecordImages}.
  */
 final class SyntheticRing implements AutoCloseable {
-
-    private static final VarHandle U64 = ValueLayout.JAVA_LONG.varHandle();
 
     final Arena arena = Arena.ofShared();
     final MemorySegment meta;
@@ -44,15 +42,15 @@ final class SyntheticRing implements AutoCloseable {
     }
 
     long tail() {
-        return (long) U64.getAcquire(meta, (long) PerfMmapPageDescriptor.DATA_TAIL_OFFSET);
+        return RecordImages.dataTail(meta);
     }
 
     void setTail(long tail) {
-        U64.setRelease(meta, (long) PerfMmapPageDescriptor.DATA_TAIL_OFFSET, tail);
+        RecordImages.setDataTail(meta, tail);
     }
 
     long publishedHead() {
-        return (long) U64.getAcquire(meta, (long) PerfMmapPageDescriptor.DATA_HEAD_OFFSET);
+        return RecordImages.dataHead(meta);
     }
 
     /** Overwrites data_head directly (for corrupt-head tests). */
@@ -68,7 +66,7 @@ final class SyntheticRing implements AutoCloseable {
 
     /** Publishes everything written so far, as perf_output_put_handle does (smp_wmb; WRITE_ONCE head). */
     void publish() {
-        U64.setRelease(meta, (long) PerfMmapPageDescriptor.DATA_HEAD_OFFSET, head);
+        RecordImages.setDataHead(meta, head);
     }
 
     /**
@@ -77,27 +75,19 @@ final class SyntheticRing implements AutoCloseable {
      */
     void write(int type, int misc, int size, BodyWriter fill) {
         staging.asSlice(0, Math.max(size, 8)).fill((byte) 0);
-        staging.set(ValueLayout.JAVA_INT_UNALIGNED, 0, type);
-        staging.set(ValueLayout.JAVA_SHORT_UNALIGNED, 4, (short) misc);
-        staging.set(ValueLayout.JAVA_SHORT_UNALIGNED, 6, (short) size);
+        RecordImages.header(staging, 0, type, misc, size);
         fill.fill(staging);
-        writeRaw(staging, Math.max(size, 8));
+        head = RecordImages.write(data, head, staging, Math.max(size, 8));
     }
 
-    /** Writes {@code length} bytes of {@code bytes} at head, wrapping, and advances head. */
-    void writeRaw(MemorySegment bytes, long length) {
-        long offset = head & (capacity - 1);
-        long first = Math.min(length, capacity - offset);
-        MemorySegment.copy(bytes, 0, data, offset, first);
-        if (first < length) {
-            MemorySegment.copy(bytes, first, data, 0, length - first);
-        }
-        head += length;
+    /** Writes a record image (see {@link RecordImages}) at head, wrapping, and advances head. Does not publish. */
+    void write(byte[] record) {
+        head = RecordImages.write(data, head, record);
     }
 
     /** A sample whose first body word is {@code seq} and the following words {@code pattern(seq, i)}. */
     void writeSample(long seq, int size) {
-        write(9, 0, size, s -> {
+        write(PerfRecordType.PERF_RECORD_SAMPLE, 0, size, s -> {
             if (size >= 16) {
                 s.set(ValueLayout.JAVA_LONG_UNALIGNED, 8, seq);
             }
