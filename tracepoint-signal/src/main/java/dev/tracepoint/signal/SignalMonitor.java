@@ -30,14 +30,14 @@ import java.util.function.Consumer;
  *         .onSignal(e -> System.out.println(e.signalName() + " " + e.senderComm() + "(" + e.senderPid() + ") -> "
  *                 + e.targetComm() + "(" + e.targetPid() + ")"))
  *         .build()) {
- *     monitor.start();
+ *     monitor.startAsync();
  *     Thread.sleep(60_000);
  * }
  * }
  *
  * <h2>Filters</h2>
  * Signal, target pid, target name and failed-only filters become the kernel filter of
- * {@code signal_generate} ({@link #generateFilter()}): rejected events never reach user space. Sender filters
+ * {@code signal_generate} ({@link #kernelFilter()}): rejected events never reach user space. Sender filters
  * are applied here, by process id (the kernel's {@code common_pid} is a thread id) and by name. Deliveries
  * ({@code signal_deliver}) take the signal filters in the kernel and the target filters here; sender and
  * failed-only filters do not apply to them (a delivery has no sender, and is not a failure).
@@ -54,7 +54,8 @@ import java.util.function.Consumer;
  * Counting without callbacks copies nothing.
  *
  * <h2>Threading</h2>
- * Callbacks run on the stream's consumer thread ({@link #start()}) or the caller's ({@link #run()}).
+ * Callbacks run on the consumer thread: the caller's ({@link #start()}) or the monitor's own
+ * ({@link #startAsync()}).
  * {@link #takeSummary(int)}, {@link #totalSummary(int)} and the counters may be called from any thread.
  */
 public final class SignalMonitor implements AutoCloseable {
@@ -63,8 +64,8 @@ public final class SignalMonitor implements AutoCloseable {
     private final TaskTable tasks;
     private final String generateFilter;
     private final String deliverFilter;
-    private final Consumer<? super SignalGenerateEvent> onSignal;
-    private final Consumer<? super SignalDeliverEvent> onDeliver;
+    private final Consumer<? super SignalGenerateRecord> onSignal;
+    private final Consumer<? super SignalDeliverRecord> onDeliver;
     private final boolean aggregate;
     private final int[] senderPids;
     private final String[] senderComms;
@@ -97,18 +98,18 @@ public final class SignalMonitor implements AutoCloseable {
 
     /** A copy held until the end of the drain pass: to sort the pass by time and name late senders. */
     private static final class Pending {
-        final Object event; // SignalGenerateEvent or SignalDeliverEvent
+        final Object event; // SignalGenerateRecord or SignalDeliverRecord
         final long time;
         final boolean counted; // filters applied and counted already
         int flushes;
 
-        Pending(SignalGenerateEvent event, boolean counted) {
+        Pending(SignalGenerateRecord event, boolean counted) {
             this.event = event;
             this.time = event.timeNanos();
             this.counted = counted;
         }
 
-        Pending(SignalDeliverEvent event, boolean counted) {
+        Pending(SignalDeliverRecord event, boolean counted) {
             this.event = event;
             this.time = event.timeNanos();
             this.counted = counted;
@@ -204,25 +205,26 @@ public final class SignalMonitor implements AutoCloseable {
     }
 
     /**
-     * Opens the monitor and consumes on a new daemon thread. Once only.
+     * Opens the monitor if needed and consumes on the calling thread until {@link #close()}. Once only.
      *
      * @throws TracepointException   when opening fails
      * @throws IllegalStateException when it was started before
      */
     public void start() throws TracepointException {
         consuming();
-        stream.startAsync();
+        stream.start();
     }
 
     /**
-     * Opens the monitor and consumes on the calling thread until {@link #close()}. Once only.
+     * Opens the monitor on the calling thread (so setup errors are thrown here) and consumes on a new daemon
+     * thread named {@code tracepoint-signals}. Once only.
      *
      * @throws TracepointException   when opening fails
      * @throws IllegalStateException when it was started before
      */
-    public void run() throws TracepointException {
+    public void startAsync() throws TracepointException {
         consuming();
-        stream.start();
+        stream.startAsync();
     }
 
     private synchronized void consuming() throws TracepointException {
@@ -243,8 +245,17 @@ public final class SignalMonitor implements AutoCloseable {
     }
 
     /**
+     * Waits until the consumer has ended and the monitor released its resources.
+     *
+     * @throws InterruptedException when interrupted
+     */
+    public void awaitTermination() throws InterruptedException {
+        stream.awaitTermination();
+    }
+
+    /**
      * @param timeout how long to wait
-     * @return whether the monitor stopped in time
+     * @return whether the monitor terminated in time
      * @throws InterruptedException when interrupted
      */
     public boolean awaitTermination(Duration timeout) throws InterruptedException {
@@ -262,7 +273,7 @@ public final class SignalMonitor implements AutoCloseable {
         if (onSignal == null) {
             // counting only: no copy, unless a sender name filter must wait for the name
             if (sender == null && senderComms.length > 0) {
-                pending.add(new Pending(SignalGenerateEvent.of(e, null), false));
+                pending.add(new Pending(SignalGenerateRecord.of(e, null), false));
                 return;
             }
             if (senderComms.length > 0 && !containsComm(senderComms, sender.comm)) {
@@ -274,7 +285,7 @@ public final class SignalMonitor implements AutoCloseable {
             }
             return;
         }
-        SignalGenerateEvent r = SignalGenerateEvent.of(e, sender);
+        SignalGenerateRecord r = SignalGenerateRecord.of(e, sender);
         if (sender == null || sender.uid == TaskTable.UNKNOWN_UID) {
             // not fully nameable yet: its FORK may sit in a ring not drained; decide at the end of the pass
             pending.add(new Pending(r, false));
@@ -312,14 +323,14 @@ public final class SignalMonitor implements AutoCloseable {
             }
         }
         if (onDeliver != null) {
-            pending.add(new Pending(new SignalDeliverEvent(e.timeNanos(), e.cpu(), e.sig(), e.errno(), e.code(), e.saHandler(),
+            pending.add(new Pending(new SignalDeliverRecord(e.timeNanos(), e.cpu(), e.sig(), e.errno(), e.code(), e.saHandler(),
                     e.saFlags(), pid, e.targetTid(), target == null ? null : target.comm,
                     target == null ? TaskTable.UNKNOWN_UID : target.uid), true));
         }
     }
 
     /** Counts one event; exactly one of {@code flyweight} and {@code record} gives the target's name. */
-    private void count(int sig, int senderPid, int targetPid, TaskTable.Entry sender, SignalGenerateEvent record,
+    private void count(int sig, int senderPid, int targetPid, TaskTable.Entry sender, SignalGenerateRecord record,
                        SignalGenerate flyweight, boolean failed) {
         long key = SummaryTable.key(sig, senderPid, targetPid);
         synchronized (summaryLock) {
@@ -370,20 +381,20 @@ public final class SignalMonitor implements AutoCloseable {
     /** Hands one held copy on; false when it must wait for its sender's name. */
     private boolean handOn(Pending p, boolean force) {
         if (p.counted) {
-            if (p.event instanceof SignalGenerateEvent g) {
+            if (p.event instanceof SignalGenerateRecord g) {
                 onSignal.accept(g);
             } else {
-                onDeliver.accept((SignalDeliverEvent) p.event);
+                onDeliver.accept((SignalDeliverRecord) p.event);
             }
             return true;
         }
-        SignalGenerateEvent g = (SignalGenerateEvent) p.event;
+        SignalGenerateRecord g = (SignalGenerateRecord) p.event;
         TaskTable.Entry sender = tasks.resolve(g.senderPid());
         boolean complete = sender != null && (onSignal == null || sender.uid != TaskTable.UNKNOWN_UID);
         if (!complete && !force && p.flushes < 1 && pending.size() < MAX_HELD) {
             return false;
         }
-        SignalGenerateEvent r = sender == null ? g : g.withSender(sender.comm, sender.uid);
+        SignalGenerateRecord r = sender == null ? g : g.withSender(sender.comm, sender.uid);
         if (senderComms.length > 0 && !containsComm(senderComms, r.senderComm())) {
             return true;
         }
@@ -450,12 +461,12 @@ public final class SignalMonitor implements AutoCloseable {
     // ----------------------------------------------------------------------------------------- state
 
     /** @return the kernel filter set on {@code signal_generate}, or {@code null} for none */
-    public String generateFilter() {
+    public String kernelFilter() {
         return generateFilter;
     }
 
     /** @return the kernel filter set on {@code signal_deliver}, or {@code null} (none, or deliveries not monitored) */
-    public String deliverFilter() {
+    public String deliverKernelFilter() {
         return deliverFilter;
     }
 
@@ -465,7 +476,7 @@ public final class SignalMonitor implements AutoCloseable {
     }
 
     /** @return the {@code signal_generate} events that passed every filter */
-    public long matchedCount() {
+    public long signalCount() {
         return matched;
     }
 
@@ -546,8 +557,8 @@ public final class SignalMonitor implements AutoCloseable {
         private boolean failedOnly;
         private boolean deliveries;
         private boolean aggregate;
-        private Consumer<? super SignalGenerateEvent> onSignal;
-        private Consumer<? super SignalDeliverEvent> onDeliver;
+        private Consumer<? super SignalGenerateRecord> onSignal;
+        private Consumer<? super SignalDeliverRecord> onDeliver;
         private final List<LostListener> lostListeners = new ArrayList<>();
         private final List<Runnable> flushListeners = new ArrayList<>();
         private ErrorListener errorListener;
@@ -574,20 +585,26 @@ public final class SignalMonitor implements AutoCloseable {
         }
 
         /**
-         * @param pages data pages per CPU ring, a power of two (default 64)
+         * @param pages data pages per CPU ring, a power of two >= 1 (default 64)
          * @return this builder
          */
         public Builder ringPages(int pages) {
+            if (pages < 1 || Integer.bitCount(pages) != 1) {
+                throw new IllegalArgumentException("ringPages must be a power of two >= 1: ringPages=" + pages);
+            }
             this.ringPages = pages;
             return this;
         }
 
         /**
-         * @param latency the longest an event waits in a ring (default 100 ms)
+         * @param latency the longest an event waits in a ring, positive (default 100 ms)
          * @return this builder
          */
         public Builder maxLatency(Duration latency) {
-            this.maxLatency = Objects.requireNonNull(latency, "latency");
+            if (latency.isNegative() || latency.isZero()) {
+                throw new IllegalArgumentException("maxLatency=" + latency);
+            }
+            this.maxLatency = latency;
             return this;
         }
 
@@ -735,7 +752,7 @@ public final class SignalMonitor implements AutoCloseable {
          * @param listener called with a copy of every matching {@code signal_generate}, on the consumer thread
          * @return this builder
          */
-        public Builder onSignal(Consumer<? super SignalGenerateEvent> listener) {
+        public Builder onSignal(Consumer<? super SignalGenerateRecord> listener) {
             this.onSignal = Objects.requireNonNull(listener, "listener");
             return this;
         }
@@ -744,7 +761,7 @@ public final class SignalMonitor implements AutoCloseable {
          * @param listener called with a copy of every matching {@code signal_deliver} (enables deliveries)
          * @return this builder
          */
-        public Builder onDeliver(Consumer<? super SignalDeliverEvent> listener) {
+        public Builder onDeliver(Consumer<? super SignalDeliverRecord> listener) {
             this.onDeliver = Objects.requireNonNull(listener, "listener");
             return this;
         }
@@ -824,7 +841,7 @@ public final class SignalMonitor implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "SignalMonitor[generateFilter=" + generateFilter + ", deliverFilter=" + deliverFilter
+        return "SignalMonitor[kernelFilter=" + generateFilter + ", deliverKernelFilter=" + deliverFilter
                 + ", senderPids=" + Arrays.toString(senderPids) + ", senderComms=" + Arrays.toString(senderComms) + "]";
     }
 }

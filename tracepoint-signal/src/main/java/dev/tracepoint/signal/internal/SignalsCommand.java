@@ -4,8 +4,8 @@ import dev.tracepoint.core.internal.cli.Args;
 import dev.tracepoint.core.internal.cli.Command;
 import dev.tracepoint.core.internal.cli.Shutdown;
 import dev.tracepoint.core.internal.cli.UsageException;
-import dev.tracepoint.signal.SignalDeliverEvent;
-import dev.tracepoint.signal.SignalGenerateEvent;
+import dev.tracepoint.signal.SignalDeliverRecord;
+import dev.tracepoint.signal.SignalGenerateRecord;
 import dev.tracepoint.signal.SignalMonitor;
 import dev.tracepoint.signal.SignalSummary;
 import dev.tracepoint.signal.Signals;
@@ -125,9 +125,9 @@ public final class SignalsCommand implements Command {
         b.failedOnly(args.has("failed"));
         if (summaryEvery == 0) {
             EventPrinter printer = new EventPrinter(printLock, line, sink, json, withTime, wallClock);
-            b.onSignal(printer.of(SignalText::json, SignalText::line, SignalGenerateEvent::timeNanos));
+            b.onSignal(printer.of(SignalText::json, SignalText::line, SignalGenerateRecord::timeNanos));
             if (deliver) {
-                b.onDeliver(printer.of(SignalText::json, SignalText::line, SignalDeliverEvent::timeNanos));
+                b.onDeliver(printer.of(SignalText::json, SignalText::line, SignalDeliverRecord::timeNanos));
             }
         }
         b.onFlush(() -> {
@@ -180,7 +180,7 @@ public final class SignalsCommand implements Command {
                 }
             });
         }
-        monitor.run();
+        monitor.start();
         shutdown.finish();
         return 0;
     }
