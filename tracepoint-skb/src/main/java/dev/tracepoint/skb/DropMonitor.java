@@ -30,24 +30,24 @@ import java.util.Objects;
  *         .build()) {
  *     monitor.startAsync();
  *     Thread.sleep(1000);
- *     for (DropCount c : monitor.snapshot(true).counts()) {
- *         System.out.println(c.count() + " " + c.reasonName() + " " + c.symbol());
+ *     for (DropSummary.Row r : monitor.takeSummary(10).rows()) {
+ *         System.out.println(r.count() + " " + r.reasonName() + " " + r.symbol());
  *     }
  * }
  * }
  *
  * <h2>Filters</h2>
- * Reason and protocol selections become a kernel-side filter on {@code skb:kfree_skb}
- * ({@code (reason == 3 || reason == 6) && protocol == 2048}), so unselected drops never cross into user
+ * Reason and protocol selections become a kernel-side filter on {@code skb:kfree_skb} ({@link #kernelFilter()}:
+ * {@code (reason == 3 || reason == 6) && protocol == 2048}), so unselected drops never cross into user
  * space. Reason names are resolved against the running kernel's {@code __print_symbolic} table
  * ({@link DropReasons}). {@code consume_skb} records neither reason nor protocol: consumed packets, when
  * included, are not filtered.
  *
  * <h2>Threading</h2>
- * Events are counted and listeners called on the consumer thread ({@link #start()}'s caller, or the thread
- * of {@link #startAsync()}); counting a drop allocates nothing. {@link #snapshot(boolean)} and
- * {@link #totals()} may be called from any thread; they symbolize the locations (with
- * {@link KernelSymbols}) when called, never per event.
+ * Events are counted and listeners called on the consumer thread: the caller's ({@link #start()}) or the
+ * monitor's own ({@link #startAsync()}); counting a drop allocates nothing. {@link #takeSummary(int)},
+ * {@link #totalSummary(int)} and the counters may be called from any thread; the summaries symbolize the
+ * locations (with {@link KernelSymbols}) when called, never per event.
  */
 public final class DropMonitor implements AutoCloseable {
 
@@ -61,7 +61,7 @@ public final class DropMonitor implements AutoCloseable {
     private final boolean includeConsumed;
     private final boolean hasReason;
     private final DropListener listener;
-    private final DropEvent event;
+    private final Drop event;
 
     private final Object lock = new Object();
     private final DropCounts interval = new DropCounts();
@@ -74,6 +74,7 @@ public final class DropMonitor implements AutoCloseable {
     private long lostAtIntervalStart;
     private long started;
     private boolean opened;
+    private boolean consuming;
 
     private DropMonitor(Builder b) throws TracepointException {
         TracepointStream.Builder sb = TracepointStream.builder().ringPages(b.ringPages).maxLatency(b.maxLatency)
@@ -94,7 +95,7 @@ public final class DropMonitor implements AutoCloseable {
                 s.filter(KfreeSkb.TRACEPOINT, filter);
             }
             EventFormat consume = includeConsumed ? s.format(ConsumeSkb.TRACEPOINT) : null;
-            this.event = new DropEvent(reasons, hasReason, kfree.field("rx_sk") != null,
+            this.event = new Drop(reasons, hasReason, kfree.field("rx_sk") != null,
                     consume != null && consume.field("location") != null);
             s.onEvent(KfreeSkb.TRACEPOINT, KfreeSkb.class, this::onKfreeSkb);
             if (includeConsumed) {
@@ -152,7 +153,7 @@ public final class DropMonitor implements AutoCloseable {
     }
 
     private void onConsumeSkb(ConsumeSkb consumed) {
-        DropEvent e = event.moveTo(consumed);
+        Drop e = event.moveTo(consumed);
         long location = e.location();
         synchronized (lock) {
             interval.add(CONSUMED_KEY, location, 1);
@@ -166,59 +167,84 @@ public final class DropMonitor implements AutoCloseable {
     // ------------------------------------------------------------------------------------ lifecycle
 
     /**
-     * Opens the perf events and enables them; {@link #start()} and {@link #startAsync()} call it. Call it
-     * yourself to fail early, or to know when drops start being counted.
+     * Opens the perf events (setup errors are thrown here) and loads the symbol table. Drops freed after this
+     * returns are counted. {@link #start()} and {@link #startAsync()} call it; call it yourself to fail early.
+     * Idempotent.
      *
-     * @throws TracepointException when opening fails (permission, filter)
+     * @throws TracepointException when the stream cannot be opened (no privileges, a rejected filter, ...)
      */
-    public void open() throws TracepointException {
+    public synchronized void open() throws TracepointException {
+        if (opened) {
+            return;
+        }
         stream.open();
         event.symbols(symbols()); // before the consumer thread starts, which publishes it
-        synchronized (lock) {
-            if (!opened) { // counting starts now: the setup time is not part of the first interval
-                opened = true;
-                started = System.nanoTime();
-                intervalStart = started;
-            }
+        synchronized (lock) { // counting starts now: the setup time is not part of the first interval
+            started = System.nanoTime();
+            intervalStart = started;
         }
+        opened = true;
     }
 
     /**
-     * Counts drops on the calling thread until {@link #close()}.
+     * Opens the monitor if needed and consumes on the calling thread until {@link #close()}. Once only.
      *
-     * @throws TracepointException when opening fails
+     * @throws TracepointException   when opening fails
+     * @throws IllegalStateException when it was started before
      */
     public void start() throws TracepointException {
-        open();
+        consuming();
         stream.start();
     }
 
     /**
-     * Counts drops on a new daemon thread ({@code tracepoint-drops}).
+     * Opens the monitor on the calling thread (so setup errors are thrown here) and consumes on a new daemon
+     * thread named {@code tracepoint-drops}. Once only.
      *
-     * @throws TracepointException when opening fails
+     * @throws TracepointException   when opening fails
+     * @throws IllegalStateException when it was started before
      */
     public void startAsync() throws TracepointException {
-        open();
+        consuming();
         stream.startAsync();
+    }
+
+    private synchronized void consuming() throws TracepointException {
+        if (consuming) {
+            throw new IllegalStateException("the monitor was started already");
+        }
+        open();
+        consuming = true;
+    }
+
+    /**
+     * Stops: delivers what the rings still hold, then releases everything. Idempotent, callable from any
+     * thread.
+     */
+    @Override
+    public void close() {
+        stream.close();
+    }
+
+    /**
+     * Waits until the consumer has ended and the monitor released its resources.
+     *
+     * @throws InterruptedException when interrupted
+     */
+    public void awaitTermination() throws InterruptedException {
+        stream.awaitTermination();
     }
 
     /**
      * @param timeout how long to wait
-     * @return whether the monitor ended in time
+     * @return whether the monitor terminated in time
      * @throws InterruptedException when interrupted
      */
     public boolean awaitTermination(Duration timeout) throws InterruptedException {
         return stream.awaitTermination(timeout);
     }
 
-    /** Stops: delivers what the rings still hold, then releases them. Idempotent; callable from any thread. */
-    @Override
-    public void close() {
-        stream.close();
-    }
-
-    /** @return whether the monitor has been closed */
+    /** @return whether the monitor was closed or its consumer ended */
     public boolean isClosed() {
         return stream.isClosed();
     }
@@ -250,32 +276,39 @@ public final class DropMonitor implements AutoCloseable {
         return includeConsumed;
     }
 
-    /** @return the samples the kernel could not deliver so far (ring full) */
-    public long lost() {
-        return stream.lostCount();
+    /** @return the events that crossed from the kernel into user space (passed the kernel filter), all tracepoints */
+    public long eventCount() {
+        return stream.eventCount();
     }
 
-    /** @return the drops counted since the start */
-    public long drops() {
+    /** @return the {@code kfree_skb} events counted since {@link #open()} */
+    public long dropCount() {
         synchronized (lock) {
             return totalDrops + intervalDrops;
         }
     }
 
-    /** @return the consumed packets counted since the start */
-    public long consumed() {
+    /** @return the {@code consume_skb} events counted since {@link #open()} (0 unless consumed packets are included) */
+    public long consumedCount() {
         synchronized (lock) {
             return totalConsumed + intervalConsumed;
         }
     }
 
+    /** @return the samples the kernel dropped because a ring was full */
+    public long lostCount() {
+        return stream.lostCount();
+    }
+
+    // ---------------------------------------------------------------------------------------- summary
+
     /**
-     * The counts since the last reset (or the start).
+     * The counts since the previous call (or since {@link #open()}), then starts a new period.
      *
-     * @param reset whether to start a new interval (the counts move into {@link #totals()})
-     * @return the counts, largest first
+     * @param limit the most rows (0: all)
+     * @return the period's summary
      */
-    public DropSnapshot snapshot(boolean reset) {
+    public DropSummary takeSummary(int limit) {
         DropCounts copy = new DropCounts();
         long drops;
         long consumedCount;
@@ -289,22 +322,25 @@ public final class DropMonitor implements AutoCloseable {
             long now = System.nanoTime();
             nanos = now - intervalStart;
             lost = lostNow - lostAtIntervalStart;
-            if (reset) {
-                total.addAll(interval);
-                totalDrops += intervalDrops;
-                totalConsumed += intervalConsumed;
-                interval.clear();
-                intervalDrops = 0;
-                intervalConsumed = 0;
-                intervalStart = now;
-                lostAtIntervalStart = lostNow;
-            }
+            total.addAll(interval);
+            totalDrops += intervalDrops;
+            totalConsumed += intervalConsumed;
+            interval.clear();
+            intervalDrops = 0;
+            intervalConsumed = 0;
+            intervalStart = now;
+            lostAtIntervalStart = lostNow;
         }
-        return toSnapshot(copy, drops, consumedCount, lost, nanos);
+        return summary(copy, drops, consumedCount, lost, nanos, limit);
     }
 
-    /** @return the counts since the start, largest first */
-    public DropSnapshot totals() {
+    /**
+     * The counts since {@link #open()}.
+     *
+     * @param limit the most rows (0: all)
+     * @return the whole run's summary
+     */
+    public DropSummary totalSummary(int limit) {
         DropCounts copy = new DropCounts();
         long drops;
         long consumedCount;
@@ -316,30 +352,30 @@ public final class DropMonitor implements AutoCloseable {
             consumedCount = totalConsumed + intervalConsumed;
             nanos = System.nanoTime() - started;
         }
-        return toSnapshot(copy, drops, consumedCount, stream.lostCount(), nanos);
+        return summary(copy, drops, consumedCount, stream.lostCount(), nanos, limit);
     }
 
-    private DropSnapshot toSnapshot(DropCounts counts, long drops, long consumedCount, long lost, long nanos) {
-        List<DropCount> list = new ArrayList<>(counts.size());
+    private DropSummary summary(DropCounts counts, long drops, long consumedCount, long lost, long nanos, int limit) {
+        List<DropSummary.Row> rows = new ArrayList<>(counts.size());
         counts.forEach((reason, location, count) -> {
             boolean consumed = reason == CONSUMED_KEY;
             String name;
             if (consumed) {
-                name = DropEvent.CONSUMED;
+                name = Drop.CONSUMED;
             } else {
                 name = hasReason ? reasons.format(reason & 0xffff_ffffL) : null;
             }
             String symbol = location == 0 && consumed ? null : symbols().symbolize(location);
-            list.add(new DropCount(consumed || !hasReason ? -1 : reason, name, location, symbol, count, consumed));
+            rows.add(new DropSummary.Row(consumed || !hasReason ? -1 : reason, name, location, symbol, count, consumed));
         });
-        list.sort(Comparator.comparingLong(DropCount::count).reversed()
-                .thenComparingInt(DropCount::reason)
-                .thenComparing(DropCount::location, Long::compareUnsigned));
+        rows.sort(Comparator.comparingLong(DropSummary.Row::count).reversed()
+                .thenComparingInt(DropSummary.Row::reason)
+                .thenComparing(DropSummary.Row::location, Long::compareUnsigned));
         if (counts.overflow() > 0) {
-            list.add(new DropCount(-1, "OTHER", 0, "(more than " + DropCounts.MAX_KEYS + " distinct locations)",
+            rows.add(new DropSummary.Row(-1, "OTHER", 0, "(more than " + DropCounts.MAX_KEYS + " distinct locations)",
                     counts.overflow(), false));
         }
-        return new DropSnapshot(drops, consumedCount, lost, nanos, list);
+        return new DropSummary(nanos, drops, consumedCount, lost, limit > 0 && rows.size() > limit ? rows.subList(0, limit) : rows);
     }
 
     // -------------------------------------------------------------------------------------- builder
@@ -413,7 +449,7 @@ public final class DropMonitor implements AutoCloseable {
 
         /**
          * @param include whether to count consumed packets ({@code skb:consume_skb}) too, under the reason
-         *                {@link DropEvent#CONSUMED} (default false: they are normally far more numerous than drops)
+         *                {@link Drop#CONSUMED} (default false: they are normally far more numerous than drops)
          * @return this builder
          */
         public Builder includeConsumed(boolean include) {
@@ -422,7 +458,7 @@ public final class DropMonitor implements AutoCloseable {
         }
 
         /**
-         * @param pages data pages per CPU ring, a power of two (default 128)
+         * @param pages data pages per CPU ring, a power of two >= 1 (default 128)
          * @return this builder
          */
         public Builder ringPages(int pages) {
@@ -434,11 +470,14 @@ public final class DropMonitor implements AutoCloseable {
         }
 
         /**
-         * @param latency how long a drop may wait in a ring before it is counted (default 100 ms)
+         * @param latency the longest an event waits in a ring, positive (default 100 ms)
          * @return this builder
          */
         public Builder maxLatency(Duration latency) {
-            this.maxLatency = Objects.requireNonNull(latency, "latency");
+            if (latency.isNegative() || latency.isZero()) {
+                throw new IllegalArgumentException("maxLatency=" + latency);
+            }
+            this.maxLatency = latency;
             return this;
         }
 
