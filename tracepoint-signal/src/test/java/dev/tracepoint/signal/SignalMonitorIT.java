@@ -57,7 +57,7 @@ class SignalMonitorIT {
         return start("sleep", "60");
     }
 
-    SignalMonitor monitor(SignalMonitor.Builder b) throws Exception {
+    SignalMonitor monitor(SignalMonitorBuilder b) throws Exception {
         SignalMonitor m = b.build();
         monitors.add(m);
         m.startAsync();

@@ -7,6 +7,7 @@ import dev.tracepoint.core.internal.cli.UsageException;
 import dev.tracepoint.signal.SignalDeliverRecord;
 import dev.tracepoint.signal.SignalGenerateRecord;
 import dev.tracepoint.signal.SignalMonitor;
+import dev.tracepoint.signal.SignalMonitorBuilder;
 import dev.tracepoint.signal.SignalSummary;
 import dev.tracepoint.signal.Signals;
 
@@ -111,7 +112,7 @@ public final class SignalsCommand implements Command {
         long[] wallClock = new long[1];
         StringBuilder line = new StringBuilder(256);
 
-        SignalMonitor.Builder b = SignalMonitor.builder().ringPages((int) pages).aggregate(true).deliveries(deliver);
+        SignalMonitorBuilder b = SignalMonitor.builder().ringPages((int) pages).aggregate(true).deliveries(deliver);
         try {
             b.signals(signals(args.list("signal"), "--signal"));
             b.exclude(signals(args.list("exclude"), "--exclude"));
