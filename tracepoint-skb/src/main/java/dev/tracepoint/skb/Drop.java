@@ -3,7 +3,7 @@ package dev.tracepoint.skb;
 import dev.tracepoint.core.KernelSymbols;
 
 /**
- * One packet drop (or, with {@link DropMonitor.Builder#includeConsumed(boolean)}, one consumed packet) as a
+ * One packet drop (or, with {@link DropMonitorBuilder#includeConsumed(boolean)}, one consumed packet) as a
  * {@link DropMonitor} hands it to its {@link DropListener}: the fields of {@code skb:kfree_skb} or
  * {@code skb:consume_skb} under one shape, read in place.
  *

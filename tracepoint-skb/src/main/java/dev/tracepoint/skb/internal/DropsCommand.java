@@ -11,6 +11,7 @@ import dev.tracepoint.core.internal.cli.Shutdown;
 import dev.tracepoint.core.internal.cli.UsageException;
 import dev.tracepoint.skb.Drop;
 import dev.tracepoint.skb.DropMonitor;
+import dev.tracepoint.skb.DropMonitorBuilder;
 import dev.tracepoint.skb.DropReasons;
 import dev.tracepoint.skb.DropSummary;
 import dev.tracepoint.skb.EtherTypes;
@@ -128,7 +129,7 @@ public final class DropsCommand implements Command {
                 : out;
         StringBuilder line = new StringBuilder(256);
         StringBuilder scratch = new StringBuilder(96);
-        DropMonitor.Builder b = DropMonitor.builder()
+        DropMonitorBuilder b = DropMonitor.builder()
                 .tracefs(tracefs)
                 .ringPages((int) pages)
                 .includeConsumed(args.has("include-consumed"))
