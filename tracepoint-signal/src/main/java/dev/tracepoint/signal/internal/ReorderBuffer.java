@@ -20,7 +20,11 @@ import java.util.Comparator;
  */
 public final class ReorderBuffer<E> {
 
-    /** What becomes of an event at the end of a pass; called in time order. */
+    /**
+     * What becomes of an event at the end of a pass; called in time order.
+     *
+     * @param <E> the events held
+     */
     @FunctionalInterface
     public interface Release<E> {
 

@@ -177,9 +177,7 @@ public final class SignalSelection {
          * @throws IllegalArgumentException for a number outside {@code 1..SIGRTMAX}
          */
         public void include(int... sigs) {
-            for (int s : sigs) {
-                include.add(checkSignal(s));
-            }
+            addSignals(include, sigs);
         }
 
         /**
@@ -187,9 +185,7 @@ public final class SignalSelection {
          * @throws IllegalArgumentException for an unknown name
          */
         public void include(String... names) {
-            for (String n : names) {
-                include.add(Signals.number(n));
-            }
+            addSignals(include, names);
         }
 
         /**
@@ -197,9 +193,7 @@ public final class SignalSelection {
          * @throws IllegalArgumentException for a number outside {@code 1..SIGRTMAX}
          */
         public void exclude(int... sigs) {
-            for (int s : sigs) {
-                exclude.add(checkSignal(s));
-            }
+            addSignals(exclude, sigs);
         }
 
         /**
@@ -207,9 +201,7 @@ public final class SignalSelection {
          * @throws IllegalArgumentException for an unknown name
          */
         public void exclude(String... names) {
-            for (String n : names) {
-                exclude.add(Signals.number(n));
-            }
+            addSignals(exclude, names);
         }
 
         /**
@@ -217,12 +209,7 @@ public final class SignalSelection {
          * @throws IllegalArgumentException for a pid below 1
          */
         public void targetPids(int... pids) {
-            for (int p : pids) {
-                if (p <= 0) {
-                    throw new IllegalArgumentException("targetPid=" + p);
-                }
-                targetPids.add(p);
-            }
+            addPids(targetPids, pids, 1, "targetPid");
         }
 
         /**
@@ -230,9 +217,7 @@ public final class SignalSelection {
          * @throws IllegalArgumentException for a name a kernel filter cannot match ({@link KernelFilter#checkComm})
          */
         public void targetComms(String... names) {
-            for (String n : names) {
-                targetComms.add(comm(n));
-            }
+            addComms(targetComms, names);
         }
 
         /**
@@ -240,22 +225,15 @@ public final class SignalSelection {
          * @throws IllegalArgumentException for a negative pid
          */
         public void senderPids(int... pids) {
-            for (int p : pids) {
-                if (p < 0) {
-                    throw new IllegalArgumentException("senderPid=" + p);
-                }
-                senderPids.add(p);
-            }
+            addPids(senderPids, pids, 0, "senderPid");
         }
 
         /**
          * @param names sender names, cut to the 15 bytes the kernel keeps
-         * @throws IllegalArgumentException for a name with a quote, backslash, control or non-ASCII character
+         * @throws IllegalArgumentException for a name a kernel filter cannot match ({@link KernelFilter#checkComm})
          */
         public void senderComms(String... names) {
-            for (String n : names) {
-                senderComms.add(comm(n));
-            }
+            addComms(senderComms, names);
         }
 
         /** @param enabled only signals the kernel did not deliver */
@@ -271,16 +249,36 @@ public final class SignalSelection {
             return new SignalSelection(this);
         }
 
-        private static int checkSignal(int s) {
-            if (s < 1 || s > Signals.SIGRTMAX) {
-                throw new IllegalArgumentException("signal=" + s + " is not in 1.." + Signals.SIGRTMAX);
+        private static void addSignals(Set<Integer> to, int[] sigs) {
+            for (int s : sigs) {
+                if (s < 1 || s > Signals.SIGRTMAX) {
+                    throw new IllegalArgumentException("signal=" + s + " is not in 1.." + Signals.SIGRTMAX);
+                }
+                to.add(s);
             }
-            return s;
         }
 
-        private static String comm(String name) {
-            KernelFilter.checkComm(name);
-            return name.length() > KernelFilter.COMM_MAX ? name.substring(0, KernelFilter.COMM_MAX) : name;
+        private static void addSignals(Set<Integer> to, String[] names) {
+            for (String n : names) {
+                to.add(Signals.number(n));
+            }
+        }
+
+        private static void addPids(Set<Integer> to, int[] pids, int min, String what) {
+            for (int p : pids) {
+                if (p < min) {
+                    throw new IllegalArgumentException(what + "=" + p);
+                }
+                to.add(p);
+            }
+        }
+
+        /** Checks each name and cuts it to what the kernel keeps, as the kernel cuts it. */
+        private static void addComms(List<String> to, String[] names) {
+            for (String n : names) {
+                KernelFilter.checkComm(n);
+                to.add(n.length() > KernelFilter.COMM_MAX ? n.substring(0, KernelFilter.COMM_MAX) : n);
+            }
         }
     }
 }

@@ -28,14 +28,29 @@ public final class DropLedger {
     private final Supplier<KernelSymbols> symbols;
     private final LongSupplier lost;
 
+    /** The counts of a period: per (reason, location), and the drops and consumed packets in all. */
+    private static final class Tally {
+        final DropCounts counts = new DropCounts();
+        long drops;
+        long consumed;
+
+        void addTo(Tally t) {
+            t.counts.addAll(counts);
+            t.drops += drops;
+            t.consumed += consumed;
+        }
+
+        void clear() {
+            counts.clear();
+            drops = 0;
+            consumed = 0;
+        }
+    }
+
     // guarded by lock
     private final Object lock = new Object();
-    private final DropCounts interval = new DropCounts();
-    private final DropCounts total = new DropCounts();
-    private long intervalDrops;
-    private long intervalConsumed;
-    private long totalDrops;
-    private long totalConsumed;
+    private final Tally interval = new Tally();
+    private final Tally total = new Tally(); // of the periods taken
     private long intervalStart;
     private long runStart;
     private long lostAtTake;
@@ -73,8 +88,8 @@ public final class DropLedger {
      */
     public void drop(int reason, long location) {
         synchronized (lock) {
-            interval.add(reason, location, 1);
-            intervalDrops++;
+            interval.counts.add(reason, location, 1);
+            interval.drops++;
         }
     }
 
@@ -85,22 +100,22 @@ public final class DropLedger {
      */
     public void consumed(long location) {
         synchronized (lock) {
-            interval.add(CONSUMED_KEY, location, 1);
-            intervalConsumed++;
+            interval.counts.add(CONSUMED_KEY, location, 1);
+            interval.consumed++;
         }
     }
 
     /** @return the drops counted since open */
     public long drops() {
         synchronized (lock) {
-            return totalDrops + intervalDrops;
+            return total.drops + interval.drops;
         }
     }
 
     /** @return the consumed packets counted since open */
     public long consumed() {
         synchronized (lock) {
-            return totalConsumed + intervalConsumed;
+            return total.consumed + interval.consumed;
         }
     }
 
@@ -111,29 +126,21 @@ public final class DropLedger {
      * @return the period's summary
      */
     public DropSummary takeSummary(int limit) {
-        DropCounts copy = new DropCounts();
-        long drops;
-        long consumedCount;
-        long nanos;
         long lostNow = lost.getAsLong();
+        Tally period = new Tally();
+        long nanos;
         long lostInPeriod;
         synchronized (lock) {
-            copy.addAll(interval);
-            drops = intervalDrops;
-            consumedCount = intervalConsumed;
             long now = System.nanoTime();
-            nanos = now - intervalStart;
-            total.addAll(interval);
-            totalDrops += intervalDrops;
-            totalConsumed += intervalConsumed;
+            interval.addTo(period);
+            interval.addTo(total);
             interval.clear();
-            intervalDrops = 0;
-            intervalConsumed = 0;
+            nanos = now - intervalStart;
             intervalStart = now;
             lostInPeriod = lostNow - lostAtTake;
             lostAtTake = lostNow;
         }
-        return summary(copy, nanos, drops, consumedCount, lostInPeriod, limit);
+        return summary(period, nanos, lostInPeriod, limit);
     }
 
     /**
@@ -143,26 +150,22 @@ public final class DropLedger {
      * @return the whole run's summary
      */
     public DropSummary totalSummary(int limit) {
-        DropCounts copy = new DropCounts();
-        long drops;
-        long consumedCount;
-        long nanos;
         long lostNow = lost.getAsLong();
+        Tally run = new Tally();
+        long nanos;
         synchronized (lock) {
-            copy.addAll(total);
-            copy.addAll(interval);
-            drops = totalDrops + intervalDrops;
-            consumedCount = totalConsumed + intervalConsumed;
+            total.addTo(run);
+            interval.addTo(run);
             nanos = System.nanoTime() - runStart;
         }
-        return summary(copy, nanos, drops, consumedCount, lostNow, limit);
+        return summary(run, nanos, lostNow, limit);
     }
 
     /** The rows of a copy of the counts, named and symbolized outside the lock, largest first. */
-    private DropSummary summary(DropCounts counts, long nanos, long drops, long consumedCount, long lostCount, int limit) {
+    private DropSummary summary(Tally t, long nanos, long lostCount, int limit) {
         KernelSymbols table = symbols.get();
-        List<DropSummary.Row> rows = new ArrayList<>(counts.size());
-        counts.forEach((reason, location, count) -> {
+        List<DropSummary.Row> rows = new ArrayList<>(t.counts.size());
+        t.counts.forEach((reason, location, count) -> {
             boolean consumed = reason == CONSUMED_KEY;
             String name;
             if (consumed) {
@@ -176,11 +179,11 @@ public final class DropLedger {
         rows.sort(Comparator.comparingLong(DropSummary.Row::count).reversed()
                 .thenComparingInt(DropSummary.Row::reason)
                 .thenComparing(DropSummary.Row::location, Long::compareUnsigned));
-        if (counts.overflow() > 0) {
+        if (t.counts.overflow() > 0) {
             rows.add(new DropSummary.Row(-1, "OTHER", 0, "(more than " + DropCounts.MAX_KEYS + " distinct locations)",
-                    counts.overflow(), false));
+                    t.counts.overflow(), false));
         }
-        return new DropSummary(nanos, drops, consumedCount, lostCount,
+        return new DropSummary(nanos, t.drops, t.consumed, lostCount,
                 limit > 0 && rows.size() > limit ? rows.subList(0, limit) : rows);
     }
 }
