@@ -8,7 +8,7 @@ import dev.tracepoint.core.decode.TracepointEvent;
  * is the sample's pid/tid ({@link #targetPid()}, {@link #targetTid()}); the sender is not recorded (match it
  * with the {@link SignalGenerate} event before).
  *
- * <p>A flyweight, valid only during the listener call; keep a {@link SignalDeliverEvent} instead. The
+ * <p>A flyweight, valid only during the listener call; keep a {@link SignalDeliverRecord} instead. The
  * accessors do not allocate.
  */
 public interface SignalDeliver extends TracepointEvent {

@@ -16,7 +16,7 @@ import dev.tracepoint.core.decode.TracepointField;
  *
  * <p><b>Lifetime.</b> A flyweight: valid only during the listener call, reused for the next event. The
  * accessors that return primitives, {@link #targetComm(byte[])} and the {@code *Name()} defaults do not
- * allocate; {@link #targetComm()} does. Keep a {@link SignalGenerateEvent} ({@link SignalGenerateEvent#from})
+ * allocate; {@link #targetComm()} does. Keep a {@link SignalGenerateRecord} ({@link SignalGenerateRecord#from})
  * instead of the flyweight.
  *
  * {@snippet :

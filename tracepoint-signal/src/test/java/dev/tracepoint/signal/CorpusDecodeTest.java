@@ -92,7 +92,7 @@ class CorpusDecodeTest {
         assertThat(modern).as("group/result appeared in 3.4").isEqualTo(!dir.contains("2.6.33") && !dir.contains("3.2-"));
         assertThat(e.hasGroup()).isEqualTo(modern);
         assertThat(e.hasResult()).isEqualTo(modern);
-        SignalGenerateEvent copy = SignalGenerateEvent.from(e, null);
+        SignalGenerateRecord copy = SignalGenerateRecord.from(e, null);
         if (modern) {
             assertThat(e.group()).isEqualTo(1);
             assertThat(e.result()).isEqualTo(Signals.ALREADY_PENDING);
@@ -137,7 +137,7 @@ class CorpusDecodeTest {
         assertThat(e.hasHandler()).isTrue();
         assertThat(e.targetPid()).isEqualTo(SENDER_PID);
         assertThat(e.targetTid()).isEqualTo(SENDER_TID);
-        SignalDeliverEvent copy = SignalDeliverEvent.from(e, null);
+        SignalDeliverRecord copy = SignalDeliverRecord.from(e, null);
         assertThat(copy.saHandler()).isEqualTo(0x55d0_c1a0_1000L);
         assertThat(copy.targetPid()).isEqualTo(SENDER_PID);
         assertThat(copy.hasHandler()).isTrue();

@@ -18,6 +18,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BooleanSupplier;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * The typed events and the monitor against the running kernel. The test JVM starts child processes and sends
@@ -56,10 +57,10 @@ class SignalMonitorIT {
         return start("sleep", "60");
     }
 
-    SignalMonitor monitor(SignalMonitor.Builder b) throws Exception {
+    SignalMonitor monitor(SignalMonitorBuilder b) throws Exception {
         SignalMonitor m = b.build();
         monitors.add(m);
-        m.start();
+        m.startAsync();
         return m;
     }
 
@@ -76,7 +77,7 @@ class SignalMonitorIT {
         Thread.sleep(300);
     }
 
-    void assertSentByThisJvm(SignalGenerateEvent e, int tid) {
+    void assertSentByThisJvm(SignalGenerateRecord e, int tid) {
         assertThat(e.senderPid()).as("sender pid of %s", e).isEqualTo(self);
         assertThat(e.senderTid()).as("sender tid of %s", e).isEqualTo(tid);
         assertThat(e.senderComm()).as("sender name of %s", e).isEqualTo(selfComm);
@@ -89,7 +90,7 @@ class SignalMonitorIT {
         Process term = sleeper();
         Process kill = sleeper();
         Process rt = sleeper();
-        List<SignalGenerateEvent> seen = new CopyOnWriteArrayList<>();
+        List<SignalGenerateRecord> seen = new CopyOnWriteArrayList<>();
         SignalMonitor m = monitor(SignalMonitor.builder()
                 .targetPids((int) usr1.pid(), (int) term.pid(), (int) kill.pid(), (int) rt.pid())
                 .onSignal(seen::add));
@@ -103,8 +104,8 @@ class SignalMonitorIT {
 
         assertThat(seen).hasSize(4);
         assertThat(m.eventCount()).as("the pid filter ran in the kernel").isEqualTo(4);
-        List<SignalGenerateEvent> byTime = new ArrayList<>(seen);
-        byTime.sort(Comparator.comparingLong(SignalGenerateEvent::timeNanos));
+        List<SignalGenerateRecord> byTime = new ArrayList<>(seen);
+        byTime.sort(Comparator.comparingLong(SignalGenerateRecord::timeNanos));
         assertThat(byTime).as("handed on in time order").isEqualTo(seen);
 
         record Expected(long pid, int sig, String name, int code, String codeName) {
@@ -115,7 +116,7 @@ class SignalMonitorIT {
                 new Expected(kill.pid(), 9, "SIGKILL", 0, "SI_USER"),
                 new Expected(rt.pid(), 34, "SIGRTMIN+2", -1, "SI_QUEUE"));
         for (Expected x : expected) {
-            SignalGenerateEvent e = seen.stream().filter(s -> s.targetPid() == x.pid()).findFirst().orElseThrow(
+            SignalGenerateRecord e = seen.stream().filter(s -> s.targetPid() == x.pid()).findFirst().orElseThrow(
                     () -> new AssertionError("no event for pid " + x.pid() + " in " + seen));
             assertThat(e.sig()).isEqualTo(x.sig());
             assertThat(e.signalName()).isEqualTo(x.name());
@@ -132,6 +133,49 @@ class SignalMonitorIT {
         }
         assertThat(usr1.waitFor()).isEqualTo(128 + 10);
         assertThat(rt.waitFor()).isEqualTo(128 + 34);
+    }
+
+    @Test
+    void startConsumesOnTheCallersThreadAndStartAsyncOnItsOwn() throws Exception {
+        Process child = sleeper();
+        int pid = (int) child.pid();
+        List<String> syncThreads = new CopyOnWriteArrayList<>();
+        List<String> asyncThreads = new CopyOnWriteArrayList<>();
+        SignalMonitor sync = SignalMonitor.builder().targetPids(pid)
+                .onSignal(e -> syncThreads.add(Thread.currentThread().getName())).build();
+        monitors.add(sync);
+        SignalMonitor async = monitor(SignalMonitor.builder().targetPids(pid)
+                .onSignal(e -> asyncThreads.add(Thread.currentThread().getName())));
+        sync.open(); // signals sent from now on are seen; start() opens no second time
+        Throwable[] failure = new Throwable[1];
+        Thread caller = new Thread(() -> {
+            try {
+                sync.start();
+            } catch (Throwable t) {
+                failure[0] = t;
+            }
+        }, "the-caller");
+        caller.start();
+
+        Libc.kill(pid, Signals.SIGWINCH);
+        settle(() -> syncThreads.size() >= 1 && asyncThreads.size() >= 1);
+        assertThat(syncThreads).containsExactly("the-caller");
+        assertThat(asyncThreads).containsExactly("tracepoint-signals");
+        assertThat(caller.isAlive()).as("start() returns only at close()").isTrue();
+        assertThatThrownBy(sync::startAsync).isInstanceOf(IllegalStateException.class)
+                .hasMessage("the monitor was started already");
+        assertThatThrownBy(async::start).isInstanceOf(IllegalStateException.class)
+                .hasMessage("the monitor was started already");
+
+        sync.close();
+        caller.join(WAIT.toMillis());
+        assertThat(caller.isAlive()).isFalse();
+        assertThat(failure[0]).isNull();
+        assertThat(sync.isClosed()).isTrue();
+        assertThat(async.isClosed()).isFalse();
+        async.close();
+        assertThat(async.awaitTermination(WAIT)).isTrue();
+        assertThat(async.isClosed()).isTrue();
     }
 
     @Test
@@ -163,11 +207,11 @@ class SignalMonitorIT {
         BufferedReader out = new BufferedReader(new InputStreamReader(bash.getInputStream(), StandardCharsets.UTF_8));
         assertThat(out.readLine()).isEqualTo("ready");
         int pid = (int) bash.pid();
-        List<SignalGenerateEvent> generated = new CopyOnWriteArrayList<>();
-        List<SignalDeliverEvent> delivered = new CopyOnWriteArrayList<>();
+        List<SignalGenerateRecord> generated = new CopyOnWriteArrayList<>();
+        List<SignalDeliverRecord> delivered = new CopyOnWriteArrayList<>();
         SignalMonitor m = monitor(SignalMonitor.builder().targetPids(pid).exclude("CHLD")
                 .onSignal(generated::add).onDeliver(delivered::add));
-        assertThat(m.deliverFilter()).isEqualTo("sig != 17");
+        assertThat(m.deliverKernelFilter()).isEqualTo("sig != 17");
 
         int tid = Libc.gettid();
         // stopped, the first USR1 is queued and the second merged into it; SIGCONT then lets bash handle it once
@@ -184,9 +228,9 @@ class SignalMonitorIT {
         assertThat(mine).containsExactly("SIGSTOP DELIVERED", "SIGUSR1 DELIVERED", "SIGUSR1 ALREADY_PENDING", "SIGCONT IGNORED");
         generated.stream().filter(e -> e.senderPid() == self).forEach(e -> assertSentByThisJvm(e, tid));
 
-        List<SignalDeliverEvent> usr1 = delivered.stream().filter(d -> d.sig() == Signals.SIGUSR1).toList();
+        List<SignalDeliverRecord> usr1 = delivered.stream().filter(d -> d.sig() == Signals.SIGUSR1).toList();
         assertThat(usr1).as("merged into one").hasSize(1);
-        SignalDeliverEvent d = usr1.get(0);
+        SignalDeliverRecord d = usr1.get(0);
         assertThat(d.targetPid()).isEqualTo(pid);
         assertThat(d.targetComm()).isEqualTo("bash");
         assertThat(d.code()).isEqualTo(Signals.SI_USER);
@@ -208,7 +252,7 @@ class SignalMonitorIT {
     @Test
     void aShortLivedSenderIsNamed() throws Exception {
         Process victim = sleeper();
-        List<SignalGenerateEvent> seen = new CopyOnWriteArrayList<>();
+        List<SignalGenerateRecord> seen = new CopyOnWriteArrayList<>();
         monitor(SignalMonitor.builder().targetPids((int) victim.pid()).onSignal(seen::add));
 
         Process kill = new ProcessBuilder("/bin/kill", "-USR1", Long.toString(victim.pid())).start();
@@ -216,7 +260,7 @@ class SignalMonitorIT {
         settle(() -> seen.size() >= 1);
 
         assertThat(seen).hasSize(1);
-        SignalGenerateEvent e = seen.get(0);
+        SignalGenerateRecord e = seen.get(0);
         assertThat(e.signalName()).isEqualTo("SIGUSR1");
         assertThat(e.codeName()).isEqualTo("SI_USER");
         assertThat(e.senderPid()).isEqualTo(kill.pid());
@@ -229,8 +273,8 @@ class SignalMonitorIT {
     void senderFiltersRunInUserSpace() throws Exception {
         Process victim = sleeper();
         int pid = (int) victim.pid();
-        List<SignalGenerateEvent> byName = new CopyOnWriteArrayList<>();
-        List<SignalGenerateEvent> byPid = new CopyOnWriteArrayList<>();
+        List<SignalGenerateRecord> byName = new CopyOnWriteArrayList<>();
+        List<SignalGenerateRecord> byPid = new CopyOnWriteArrayList<>();
         SignalMonitor name = monitor(SignalMonitor.builder().targetPids(pid).senderComms("kill").onSignal(byName::add));
         SignalMonitor self = monitor(SignalMonitor.builder().targetPids(pid).senderPids((int) this.self).onSignal(byPid::add));
 
@@ -246,19 +290,19 @@ class SignalMonitorIT {
         });
         assertThat(byPid).singleElement().satisfies(e -> assertThat(e.signalName()).isEqualTo("SIGWINCH"));
         assertThat(name.eventCount()).as("both crossed into user space").isEqualTo(2);
-        assertThat(name.matchedCount()).isEqualTo(1);
-        assertThat(self.matchedCount()).isEqualTo(1);
+        assertThat(name.signalCount()).isEqualTo(1);
+        assertThat(self.signalCount()).isEqualTo(1);
     }
 
     @Test
     void excludedSignalsNeverReachUserSpace() throws Exception {
         Process child = sleeper();
         int pid = (int) child.pid();
-        List<SignalGenerateEvent> filtered = new CopyOnWriteArrayList<>();
-        List<SignalGenerateEvent> all = new CopyOnWriteArrayList<>();
+        List<SignalGenerateRecord> filtered = new CopyOnWriteArrayList<>();
+        List<SignalGenerateRecord> all = new CopyOnWriteArrayList<>();
         SignalMonitor excluding = monitor(SignalMonitor.builder().targetPids(pid).exclude("WINCH").onSignal(filtered::add));
         SignalMonitor control = monitor(SignalMonitor.builder().targetPids(pid).onSignal(all::add));
-        assertThat(excluding.generateFilter()).isEqualTo("sig != 28 && pid == " + pid);
+        assertThat(excluding.kernelFilter()).isEqualTo("sig != 28 && pid == " + pid);
 
         for (int i = 0; i < 5; i++) {
             Libc.kill(pid, Signals.SIGWINCH);
@@ -268,11 +312,11 @@ class SignalMonitorIT {
         }
         settle(() -> all.size() >= 8 && filtered.size() >= 3);
 
-        assertThat(all).extracting(SignalGenerateEvent::signalName).containsOnly("SIGWINCH", "SIGURG").hasSize(8);
+        assertThat(all).extracting(SignalGenerateRecord::signalName).containsOnly("SIGWINCH", "SIGURG").hasSize(8);
         assertThat(control.eventCount()).isEqualTo(8);
-        assertThat(filtered).extracting(SignalGenerateEvent::signalName).containsOnly("SIGURG").hasSize(3);
+        assertThat(filtered).extracting(SignalGenerateRecord::signalName).containsOnly("SIGURG").hasSize(3);
         assertThat(excluding.eventCount()).as("what crossed into user space").isEqualTo(3);
-        assertThat(excluding.matchedCount()).isEqualTo(3);
+        assertThat(excluding.signalCount()).isEqualTo(3);
         assertThat(filtered).allSatisfy(e -> {
             assertThat(e.resultName()).isEqualTo("IGNORED");
             assertThat(e.failed()).isTrue();
@@ -283,7 +327,7 @@ class SignalMonitorIT {
     void failedOnlyAndSummaries() throws Exception {
         Process ignoring = sleeper();
         Process dying = sleeper();
-        List<SignalGenerateEvent> failed = new CopyOnWriteArrayList<>();
+        List<SignalGenerateRecord> failed = new CopyOnWriteArrayList<>();
         SignalMonitor failedOnly = monitor(SignalMonitor.builder().targetPids((int) ignoring.pid(), (int) dying.pid())
                 .failedOnly(true).onSignal(failed::add));
         SignalMonitor counting = monitor(SignalMonitor.builder().targetPids((int) ignoring.pid(), (int) dying.pid())
@@ -294,9 +338,9 @@ class SignalMonitorIT {
         }
         Libc.kill(ignoring.pid(), Signals.SIGURG);
         Libc.kill(dying.pid(), Signals.SIGTERM);
-        settle(() -> failed.size() >= 6 && counting.matchedCount() >= 7);
+        settle(() -> failed.size() >= 6 && counting.signalCount() >= 7);
 
-        assertThat(failed).extracting(SignalGenerateEvent::targetPid).containsOnly((int) ignoring.pid()).hasSize(6);
+        assertThat(failed).extracting(SignalGenerateRecord::targetPid).containsOnly((int) ignoring.pid()).hasSize(6);
         assertThat(failedOnly.eventCount()).as("the delivered SIGTERM stayed in the kernel").isEqualTo(6);
 
         SignalSummary s = counting.takeSummary(0);

@@ -5,7 +5,7 @@ package dev.tracepoint.skb;
 public interface DropListener {
 
     /**
-     * @param drop a reused flyweight, valid only during this call ({@link DropEvent#toRecord()} to keep it)
+     * @param drop a reused flyweight, valid only during this call ({@link Drop#toRecord()} to keep it)
      */
-    void onDrop(DropEvent drop);
+    void onDrop(Drop drop);
 }

@@ -1,7 +1,7 @@
 package dev.tracepoint.skb;
 
 /**
- * An immutable copy of one {@code skb:kfree_skb} event ({@link KfreeSkb#toRecord()}).
+ * An immutable copy of one {@code skb:kfree_skb} event ({@link KfreeSkb#toRecord()}, {@link Drop#toRecord()}).
  *
  * @param cpu        the CPU the sample was recorded on
  * @param pid        the process (tgid) that was current: for a drop on receive, often the sender's, since
@@ -16,7 +16,7 @@ package dev.tracepoint.skb;
  * @param rxSk       the receiving socket, 0 when none or not recorded
  */
 public record KfreeSkbRecord(int cpu, int pid, int tid, long timeNanos, long skbaddr, long location, int protocol,
-                             int reason, String reasonName, long rxSk) {
+                             int reason, String reasonName, long rxSk) implements DropRecord {
 
     /** @return whether the kernel recorded a reason */
     public boolean hasReason() {

@@ -10,7 +10,9 @@
  *       table (never a compiled-in enum: the numbering changes between releases);</li>
  *   <li>{@link dev.tracepoint.skb.EtherTypes}: protocol names;</li>
  *   <li>{@link dev.tracepoint.skb.DropMonitor}: a dropwatch-like monitor that counts drops per (reason,
- *       location), with kernel-side filters; the {@code ./tracepoint drops} command is a thin layer over it.</li>
+ *       location) ({@link dev.tracepoint.skb.DropSummary}), with kernel-side filters, and hands each drop to a
+ *       listener as a {@link dev.tracepoint.skb.Drop} flyweight (copied as a {@link dev.tracepoint.skb.DropRecord});
+ *       the {@code ./tracepoint drops} command is a thin layer over it.</li>
  * </ul>
  * Drop locations are code addresses; {@link dev.tracepoint.core.KernelSymbols} prints them as {@code %pS}.
  */

@@ -25,6 +25,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
@@ -95,24 +96,80 @@ class DropMonitorIT {
             KernelTests.await(() -> mine.size() >= dropped, WAIT);
             assertThat(mine).as("SOCKET_RCVBUFF drops of this JVM").hasSizeGreaterThanOrEqualTo(dropped);
 
-            DropSnapshot totals = monitor.totals();
+            DropSummary totals = monitor.totalSummary(0);
             assertThat(totals.drops()).isGreaterThanOrEqualTo(dropped);
-            DropCount top = totals.counts().get(0);
+            DropSummary.Row top = totals.rows().get(0);
             assertThat(top.reasonName()).isEqualTo("SOCKET_RCVBUFF");
             assertThat(top.count()).isGreaterThanOrEqualTo(dropped);
             assertThat(top.function()).isIn(Packets.RCVBUFF);
             assertThat(top.symbol()).isEqualTo(monitor.symbols().symbolize(top.location()));
-            assertThat(totals.counts()).allSatisfy(c -> assertThat(c.reasonName()).isEqualTo("SOCKET_RCVBUFF"));
+            assertThat(totals.rows()).allSatisfy(c -> assertThat(c.reasonName()).isEqualTo("SOCKET_RCVBUFF"));
+            assertThat(monitor.totalSummary(1).rows()).containsExactly(top);
 
-            DropSnapshot interval = monitor.snapshot(true);
+            DropSummary interval = monitor.takeSummary(0);
             assertThat(interval.drops()).isEqualTo(totals.drops());
-            assertThat(monitor.snapshot(false).drops()).isLessThan(dropped); // reset
-            assertThat(monitor.drops()).isGreaterThanOrEqualTo(dropped);
+            assertThat(monitor.takeSummary(0).drops()).isLessThan(dropped); // a new period
+            assertThat(monitor.totalSummary(0).drops()).isGreaterThanOrEqualTo(totals.drops());
+            assertThat(monitor.dropCount()).isGreaterThanOrEqualTo(dropped);
+            monitor.close();
+            assertThat(monitor.eventCount()).as("exact once closed: every event that crossed was counted")
+                    .isEqualTo(monitor.dropCount());
+            assertThat(monitor.lostCount()).isZero();
         }
         for (KfreeSkbRecord r : mine) {
             assertThat(r.reasonName()).isEqualTo("SOCKET_RCVBUFF");
             assertThat(r.protocolName()).isEqualTo("IPv4");
             assertThat(r.rxSk() != 0).as("receiving socket recorded (6.11+)").isEqualTo(kernelHasRxSk());
+        }
+    }
+
+    @Test
+    void startConsumesOnTheCallersThreadAndStartAsyncOnItsOwn() throws Exception {
+        List<String> syncThreads = new CopyOnWriteArrayList<>();
+        List<String> asyncThreads = new CopyOnWriteArrayList<>();
+        try (DropMonitor sync = DropMonitor.builder().reasons("NO_SOCKET")
+                     .onDrop(d -> {
+                         if (d.pid() == PID) {
+                             syncThreads.add(Thread.currentThread().getName());
+                         }
+                     }).build();
+             DropMonitor async = DropMonitor.builder().reasons("NO_SOCKET")
+                     .onDrop(d -> {
+                         if (d.pid() == PID) {
+                             asyncThreads.add(Thread.currentThread().getName());
+                         }
+                     }).build()) {
+            sync.open(); // drops freed from now on are counted; start() opens no second time
+            async.startAsync();
+            Throwable[] failure = new Throwable[1];
+            Thread caller = new Thread(() -> {
+                try {
+                    sync.start();
+                } catch (Throwable t) {
+                    failure[0] = t;
+                }
+            }, "the-caller");
+            caller.start();
+
+            Packets.noSocket(5);
+            KernelTests.await(() -> syncThreads.size() >= 5 && asyncThreads.size() >= 5, WAIT);
+            assertThat(syncThreads).hasSize(5).containsOnly("the-caller");
+            assertThat(asyncThreads).hasSize(5).containsOnly("tracepoint-drops");
+            assertThat(caller.isAlive()).as("start() returns only at close()").isTrue();
+            assertThatThrownBy(sync::startAsync).isInstanceOf(IllegalStateException.class)
+                    .hasMessage("the monitor was started already");
+            assertThatThrownBy(async::start).isInstanceOf(IllegalStateException.class)
+                    .hasMessage("the monitor was started already");
+
+            sync.close();
+            caller.join(WAIT.toMillis());
+            assertThat(caller.isAlive()).isFalse();
+            assertThat(failure[0]).isNull();
+            assertThat(sync.isClosed()).isTrue();
+            assertThat(async.isClosed()).isFalse();
+            async.close();
+            assertThat(async.awaitTermination(WAIT)).isTrue();
+            assertThat(async.isClosed()).isTrue();
         }
     }
 
@@ -158,7 +215,7 @@ class DropMonitorIT {
                         return;
                     }
                     if (d.consumed()) {
-                        assertThat(d.reasonName()).isEqualTo(DropEvent.CONSUMED);
+                        assertThat(d.reasonName()).isEqualTo(Drop.CONSUMED);
                         assertThat(d.reason()).isEqualTo(-1);
                         assertThat(d.protocolName()).isNull();
                         assertThat(d.toRecord()).isInstanceOf(ConsumeSkbRecord.class);
@@ -172,11 +229,12 @@ class DropMonitorIT {
             Packets.noSocket(20);
             tcpExchange(); // delivered TCP segments are consumed, not dropped
             KernelTests.await(() -> drops.size() >= 20 && !consumedSymbols.isEmpty(), WAIT);
-            DropSnapshot s = monitor.totals();
+            DropSummary s = monitor.totalSummary(0);
             assertThat(s.consumed()).isPositive();
-            assertThat(s.counts()).anySatisfy(c -> {
+            assertThat(monitor.consumedCount()).isGreaterThanOrEqualTo(s.consumed());
+            assertThat(s.rows()).anySatisfy(c -> {
                 assertThat(c.consumed()).isTrue();
-                assertThat(c.reasonName()).isEqualTo(DropEvent.CONSUMED);
+                assertThat(c.reasonName()).isEqualTo(Drop.CONSUMED);
             });
         }
         assertThat(drops).hasSizeGreaterThanOrEqualTo(20);

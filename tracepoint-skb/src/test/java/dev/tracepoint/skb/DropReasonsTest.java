@@ -79,17 +79,4 @@ class DropReasonsTest {
         assertThatThrownBy(() -> r.valueOf("NO_SOCKET")).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("numbers");
     }
-
-    @Test
-    void kernelFilterFromNames() throws Exception {
-        DropReasons r = of("kernel-6.18/skb/kfree_skb/format");
-        assertThat(DropMonitor.kernelFilter(r, java.util.List.of(), new int[0])).isNull();
-        assertThat(DropMonitor.kernelFilter(r, java.util.List.of("NO_SOCKET"), new int[0])).isEqualTo("reason == 3");
-        assertThat(DropMonitor.kernelFilter(r, java.util.List.of("no_socket", "SOCKET_RCVBUFF", "3"), new int[] {0x800}))
-                .isEqualTo("(reason == 3 || reason == 6) && protocol == 2048");
-        assertThat(DropMonitor.kernelFilter(r, java.util.List.of(), new int[] {0x800, 0x86DD}))
-                .isEqualTo("protocol == 2048 || protocol == 34525");
-        DropReasons v517 = of("variants/5.17-x86_64/skb/kfree_skb/format");
-        assertThat(DropMonitor.kernelFilter(v517, java.util.List.of("NO_SOCKET"), new int[0])).isEqualTo("reason == 1");
-    }
 }

@@ -1,8 +1,8 @@
 package dev.tracepoint.signal.internal;
 
 import dev.tracepoint.core.internal.cli.Json;
-import dev.tracepoint.signal.SignalDeliverEvent;
-import dev.tracepoint.signal.SignalGenerateEvent;
+import dev.tracepoint.signal.SignalDeliverRecord;
+import dev.tracepoint.signal.SignalGenerateRecord;
 import dev.tracepoint.signal.SignalSummary;
 import dev.tracepoint.signal.Signals;
 import dev.tracepoint.signal.TaskTable;
@@ -27,7 +27,7 @@ public final class SignalText {
      * @param e  the event
      * @return {@code sb}
      */
-    public static StringBuilder line(StringBuilder sb, SignalGenerateEvent e) {
+    public static StringBuilder line(StringBuilder sb, SignalGenerateRecord e) {
         pad(sb, e.signalName(), 8).append(' ');
         process(sb, e.senderComm(), e.senderPid());
         sb.append(" uid=");
@@ -51,7 +51,7 @@ public final class SignalText {
      * @param e  the event
      * @return {@code sb}
      */
-    public static StringBuilder line(StringBuilder sb, SignalDeliverEvent e) {
+    public static StringBuilder line(StringBuilder sb, SignalDeliverRecord e) {
         pad(sb, e.signalName(), 8).append(" => ");
         sb.append(e.targetComm() == null ? "?" : e.targetComm()).append('(').append(e.targetPid());
         if (e.targetTid() != e.targetPid()) {
@@ -102,7 +102,7 @@ public final class SignalText {
      * @param e  the event
      * @return {@code sb}
      */
-    public static StringBuilder json(StringBuilder sb, SignalGenerateEvent e) {
+    public static StringBuilder json(StringBuilder sb, SignalGenerateRecord e) {
         header(sb, "signal_generate", e.timeNanos(), e.cpu(), e.sig(), e.signalName(), e.errno(), e.code(), e.codeName());
         Json.key(sb, "result", false);
         if (e.hasResult()) {
@@ -138,7 +138,7 @@ public final class SignalText {
      * @param e  the event
      * @return {@code sb}
      */
-    public static StringBuilder json(StringBuilder sb, SignalDeliverEvent e) {
+    public static StringBuilder json(StringBuilder sb, SignalDeliverRecord e) {
         header(sb, "signal_deliver", e.timeNanos(), e.cpu(), e.sig(), e.signalName(), e.errno(), e.code(), e.codeName());
         Json.key(sb, "sa_handler", false);
         StringBuilder h = new StringBuilder();

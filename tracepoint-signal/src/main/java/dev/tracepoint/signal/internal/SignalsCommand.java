@@ -4,9 +4,10 @@ import dev.tracepoint.core.internal.cli.Args;
 import dev.tracepoint.core.internal.cli.Command;
 import dev.tracepoint.core.internal.cli.Shutdown;
 import dev.tracepoint.core.internal.cli.UsageException;
-import dev.tracepoint.signal.SignalDeliverEvent;
-import dev.tracepoint.signal.SignalGenerateEvent;
+import dev.tracepoint.signal.SignalDeliverRecord;
+import dev.tracepoint.signal.SignalGenerateRecord;
 import dev.tracepoint.signal.SignalMonitor;
+import dev.tracepoint.signal.SignalMonitorBuilder;
 import dev.tracepoint.signal.SignalSummary;
 import dev.tracepoint.signal.Signals;
 
@@ -111,7 +112,7 @@ public final class SignalsCommand implements Command {
         long[] wallClock = new long[1];
         StringBuilder line = new StringBuilder(256);
 
-        SignalMonitor.Builder b = SignalMonitor.builder().ringPages((int) pages).aggregate(true).deliveries(deliver);
+        SignalMonitorBuilder b = SignalMonitor.builder().ringPages((int) pages).aggregate(true).deliveries(deliver);
         try {
             b.signals(signals(args.list("signal"), "--signal"));
             b.exclude(signals(args.list("exclude"), "--exclude"));
@@ -125,9 +126,9 @@ public final class SignalsCommand implements Command {
         b.failedOnly(args.has("failed"));
         if (summaryEvery == 0) {
             EventPrinter printer = new EventPrinter(printLock, line, sink, json, withTime, wallClock);
-            b.onSignal(printer.of(SignalText::json, SignalText::line, SignalGenerateEvent::timeNanos));
+            b.onSignal(printer.of(SignalText::json, SignalText::line, SignalGenerateRecord::timeNanos));
             if (deliver) {
-                b.onDeliver(printer.of(SignalText::json, SignalText::line, SignalDeliverEvent::timeNanos));
+                b.onDeliver(printer.of(SignalText::json, SignalText::line, SignalDeliverRecord::timeNanos));
             }
         }
         b.onFlush(() -> {
@@ -180,7 +181,7 @@ public final class SignalsCommand implements Command {
                 }
             });
         }
-        monitor.run();
+        monitor.start();
         shutdown.finish();
         return 0;
     }

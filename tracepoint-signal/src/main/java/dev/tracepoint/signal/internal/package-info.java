@@ -1,5 +1,8 @@
 /**
- * Internals of the signal module, not API: the kernel filter builder, the open-addressing tables behind the
- * task table and the summary counts, the text and JSON renderers and the {@code signals} launcher command.
+ * Internals of the signal module, not API: the signal monitor's selection ({@link
+ * dev.tracepoint.signal.internal.SignalSelection}, with the kernel filter builder), its books ({@link
+ * dev.tracepoint.signal.internal.SignalLedger}) and its time order across CPUs ({@link
+ * dev.tracepoint.signal.internal.ReorderBuffer}); the open-addressing tables behind the task table and the
+ * summary counts, the text and JSON renderers and the {@code signals} launcher command.
  */
 package dev.tracepoint.signal.internal;

@@ -1,8 +1,8 @@
 package dev.tracepoint.signal.internal;
 
 import dev.tracepoint.testing.MiniJson;
-import dev.tracepoint.signal.SignalDeliverEvent;
-import dev.tracepoint.signal.SignalGenerateEvent;
+import dev.tracepoint.signal.SignalDeliverRecord;
+import dev.tracepoint.signal.SignalGenerateRecord;
 import dev.tracepoint.signal.SignalSummary;
 import dev.tracepoint.signal.TaskTable;
 import org.junit.jupiter.api.Test;
@@ -14,7 +14,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 class SignalTextTest {
 
-    static final SignalGenerateEvent KILL = new SignalGenerateEvent(5_000_000_000L, 1, 9, 0, 0, 1, 0, 4242, 4243, "bash", 0, 1337, "nginx");
+    static final SignalGenerateRecord KILL = new SignalGenerateRecord(5_000_000_000L, 1, 9, 0, 0, 1, 0, 4242, 4243, "bash", 0, 1337, "nginx");
 
     @Test
     void aLineSaysWhoKilledWhom() {
@@ -24,7 +24,7 @@ class SignalTextTest {
 
     @Test
     void unknownSendersAndOldKernelsAreShownAsSuch() {
-        SignalGenerateEvent e = new SignalGenerateEvent(1, 0, 17, 0, 1, SignalGenerateEvent.ABSENT, SignalGenerateEvent.ABSENT,
+        SignalGenerateRecord e = new SignalGenerateRecord(1, 0, 17, 0, 1, SignalGenerateRecord.ABSENT, SignalGenerateRecord.ABSENT,
                 77, 77, null, TaskTable.UNKNOWN_UID, 1, "init");
         assertThat(SignalText.line(new StringBuilder(), e).toString()).isEqualTo("SIGCHLD  ?(77) uid=? -> init(1)  code=CLD_EXITED");
     }
@@ -38,7 +38,7 @@ class SignalTextTest {
                 .containsEntry("sender_comm", "bash").containsEntry("sender_uid", 0L).containsEntry("target_pid", 1337L)
                 .containsEntry("target_comm", "nginx").containsEntry("time_ns", 5_000_000_000L).containsEntry("cpu", 1L)
                 .containsEntry("group", 1L).containsEntry("errno", 0L);
-        SignalGenerateEvent old = new SignalGenerateEvent(1, 0, 17, 0, 1, SignalGenerateEvent.ABSENT, SignalGenerateEvent.ABSENT,
+        SignalGenerateRecord old = new SignalGenerateRecord(1, 0, 17, 0, 1, SignalGenerateRecord.ABSENT, SignalGenerateRecord.ABSENT,
                 77, 77, "a\"b", TaskTable.UNKNOWN_UID, 1, "init");
         Map<String, Object> p = MiniJson.object(SignalText.json(new StringBuilder(), old).toString());
         assertThat(p).containsEntry("result", null).containsEntry("result_name", null).containsEntry("sender_uid", null)
@@ -47,7 +47,7 @@ class SignalTextTest {
 
     @Test
     void deliveries() {
-        SignalDeliverEvent d = new SignalDeliverEvent(1, 0, 10, 0, 0, 0x55d0c1a0L, 0x14000000L, 1337, 1338, "bash", 0);
+        SignalDeliverRecord d = new SignalDeliverRecord(1, 0, 10, 0, 0, 0x55d0c1a0L, 0x14000000L, 1337, 1338, "bash", 0);
         assertThat(SignalText.line(new StringBuilder(), d).toString())
                 .isEqualTo("SIGUSR1  => bash(1337/1338) delivered code=SI_USER handler=0x55d0c1a0 flags=0x14000000");
         Map<String, Object> o = MiniJson.object(SignalText.json(new StringBuilder(), d).toString());

@@ -9,11 +9,11 @@ import dev.tracepoint.core.internal.cli.Command;
 import dev.tracepoint.core.internal.cli.Json;
 import dev.tracepoint.core.internal.cli.Shutdown;
 import dev.tracepoint.core.internal.cli.UsageException;
-import dev.tracepoint.skb.DropCount;
-import dev.tracepoint.skb.DropEvent;
+import dev.tracepoint.skb.Drop;
 import dev.tracepoint.skb.DropMonitor;
+import dev.tracepoint.skb.DropMonitorBuilder;
 import dev.tracepoint.skb.DropReasons;
-import dev.tracepoint.skb.DropSnapshot;
+import dev.tracepoint.skb.DropSummary;
 import dev.tracepoint.skb.EtherTypes;
 import dev.tracepoint.skb.KfreeSkb;
 
@@ -129,7 +129,7 @@ public final class DropsCommand implements Command {
                 : out;
         StringBuilder line = new StringBuilder(256);
         StringBuilder scratch = new StringBuilder(96);
-        DropMonitor.Builder b = DropMonitor.builder()
+        DropMonitorBuilder b = DropMonitor.builder()
                 .tracefs(tracefs)
                 .ringPages((int) pages)
                 .includeConsumed(args.has("include-consumed"))
@@ -158,11 +158,11 @@ public final class DropsCommand implements Command {
             synchronized (printLock) {
                 sink.flush();
                 if (!json) {
-                    DropSnapshot t = monitor.totals();
+                    DropSummary t = monitor.totalSummary(0);
                     printTable(sink, "total", t, (int) top);
                     sink.flush();
                 }
-                err.println("drops=" + monitor.drops() + " consumed=" + monitor.consumed() + " lost=" + monitor.lost());
+                err.println("drops=" + monitor.dropCount() + " consumed=" + monitor.consumedCount() + " lost=" + monitor.lostCount());
                 err.flush();
             }
         });
@@ -185,7 +185,7 @@ public final class DropsCommand implements Command {
                     if (monitor.isClosed()) {
                         return;
                     }
-                    DropSnapshot s = monitor.snapshot(true);
+                    DropSummary s = monitor.takeSummary(0);
                     printTable(sink, LocalTime.now().format(CLOCK), s, (int) top);
                     sink.flush();
                 }
@@ -221,37 +221,37 @@ public final class DropsCommand implements Command {
     }
 
     /** A table: a heading line, then COUNT, REASON, LOCATION rows, largest first. */
-    static void printTable(PrintStream out, String heading, DropSnapshot s, int top) {
+    static void printTable(PrintStream out, String heading, DropSummary s, int top) {
         StringBuilder h = new StringBuilder(heading).append("  ").append(s.drops()).append(s.drops() == 1 ? " drop" : " drops");
         if (s.consumed() > 0) {
             h.append(", ").append(s.consumed()).append(" consumed");
         }
-        h.append(" in ").append(seconds(s.nanos())).append(" s, lost ").append(s.lost());
+        h.append(" in ").append(seconds(s.durationNanos())).append(" s, lost ").append(s.lost());
         out.println(h);
-        List<DropCount> rows = top > 0 && s.counts().size() > top ? s.counts().subList(0, top) : s.counts();
+        List<DropSummary.Row> rows = top > 0 && s.rows().size() > top ? s.rows().subList(0, top) : s.rows();
         if (rows.isEmpty()) {
             return;
         }
         int width = 6;
-        for (DropCount c : rows) {
+        for (DropSummary.Row c : rows) {
             width = Math.max(width, c.reasonName() == null ? 1 : c.reasonName().length());
         }
         out.printf("  %10s  %-" + width + "s  %s%n", "COUNT", "REASON", "LOCATION");
-        for (DropCount c : rows) {
+        for (DropSummary.Row c : rows) {
             out.printf("  %10d  %-" + width + "s  %s%n", c.count(), c.reasonName() == null ? "-" : c.reasonName(),
                     c.symbol() == null ? "-" : c.symbol());
         }
-        if (rows.size() < s.counts().size()) {
+        if (rows.size() < s.rows().size()) {
             long rest = 0;
-            for (int i = rows.size(); i < s.counts().size(); i++) {
-                rest += s.counts().get(i).count();
+            for (int i = rows.size(); i < s.rows().size(); i++) {
+                rest += s.rows().get(i).count();
             }
-            out.printf("  %10d  (%d more locations)%n", rest, s.counts().size() - rows.size());
+            out.printf("  %10d  (%d more locations)%n", rest, s.rows().size() - rows.size());
         }
     }
 
     /** One drop as a JSON object; allocation-free for named reasons and protocols. */
-    static void appendJson(StringBuilder sb, StringBuilder scratch, DropEvent d) {
+    static void appendJson(StringBuilder sb, StringBuilder scratch, Drop d) {
         sb.append('{');
         Json.key(sb, "event", true);
         Json.string(sb, d.tracepoint());

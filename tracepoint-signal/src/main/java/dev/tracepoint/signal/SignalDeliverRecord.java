@@ -15,7 +15,7 @@ package dev.tracepoint.signal;
  * @param targetComm the receiving process's name, {@code null} when unknown
  * @param targetUid  its real uid, {@link TaskTable#UNKNOWN_UID} when unknown
  */
-public record SignalDeliverEvent(long timeNanos, int cpu, int sig, int errno, int code, long saHandler, long saFlags,
+public record SignalDeliverRecord(long timeNanos, int cpu, int sig, int errno, int code, long saHandler, long saFlags,
                                  int targetPid, int targetTid, String targetComm, int targetUid) {
 
     /**
@@ -25,7 +25,7 @@ public record SignalDeliverEvent(long timeNanos, int cpu, int sig, int errno, in
      * @param tasks the task table, or {@code null}
      * @return the copy
      */
-    public static SignalDeliverEvent from(SignalDeliver e, TaskTable tasks) {
+    public static SignalDeliverRecord from(SignalDeliver e, TaskTable tasks) {
         int pid = e.targetPid();
         String comm = null;
         int uid = TaskTable.UNKNOWN_UID;
@@ -36,7 +36,7 @@ public record SignalDeliverEvent(long timeNanos, int cpu, int sig, int errno, in
                 uid = t.uid;
             }
         }
-        return new SignalDeliverEvent(e.timeNanos(), e.cpu(), e.sig(), e.errno(), e.code(), e.saHandler(), e.saFlags(),
+        return new SignalDeliverRecord(e.timeNanos(), e.cpu(), e.sig(), e.errno(), e.code(), e.saHandler(), e.saFlags(),
                 pid, e.targetTid(), comm, uid);
     }
 

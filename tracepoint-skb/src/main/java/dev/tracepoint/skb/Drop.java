@@ -3,15 +3,16 @@ package dev.tracepoint.skb;
 import dev.tracepoint.core.KernelSymbols;
 
 /**
- * One packet drop (or, with {@link DropMonitor.Builder#includeConsumed(boolean)}, one consumed packet) as a
+ * One packet drop (or, with {@link DropMonitorBuilder#includeConsumed(boolean)}, one consumed packet) as a
  * {@link DropMonitor} hands it to its {@link DropListener}: the fields of {@code skb:kfree_skb} or
  * {@code skb:consume_skb} under one shape, read in place.
  *
- * <p>A flyweight: the monitor reuses one instance for every event, and it is valid only during the listener
- * call. Its accessors allocate nothing, except those documented to build a {@code String} for an unnamed
- * value; {@link #toRecord()} gives an immutable copy. Not thread-safe.
+ * <p>A flyweight, like the typed {@link KfreeSkb} and {@link ConsumeSkb} it reads: the monitor reuses one
+ * instance for every event, and it is valid only during the listener call. Its accessors allocate nothing,
+ * except those documented to build a {@code String} for an unnamed value; {@link #toRecord()} gives an
+ * immutable copy, a {@link DropRecord}. Not thread-safe.
  */
-public final class DropEvent {
+public final class Drop {
 
     /** The pseudo reason name of a consumed (not dropped) packet. */
     public static final String CONSUMED = "CONSUMED";
@@ -25,7 +26,7 @@ public final class DropEvent {
     private ConsumeSkb consume;
     private boolean consumed;
 
-    DropEvent(DropReasons reasons, boolean kfreeHasReason, boolean kfreeHasRxSk, boolean consumeHasLocation) {
+    Drop(DropReasons reasons, boolean kfreeHasReason, boolean kfreeHasRxSk, boolean consumeHasLocation) {
         this.reasons = reasons;
         this.kfreeHasReason = kfreeHasReason;
         this.kfreeHasRxSk = kfreeHasRxSk;
@@ -37,13 +38,13 @@ public final class DropEvent {
     }
 
     /** Moves to a drop: the bound flyweight is the same object for every event, the assignment is a formality. */
-    DropEvent moveTo(KfreeSkb drop) {
+    Drop moveTo(KfreeSkb drop) {
         kfree = drop;
         consumed = false;
         return this;
     }
 
-    DropEvent moveTo(ConsumeSkb packet) {
+    Drop moveTo(ConsumeSkb packet) {
         consume = packet;
         consumed = true;
         return this;
@@ -186,7 +187,7 @@ public final class DropEvent {
      * @return an immutable copy (allocates): a {@link KfreeSkbRecord}, or a {@link ConsumeSkbRecord} for a
      *         consumed packet
      */
-    public Record toRecord() {
+    public DropRecord toRecord() {
         return consumed ? consume.toRecord() : kfree.toRecord();
     }
 

@@ -19,7 +19,7 @@ package dev.tracepoint.signal;
  * @param targetPid  the target task
  * @param targetComm the target task's name
  */
-public record SignalGenerateEvent(long timeNanos, int cpu, int sig, int errno, int code, int group, int result,
+public record SignalGenerateRecord(long timeNanos, int cpu, int sig, int errno, int code, int group, int result,
                                   int senderPid, int senderTid, String senderComm, int senderUid,
                                   int targetPid, String targetComm) {
 
@@ -33,13 +33,13 @@ public record SignalGenerateEvent(long timeNanos, int cpu, int sig, int errno, i
      * @param tasks the task table to name the sender from, or {@code null} to leave it unnamed
      * @return the copy
      */
-    public static SignalGenerateEvent from(SignalGenerate e, TaskTable tasks) {
+    public static SignalGenerateRecord from(SignalGenerate e, TaskTable tasks) {
         return of(e, tasks == null ? null : tasks.resolve(e.senderPid()));
     }
 
     /** Copies the flyweight's event with the sender's entry ({@code null}: unnamed). */
-    static SignalGenerateEvent of(SignalGenerate e, TaskTable.Entry sender) {
-        return new SignalGenerateEvent(e.timeNanos(), e.cpu(), e.sig(), e.errno(), e.code(),
+    static SignalGenerateRecord of(SignalGenerate e, TaskTable.Entry sender) {
+        return new SignalGenerateRecord(e.timeNanos(), e.cpu(), e.sig(), e.errno(), e.code(),
                 e.hasGroup() ? e.group() : ABSENT, e.hasResult() ? e.result() : ABSENT,
                 e.senderPid(), e.senderTid(), sender == null ? null : sender.comm,
                 sender == null ? TaskTable.UNKNOWN_UID : sender.uid, e.targetPid(), e.targetComm());
@@ -50,8 +50,8 @@ public record SignalGenerateEvent(long timeNanos, int cpu, int sig, int errno, i
      * @param uid  the sender's uid
      * @return a copy with the sender named
      */
-    public SignalGenerateEvent withSender(String comm, int uid) {
-        return new SignalGenerateEvent(timeNanos, cpu, sig, errno, code, group, result, senderPid, senderTid, comm, uid,
+    public SignalGenerateRecord withSender(String comm, int uid) {
+        return new SignalGenerateRecord(timeNanos, cpu, sig, errno, code, group, result, senderPid, senderTid, comm, uid,
                 targetPid, targetComm);
     }
 

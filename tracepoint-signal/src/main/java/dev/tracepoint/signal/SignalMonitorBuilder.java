@@ -1,0 +1,263 @@
+package dev.tracepoint.signal;
+
+import dev.tracepoint.core.ErrorListener;
+import dev.tracepoint.core.LostListener;
+import dev.tracepoint.core.Tracefs;
+import dev.tracepoint.core.TracepointException;
+import dev.tracepoint.core.TracepointStream;
+import dev.tracepoint.signal.internal.SignalSelection;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.Consumer;
+
+/**
+ * Settings of a {@link SignalMonitor}, from {@link SignalMonitor#builder()}: every signal and no callbacks
+ * unless told otherwise. Each value is checked when it is given. Not thread-safe; {@link #build()} copies the
+ * settings, so one builder can build several monitors.
+ */
+public final class SignalMonitorBuilder {
+
+    Tracefs tracefs;
+    TaskTable tasks;
+    int ringPages = 64;
+    Duration maxLatency = Duration.ofMillis(100);
+    final SignalSelection.Builder selection = SignalSelection.builder();
+    boolean deliveries;
+    boolean aggregate;
+    Consumer<? super SignalGenerateRecord> onSignal;
+    Consumer<? super SignalDeliverRecord> onDeliver;
+    final List<LostListener> lostListeners = new ArrayList<>();
+    final List<Runnable> flushListeners = new ArrayList<>();
+    ErrorListener errorListener;
+
+    SignalMonitorBuilder() {
+    }
+
+    // ------------------------------------------------------------------------------------ the stream
+
+    /**
+     * @param tracefs the tracefs to read formats from (default: the mounted one)
+     * @return this builder
+     */
+    public SignalMonitorBuilder tracefs(Tracefs tracefs) {
+        this.tracefs = Objects.requireNonNull(tracefs, "tracefs");
+        return this;
+    }
+
+    /**
+     * @param pages data pages per CPU ring, a power of two >= 1 (default 64)
+     * @return this builder
+     */
+    public SignalMonitorBuilder ringPages(int pages) {
+        TracepointStream.builder().ringPages(pages); // the stream's own check and message, now instead of at build()
+        this.ringPages = pages;
+        return this;
+    }
+
+    /**
+     * @param latency the longest an event waits in a ring, positive (default 100 ms)
+     * @return this builder
+     */
+    public SignalMonitorBuilder maxLatency(Duration latency) {
+        TracepointStream.builder().maxLatency(latency); // likewise
+        this.maxLatency = latency;
+        return this;
+    }
+
+    /**
+     * @param tasks the task table to name processes with (default: a new one over {@code /proc} for each monitor)
+     * @return this builder
+     */
+    public SignalMonitorBuilder tasks(TaskTable tasks) {
+        this.tasks = Objects.requireNonNull(tasks, "tasks");
+        return this;
+    }
+
+    // ------------------------------------------------------------------------------------- selection
+
+    /**
+     * Only these signals (filtered in the kernel). Repeated calls add.
+     *
+     * @param sigs signal numbers, {@code 1..}{@link Signals#SIGRTMAX}
+     * @return this builder
+     */
+    public SignalMonitorBuilder signals(int... sigs) {
+        selection.include(sigs);
+        return this;
+    }
+
+    /**
+     * Only these signals, by name (see {@link Signals#number(String)}). Repeated calls add.
+     *
+     * @param names e.g. {@code "KILL"}, {@code "SIGTERM"}, {@code "RTMIN+2"}
+     * @return this builder
+     */
+    public SignalMonitorBuilder signals(String... names) {
+        selection.include(names);
+        return this;
+    }
+
+    /**
+     * Not these signals (filtered in the kernel). Repeated calls add.
+     *
+     * @param sigs signal numbers, {@code 1..}{@link Signals#SIGRTMAX}
+     * @return this builder
+     */
+    public SignalMonitorBuilder exclude(int... sigs) {
+        selection.exclude(sigs);
+        return this;
+    }
+
+    /**
+     * Not these signals, by name. Repeated calls add.
+     *
+     * @param names e.g. {@code "CHLD"}
+     * @return this builder
+     */
+    public SignalMonitorBuilder exclude(String... names) {
+        selection.exclude(names);
+        return this;
+    }
+
+    /**
+     * Only signals to these tasks (the event's {@code pid} field; filtered in the kernel). Repeated calls add.
+     *
+     * @param pids target pids, each positive
+     * @return this builder
+     */
+    public SignalMonitorBuilder targetPids(int... pids) {
+        selection.targetPids(pids);
+        return this;
+    }
+
+    /**
+     * Only signals to tasks of these names (the event's {@code comm}; filtered in the kernel). Names longer
+     * than the kernel keeps (15 bytes) are cut to 15, as the kernel cuts them. Repeated calls add.
+     *
+     * @param names process names (no quotes, backslashes, control or non-ASCII characters)
+     * @return this builder
+     */
+    public SignalMonitorBuilder targetComms(String... names) {
+        selection.targetComms(names);
+        return this;
+    }
+
+    /**
+     * Only signals sent by these processes (the sample's pid, a tgid; filtered in user space). Repeated calls
+     * add.
+     *
+     * @param pids sender pids, each 0 or more
+     * @return this builder
+     */
+    public SignalMonitorBuilder senderPids(int... pids) {
+        selection.senderPids(pids);
+        return this;
+    }
+
+    /**
+     * Only signals sent by processes of these names (resolved with the task table; filtered in user space).
+     * Repeated calls add.
+     *
+     * @param names process names, cut to 15 bytes as for {@link #targetComms}
+     * @return this builder
+     */
+    public SignalMonitorBuilder senderComms(String... names) {
+        selection.senderComms(names);
+        return this;
+    }
+
+    /**
+     * @param enabled only signals the kernel did not deliver (ignored, already pending, overflowed):
+     *                {@code result != 0} in the kernel filter; needs Linux 3.4+
+     * @return this builder
+     */
+    public SignalMonitorBuilder failedOnly(boolean enabled) {
+        selection.failedOnly(enabled);
+        return this;
+    }
+
+    /**
+     * @param enabled also monitor {@code signal_deliver} (counted in summaries; see {@link #onDeliver})
+     * @return this builder
+     */
+    public SignalMonitorBuilder deliveries(boolean enabled) {
+        this.deliveries = enabled;
+        return this;
+    }
+
+    /**
+     * @param enabled count signals per (signal, sender, target) for {@link SignalMonitor#takeSummary(int)} and
+     *                {@link SignalMonitor#totalSummary(int)} (allocation-free per event once a key has been seen)
+     * @return this builder
+     */
+    public SignalMonitorBuilder aggregate(boolean enabled) {
+        this.aggregate = enabled;
+        return this;
+    }
+
+    // ------------------------------------------------------------------------------------- listeners
+
+    /**
+     * @param listener called with a copy of every matching {@code signal_generate}, on the consumer thread
+     * @return this builder
+     */
+    public SignalMonitorBuilder onSignal(Consumer<? super SignalGenerateRecord> listener) {
+        this.onSignal = Objects.requireNonNull(listener, "listener");
+        return this;
+    }
+
+    /**
+     * @param listener called with a copy of every matching {@code signal_deliver}, on the consumer thread
+     *                 (enables deliveries)
+     * @return this builder
+     */
+    public SignalMonitorBuilder onDeliver(Consumer<? super SignalDeliverRecord> listener) {
+        this.onDeliver = Objects.requireNonNull(listener, "listener");
+        return this;
+    }
+
+    /**
+     * @param listener told when the kernel drops samples because a ring is full
+     * @return this builder
+     */
+    public SignalMonitorBuilder onLost(LostListener listener) {
+        lostListeners.add(Objects.requireNonNull(listener, "listener"));
+        return this;
+    }
+
+    /**
+     * @param listener called on the consumer thread at the end of each drain pass that delivered events,
+     *                 after the callbacks of the pass, and once more at close (flush output here)
+     * @return this builder
+     */
+    public SignalMonitorBuilder onFlush(Runnable listener) {
+        flushListeners.add(Objects.requireNonNull(listener, "listener"));
+        return this;
+    }
+
+    /**
+     * @param listener told about listener exceptions and bad samples, which do not stop the monitor
+     *                 (default: logged)
+     * @return this builder
+     */
+    public SignalMonitorBuilder onError(ErrorListener listener) {
+        this.errorListener = Objects.requireNonNull(listener, "listener");
+        return this;
+    }
+
+    /**
+     * Reads the tracepoints' formats, builds the kernel filters and binds the typed listeners. Nothing is
+     * opened yet: see {@link SignalMonitor#open()}.
+     *
+     * @return the monitor
+     * @throws TracepointException      when tracefs or a signal tracepoint is missing or unreadable
+     * @throws IllegalArgumentException when every selected signal is also excluded, or a filter cannot be
+     *                                  expressed on this kernel (e.g. failed-only without the result field)
+     */
+    public SignalMonitor build() throws TracepointException {
+        return new SignalMonitor(this, selection.build(), tasks != null ? tasks : new TaskTable());
+    }
+}

@@ -1,0 +1,175 @@
+package dev.tracepoint.skb;
+
+import dev.tracepoint.core.ErrorListener;
+import dev.tracepoint.core.KernelSymbols;
+import dev.tracepoint.core.LostListener;
+import dev.tracepoint.core.Tracefs;
+import dev.tracepoint.core.TracepointException;
+import dev.tracepoint.core.TracepointStream;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Settings of a {@link DropMonitor}, from {@link DropMonitor#builder()}: every drop reason and protocol,
+ * consumed packets excluded, the system's symbols unless told otherwise. Each value is checked when it is
+ * given. Not thread-safe; {@link #build()} copies the settings, so one builder can build several monitors.
+ */
+public final class DropMonitorBuilder {
+
+    Tracefs tracefs;
+    KernelSymbols symbols;
+    int ringPages = 128;
+    Duration maxLatency = Duration.ofMillis(100);
+    final List<String> reasons = new ArrayList<>();
+    int[] protocols = new int[0];
+    boolean includeConsumed;
+    DropListener listener;
+    final List<LostListener> lostListeners = new ArrayList<>();
+    final List<Runnable> flushListeners = new ArrayList<>();
+    ErrorListener errorListener;
+
+    DropMonitorBuilder() {
+    }
+
+    // ------------------------------------------------------------------------------------ the stream
+
+    /**
+     * @param tracefs the tracefs to read formats from (default: the mounted one)
+     * @return this builder
+     */
+    public DropMonitorBuilder tracefs(Tracefs tracefs) {
+        this.tracefs = Objects.requireNonNull(tracefs, "tracefs");
+        return this;
+    }
+
+    /**
+     * @param pages data pages per CPU ring, a power of two >= 1 (default 128)
+     * @return this builder
+     */
+    public DropMonitorBuilder ringPages(int pages) {
+        TracepointStream.builder().ringPages(pages); // the stream's own check and message, now instead of at build()
+        this.ringPages = pages;
+        return this;
+    }
+
+    /**
+     * @param latency the longest an event waits in a ring, positive (default 100 ms)
+     * @return this builder
+     */
+    public DropMonitorBuilder maxLatency(Duration latency) {
+        TracepointStream.builder().maxLatency(latency); // likewise
+        this.maxLatency = latency;
+        return this;
+    }
+
+    /**
+     * @param symbols the symbol table that names the locations (default {@link KernelSymbols#system()},
+     *                loaded at open)
+     * @return this builder
+     */
+    public DropMonitorBuilder symbols(KernelSymbols symbols) {
+        this.symbols = Objects.requireNonNull(symbols, "symbols");
+        return this;
+    }
+
+    // ------------------------------------------------------------------------------------- selection
+
+    /**
+     * Only drops of these reasons (filtered in the kernel): names of the running kernel's table in any case,
+     * with or without {@code SKB_DROP_REASON_}, or numbers; resolved by {@link #build()}. Repeated calls add.
+     *
+     * @param names reason names or numbers
+     * @return this builder
+     */
+    public DropMonitorBuilder reasons(String... names) {
+        for (String n : names) {
+            reasons.add(Objects.requireNonNull(n, "reason"));
+        }
+        return this;
+    }
+
+    /**
+     * Only drops of these protocols (filtered in the kernel); see {@link EtherTypes}. Repeated calls add.
+     *
+     * @param ethertypes ethertypes, host byte order ({@link EtherTypes#IPV4}), {@code 0..0xffff}
+     * @return this builder
+     */
+    public DropMonitorBuilder protocols(int... ethertypes) {
+        int[] all = Arrays.copyOf(protocols, protocols.length + ethertypes.length);
+        for (int i = 0; i < ethertypes.length; i++) {
+            if (ethertypes[i] < 0 || ethertypes[i] > 0xffff) {
+                throw new IllegalArgumentException("protocol=" + ethertypes[i] + " is not a 16-bit ethertype");
+            }
+            all[protocols.length + i] = ethertypes[i];
+        }
+        protocols = all;
+        return this;
+    }
+
+    /**
+     * @param include whether to count consumed packets ({@code skb:consume_skb}) too, under the reason
+     *                {@link Drop#CONSUMED} (default false: they are normally far more numerous than drops);
+     *                the reason and protocol filters do not apply to them (the tracepoint records neither)
+     * @return this builder
+     */
+    public DropMonitorBuilder includeConsumed(boolean include) {
+        this.includeConsumed = include;
+        return this;
+    }
+
+    // ------------------------------------------------------------------------------------- listeners
+
+    /**
+     * @param listener called with every drop (and consumed packet, if included), on the consumer thread
+     * @return this builder
+     */
+    public DropMonitorBuilder onDrop(DropListener listener) {
+        this.listener = Objects.requireNonNull(listener, "listener");
+        return this;
+    }
+
+    /**
+     * @param listener told when the kernel drops samples because a ring is full
+     * @return this builder
+     */
+    public DropMonitorBuilder onLost(LostListener listener) {
+        lostListeners.add(Objects.requireNonNull(listener, "listener"));
+        return this;
+    }
+
+    /**
+     * @param listener called on the consumer thread at the end of each drain pass that delivered events,
+     *                 after the listener calls of the pass (flush output here)
+     * @return this builder
+     */
+    public DropMonitorBuilder onFlush(Runnable listener) {
+        flushListeners.add(Objects.requireNonNull(listener, "listener"));
+        return this;
+    }
+
+    /**
+     * @param listener told about listener exceptions and bad samples, which do not stop the monitor
+     *                 (default: logged)
+     * @return this builder
+     */
+    public DropMonitorBuilder onError(ErrorListener listener) {
+        this.errorListener = Objects.requireNonNull(listener, "listener");
+        return this;
+    }
+
+    /**
+     * Reads the tracepoints' formats, resolves the reasons, builds the kernel filter and binds the typed
+     * listeners. Nothing is opened yet: see {@link DropMonitor#open()}.
+     *
+     * @return the monitor
+     * @throws TracepointException      when tracefs or an skb tracepoint is missing or unreadable
+     * @throws IllegalArgumentException when a reason is unknown to this kernel, or it records no reasons
+     */
+    public DropMonitor build() throws TracepointException {
+        return new DropMonitor(this);
+    }
+}
