@@ -2,6 +2,7 @@ package dev.tracepoint.signal;
 
 import dev.tracepoint.core.LostListener;
 import dev.tracepoint.core.TracepointException;
+import dev.tracepoint.core.Subscription;
 import dev.tracepoint.core.TracepointStream;
 import dev.tracepoint.signal.internal.ReorderBuffer;
 import dev.tracepoint.signal.internal.SignalLedger;
@@ -84,13 +85,13 @@ public final class SignalMonitor implements AutoCloseable {
             this.onSignal = b.onSignal;
             this.onDeliver = b.onDeliver;
             this.ledger = new SignalLedger(b.aggregate, s::lostCount, tasks::lookup);
-            this.kernelFilter = selection.generateFilter(s.format(SignalGenerate.TRACEPOINT));
-            s.filter(SignalGenerate.TRACEPOINT, kernelFilter);
-            s.onEvent(SignalGenerate.TRACEPOINT, SignalGenerate.class, this::onGenerate);
+            Subscription generate = s.enable(SignalGenerate.TRACEPOINT);
+            this.kernelFilter = selection.generateFilter(generate.format());
+            generate.filter(kernelFilter).onEvent(SignalGenerate.class, this::onGenerate);
             if (b.deliveries || onDeliver != null) {
-                this.deliverKernelFilter = selection.deliverFilter(s.format(SignalDeliver.TRACEPOINT));
-                s.filter(SignalDeliver.TRACEPOINT, deliverKernelFilter);
-                s.onEvent(SignalDeliver.TRACEPOINT, SignalDeliver.class, this::onDeliverEvent);
+                Subscription deliver = s.enable(SignalDeliver.TRACEPOINT);
+                this.deliverKernelFilter = selection.deliverFilter(deliver.format());
+                deliver.filter(deliverKernelFilter).onEvent(SignalDeliver.class, this::onDeliverEvent);
             } else {
                 this.deliverKernelFilter = null;
             }

@@ -2,7 +2,9 @@ package dev.tracepoint.signal;
 
 import dev.tracepoint.testing.KernelTests;
 import dev.tracepoint.core.decode.EventBinding;
+import dev.tracepoint.core.decode.EventReader;
 import dev.tracepoint.core.decode.EventView;
+import dev.tracepoint.core.decode.SampleMetadata;
 import dev.tracepoint.core.format.EventFormat;
 import dev.tracepoint.core.format.Field;
 import dev.tracepoint.core.format.FormatParser;
@@ -56,7 +58,7 @@ class CorpusDecodeTest {
     }
 
     static EventView view(EventFormat f, byte[] bytes) {
-        return new EventView().wrap(f, MemorySegment.ofArray(bytes), 0, bytes.length).sample(3, SENDER_PID, SENDER_TID, 123_456_789L);
+        return new EventReader().read(f, MemorySegment.ofArray(bytes), 0, bytes.length, SampleMetadata.of(3, SENDER_PID, SENDER_TID, 123_456_789L));
     }
 
     static EventFormat parse(String dir, String event) throws Exception {
@@ -147,14 +149,14 @@ class CorpusDecodeTest {
     @ValueSource(strings = {"variants/2.6.33-x86_64", "variants/3.4-x86_64", "kernel-6.18"})
     void theFlyweightMovesFromRecordToRecord(String dir) throws Exception {
         EventFormat f = parse(dir, "signal_generate");
-        EventView v = new EventView();
-        SignalGenerate e = EventBinding.of(SignalGenerate.class, f).attach(v);
+        EventReader reader = new EventReader();
+        SignalGenerate e = EventBinding.of(SignalGenerate.class, f).attach(reader.view());
         byte[] a = record(f, "sig", 9, "comm", "nginx", "pid", 1337);
         byte[] b = record(f, "sig", 15, "comm", "bash", "pid", 42);
-        v.wrap(f, MemorySegment.ofArray(a), 0, a.length);
+        reader.read(f, MemorySegment.ofArray(a), 0, a.length);
         assertThat(e.signalName()).isEqualTo("SIGKILL");
         assertThat(e.targetComm()).isEqualTo("nginx");
-        v.wrap(f, MemorySegment.ofArray(b), 0, b.length);
+        reader.read(f, MemorySegment.ofArray(b), 0, b.length);
         assertThat(e.signalName()).isEqualTo("SIGTERM");
         assertThat(e.targetComm()).isEqualTo("bash");
         assertThat(e.targetPid()).isEqualTo(42);

@@ -185,8 +185,7 @@ class SignalMonitorIT {
         List<String> seen = new CopyOnWriteArrayList<>();
         byte[] comm = new byte[16];
         try (TracepointStream stream = TracepointStream.builder().build()) {
-            stream.filter(SignalGenerate.TRACEPOINT, "pid == " + pid);
-            stream.onEvent(SignalGenerate.TRACEPOINT, SignalGenerate.class, e -> {
+            stream.enable(SignalGenerate.TRACEPOINT).filter("pid == " + pid).onEvent(SignalGenerate.class, e -> {
                 int n = e.targetComm(comm);
                 seen.add(e.signalName() + " " + e.codeName() + " " + e.resultName() + " " + e.targetPid() + " "
                         + new String(comm, 0, n, StandardCharsets.US_ASCII) + " " + e.senderPid() + " " + e.hasGroup());

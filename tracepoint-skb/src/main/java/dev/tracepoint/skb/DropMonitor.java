@@ -3,6 +3,7 @@ package dev.tracepoint.skb;
 import dev.tracepoint.core.KernelSymbols;
 import dev.tracepoint.core.LostListener;
 import dev.tracepoint.core.TracepointException;
+import dev.tracepoint.core.Subscription;
 import dev.tracepoint.core.TracepointStream;
 import dev.tracepoint.core.format.EventFormat;
 import dev.tracepoint.skb.internal.DropLedger;
@@ -71,20 +72,20 @@ public final class DropMonitor implements AutoCloseable {
             this.symbols = b.symbols; // else loaded at open, once the events could be opened
             this.includeConsumed = b.includeConsumed;
             this.listener = b.listener;
-            EventFormat kfree = s.format(KfreeSkb.TRACEPOINT);
+            Subscription kfreeSkb = s.enable(KfreeSkb.TRACEPOINT);
+            EventFormat kfree = kfreeSkb.format();
             this.reasons = DropReasons.of(kfree);
             this.hasReason = reasons.recorded();
             this.ledger = new DropLedger(reasons, this::symbols, s::lostCount);
             this.kernelFilter = KernelFilter.kfreeSkb(reasons, b.reasons, b.protocols);
-            if (kernelFilter != null) {
-                s.filter(KfreeSkb.TRACEPOINT, kernelFilter);
-            }
-            EventFormat consume = includeConsumed ? s.format(ConsumeSkb.TRACEPOINT) : null;
+            kfreeSkb.filter(kernelFilter);
+            Subscription consumeSkb = includeConsumed ? s.enable(ConsumeSkb.TRACEPOINT) : null;
+            EventFormat consume = consumeSkb != null ? consumeSkb.format() : null;
             this.drop = new Drop(reasons, hasReason, kfree.field("rx_sk") != null,
                     consume != null && consume.field("location") != null);
-            s.onEvent(KfreeSkb.TRACEPOINT, KfreeSkb.class, this::onKfreeSkb);
-            if (includeConsumed) {
-                s.onEvent(ConsumeSkb.TRACEPOINT, ConsumeSkb.class, this::onConsumeSkb);
+            kfreeSkb.onEvent(KfreeSkb.class, this::onKfreeSkb);
+            if (consumeSkb != null) {
+                consumeSkb.onEvent(ConsumeSkb.class, this::onConsumeSkb);
             }
             for (LostListener l : b.lostListeners) {
                 s.onLost(l);

@@ -53,8 +53,7 @@ class DropMonitorIT {
             DropReasons reasons = DropReasons.of(stream.format(KfreeSkb.TRACEPOINT));
             assumeTrue(reasons.recorded(), "kernel before 5.17: no drop reasons");
             long noSocket = reasons.valueOf("NO_SOCKET");
-            stream.filter(KfreeSkb.TRACEPOINT, "reason == " + noSocket);
-            stream.onEvent(KfreeSkb.TRACEPOINT, KfreeSkb.class, e -> {
+            stream.enable(KfreeSkb.TRACEPOINT).filter("reason == " + noSocket).onEvent(KfreeSkb.class, e -> {
                 if (e.pid() == PID) {
                     mine.add(e.toRecord());
                 }
@@ -256,8 +255,7 @@ class DropMonitorIT {
                 DropReasons reasons = DropReasons.of(stream.format(KfreeSkb.TRACEPOINT));
                 assumeTrue(reasons.recorded(), "kernel before 5.17: no drop reasons");
                 String filter = "reason == " + reasons.valueOf("NO_SOCKET");
-                stream.filter(KfreeSkb.TRACEPOINT, filter);
-                stream.onEvent(KfreeSkb.TRACEPOINT, KfreeSkb.class, e -> {
+                stream.enable(KfreeSkb.TRACEPOINT).filter(filter).onEvent(KfreeSkb.class, e -> {
                     if (e.pid() == PID) {
                         ours.add(symbols.symbolize(e.location()));
                         synchronized (tids) {

@@ -2,7 +2,9 @@ package dev.tracepoint.skb;
 
 import dev.tracepoint.testing.KernelTests;
 import dev.tracepoint.core.decode.EventBinding;
+import dev.tracepoint.core.decode.EventReader;
 import dev.tracepoint.core.decode.EventView;
+import dev.tracepoint.core.decode.SampleMetadata;
 import dev.tracepoint.core.format.EventFormat;
 import dev.tracepoint.core.format.Field;
 import dev.tracepoint.core.format.FormatParser;
@@ -119,10 +121,11 @@ class KfreeSkbLayoutsTest {
         assertThat(format.requireField("skbaddr").size()).isEqualTo(4);
         check(format);
         // a kernel pointer above 2 GiB must not come back sign-extended
-        EventView view = new EventView();
+        EventReader reader = new EventReader();
+        EventView view = reader.view();
         KfreeSkb e = EventBinding.of(KfreeSkb.class, format).attach(view);
         MemorySegment rec = record(format, 0xc1234560L, 0xc1000abcL, EtherTypes.IPV4, 0, 0);
-        view.wrap(format, rec, 0, (int) rec.byteSize());
+        reader.read(format, rec, 0, (int) rec.byteSize());
         assertThat(e.skbaddr()).isEqualTo(0xc1234560L);
         assertThat(e.location()).isEqualTo(0xc1000abcL);
     }
@@ -137,10 +140,11 @@ class KfreeSkbLayoutsTest {
         long location = pointer(loc, 0xffffffff_820a_7f2cL);
         long rxSk = 0xffff8880_0bad_c0deL;
 
-        EventView view = new EventView();
+        EventReader reader = new EventReader();
+        EventView view = reader.view();
         KfreeSkb e = EventBinding.of(KfreeSkb.class, format).attach(view);
         MemorySegment rec = record(format, skbaddr, location, EtherTypes.IPV6, noSocket, rxSk);
-        view.wrap(format, rec, 0, (int) rec.byteSize()).sample(3, 100, 101, 123_456_789L);
+        reader.read(format, rec, 0, (int) rec.byteSize(), SampleMetadata.of(3, 100, 101, 123_456_789L));
 
         assertThat(e.skbaddr()).isEqualTo(skbaddr);
         assertThat(e.location()).isEqualTo(location);
@@ -182,7 +186,7 @@ class KfreeSkbLayoutsTest {
             // a subsystem-encoded reason (SKB_DROP_REASON_SUBSYS_* << 16) is not in any table: shown as a number
             long subsys = (3L << DropReasons.SUBSYS_SHIFT) | 5;
             MemorySegment rec2 = record(format, skbaddr, location, 0x88CC, subsys, 0);
-            view.wrap(format, rec2, 0, (int) rec2.byteSize());
+            reader.read(format, rec2, 0, (int) rec2.byteSize());
             assertThat(e.reason()).isEqualTo((int) subsys);
             assertThat(e.reasonName()).isEqualTo(Long.toString(subsys));
             assertThat(e.toRecord().reasonName()).isEqualTo(Long.toString(subsys));
@@ -197,10 +201,11 @@ class KfreeSkbLayoutsTest {
         EventFormat format = FormatParser.parse(file);
         Field skb = format.requireField("skbaddr");
         long skbaddr = pointer(skb, 0xffff8880_1234_5600L);
-        EventView view = new EventView();
+        EventReader reader = new EventReader();
+        EventView view = reader.view();
         ConsumeSkb e = EventBinding.of(ConsumeSkb.class, format).attach(view);
         MemorySegment rec = record(format, skbaddr, 0xffffffff_81e9_4f20L, 0, 0, 0);
-        view.wrap(format, rec, 0, (int) rec.byteSize()).sample(1, 7, 8, 99);
+        reader.read(format, rec, 0, (int) rec.byteSize(), SampleMetadata.of(1, 7, 8, 99));
         assertThat(e.skbaddr()).isEqualTo(skbaddr);
         assertThat(e.hasLocation()).isEqualTo(format.field("location") != null);
         ConsumeSkbRecord r = e.toRecord();
@@ -218,7 +223,8 @@ class KfreeSkbLayoutsTest {
     @Test
     void accessorsDoNotAllocate() throws Exception {
         EventFormat format = FormatParser.parse(KernelTests.corpus().resolve("kernel-6.18/skb/kfree_skb/format"));
-        EventView view = new EventView();
+        EventReader reader = new EventReader();
+        EventView view = reader.view();
         KfreeSkb e = EventBinding.of(KfreeSkb.class, format).attach(view);
         MemorySegment rec = record(format, 0xffff888012345600L, 0xffffffff820a7f2cL, EtherTypes.IPV4,
                 DropReasons.of(format).valueOf("NO_SOCKET"), 0);
@@ -226,7 +232,7 @@ class KfreeSkbLayoutsTest {
         for (int round = 0; round < 3; round++) {
             long before = allocatedBytes();
             for (int i = 0; i < 100_000; i++) {
-                view.wrap(format, rec, 0, (int) rec.byteSize());
+                reader.read(format, rec, 0, (int) rec.byteSize());
                 sink += e.skbaddr() + e.location() + e.protocol() + e.reason() + e.rxSk();
                 sink += e.reasonName().length() + e.protocolName().length();
                 sink += e.hasReason() && e.hasRxSk() ? 1 : 0;
