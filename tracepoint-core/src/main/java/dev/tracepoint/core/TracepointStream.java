@@ -72,6 +72,7 @@ public final class TracepointStream implements AutoCloseable {
     private final List<LostListener> lostListeners = new ArrayList<>();
     private final List<Runnable> flushListeners = new ArrayList<>();
     private final List<Runnable> closeListeners = new ArrayList<>();
+    private CpuListener cpuListener;
     private ErrorListener errorListener;
     private final EventView view = VIEWS.newView();
     /** The registered batch listener, or null when the stream delivers to event listeners. */
@@ -241,6 +242,17 @@ public final class TracepointStream implements AutoCloseable {
     }
 
     /**
+     * @param listener told when a CPU goes offline and when the stream has armed it again (see
+     *                 {@link CpuListener}); replaces the previous one
+     * @return this stream
+     */
+    public TracepointStream onCpu(CpuListener listener) {
+        checkNotOpen();
+        cpuListener = Objects.requireNonNull(listener, "listener");
+        return this;
+    }
+
+    /**
      * @param listener called once, after the stream has released its resources
      * @return this stream
      */
@@ -328,8 +340,10 @@ public final class TracepointStream implements AutoCloseable {
         if (config.warmUp) {
             WarmUp.stream(rings, waiter, entries, batchListener != null, batchCopy);
         }
-        consumer = new StreamConsumer(rings, waiter, dispatcher, batchListener,
+        StreamConsumer c = new StreamConsumer(rings, waiter, dispatcher, batchListener,
                 flushListeners.toArray(new Runnable[0]), this::safeError);
+        c.followHotplug(s, cpuListener, s.maxCpu());
+        consumer = c;
         s.enable();
     }
 
@@ -537,10 +551,19 @@ public final class TracepointStream implements AutoCloseable {
         return List.copyOf(subscriptions.keySet());
     }
 
-    /** @return the CPUs the stream reads (after open; empty before) */
+    /** @return the CPUs the stream watches (after open; empty before): those asked for, or every possible CPU */
     public int[] cpus() {
         PerfSession s = session;
         return s == null ? new int[0] : s.cpus();
+    }
+
+    /**
+     * @return the CPUs whose events are open and read now (after open; empty before): the watched CPUs that
+     *         are online, as of the consumer's last check (see {@link CpuListener})
+     */
+    public int[] armedCpus() {
+        StreamConsumer c = consumer;
+        return c == null ? new int[0] : c.armedCpus();
     }
 
     private StreamConsumer.Counts counts() {

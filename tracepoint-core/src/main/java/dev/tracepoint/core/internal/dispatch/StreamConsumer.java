@@ -1,8 +1,10 @@
 package dev.tracepoint.core.internal.dispatch;
 
 import dev.tracepoint.core.BatchListener;
+import dev.tracepoint.core.CpuListener;
 import dev.tracepoint.core.EventListener;
 import dev.tracepoint.core.internal.ring.PerfRing;
+import dev.tracepoint.core.internal.ring.RingSet;
 
 import java.util.Map;
 import java.util.function.Consumer;
@@ -30,7 +32,10 @@ public final class StreamConsumer {
         void await(int timeoutMs);
     }
 
-    private final PerfRing[] rings;
+    /** How often {@link #pass} asks the ring set whether CPUs came or went: at most this often. */
+    private static final long CPU_CHECK_NANOS = 100_000_000L;
+
+    private PerfRing[] rings;
     private final Waiter waiter;
     private final Dispatcher dispatcher;
     /** Null when the stream delivers to event listeners. */
@@ -39,6 +44,15 @@ public final class StreamConsumer {
     private final Runnable[] flushes;
     private final Consumer<Throwable> errors;
     private volatile Counts published = Counts.ZERO_COUNTS;
+    /** Null when the rings are fixed (the warm-up's, tests'). */
+    private RingSet ringSet;
+    private CpuListener cpuListener;
+    private long lastCpuCheck;
+    /** By CPU: the lost samples the dispatcher had counted when the CPU's current events were armed. */
+    private long[] lostAtArm = new long[0];
+    /** By CPU: when a check last found it offline or its events stopped, or 0. */
+    private long[] offlineSince = new long[0];
+    private volatile int[] armedCpus = new int[0];
 
     /**
      * A snapshot of a consumer's counters.
@@ -92,6 +106,135 @@ public final class StreamConsumer {
     public void pass(int timeoutMs) {
         waiter.await(timeoutMs);
         drainAll(Integer.MAX_VALUE);
+        if (ringSet != null) {
+            long now = System.nanoTime();
+            if (now - lastCpuCheck >= CPU_CHECK_NANOS) {
+                lastCpuCheck = now;
+                checkCpus();
+            }
+        }
+    }
+
+    /**
+     * Makes the rings follow CPU hotplug (see {@link dev.tracepoint.core.CpuListener}): the rings of CPUs whose
+     * events stopped are drained one last time, their unannounced losses counted, and closed; CPUs online
+     * without events are armed again. Consumer thread.
+     *
+     * @param ringSet  the stream's ring set
+     * @param listener told about each change, or null
+     * @param maxCpu   the largest CPU number the set may arm
+     */
+    public void followHotplug(RingSet ringSet, CpuListener listener, int maxCpu) {
+        this.ringSet = ringSet;
+        this.cpuListener = listener;
+        this.lostAtArm = new long[maxCpu + 1];
+        this.offlineSince = new long[maxCpu + 1];
+        this.lastCpuCheck = System.nanoTime();
+        int[] armed = new int[rings.length];
+        for (int i = 0; i < rings.length; i++) {
+            armed[i] = rings[i].cpu();
+        }
+        this.armedCpus = armed;
+    }
+
+    /** Checks the CPUs now (a pass does it at most every 100 ms). */
+    public void checkCpus() {
+        RingSet set = ringSet;
+        if (set == null) {
+            return;
+        }
+        boolean changed = false;
+        for (int cpu : set.deadCpus()) {
+            int at = indexOf(cpu);
+            if (at >= 0) {
+                PerfRing r = rings[at];
+                // what the ring still holds is delivered before it goes (a stopped event writes no more)
+                if (cursor != null && !dispatcher.overridden()) {
+                    cursor.run(r, batchListener);
+                } else {
+                    r.drain(dispatcher, Integer.MAX_VALUE);
+                }
+            }
+            long kernelLost = set.disarm(cpu, errors);
+            reportMissing(cpu, kernelLost);
+            if (at >= 0) {
+                PerfRing[] next = new PerfRing[rings.length - 1];
+                System.arraycopy(rings, 0, next, 0, at);
+                System.arraycopy(rings, at + 1, next, at, rings.length - at - 1);
+                rings = next;
+            }
+            if (cpu < offlineSince.length) {
+                offlineSince[cpu] = System.nanoTime();
+            }
+            changed = true;
+            tell(l -> l.onCpuOffline(cpu));
+        }
+        for (int cpu : set.unarmedOnlineCpus()) {
+            PerfRing r;
+            try {
+                r = set.arm(cpu);
+            } catch (Exception e) {
+                errors.accept(e); // tried again at the next check
+                continue;
+            }
+            if (r == null) {
+                continue;
+            }
+            long now = System.nanoTime();
+            long since = cpu < offlineSince.length && offlineSince[cpu] != 0 ? offlineSince[cpu] : lastCpuCheck;
+            if (cpu < lostAtArm.length) {
+                lostAtArm[cpu] = dispatcher.lost(cpu);
+            }
+            PerfRing[] next = java.util.Arrays.copyOf(rings, rings.length + 1);
+            next[rings.length] = r;
+            java.util.Arrays.sort(next, java.util.Comparator.comparingInt(PerfRing::cpu));
+            rings = next;
+            changed = true;
+            long unobserved = Math.max(0, now - since);
+            tell(l -> l.onCpuArmed(cpu, unobserved));
+        }
+        if (changed) {
+            int[] armed = new int[rings.length];
+            for (int i = 0; i < rings.length; i++) {
+                armed[i] = rings[i].cpu();
+            }
+            armedCpus = armed;
+            publish();
+        }
+    }
+
+    private int indexOf(int cpu) {
+        for (int i = 0; i < rings.length; i++) {
+            if (rings[i].cpu() == cpu) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private void tell(Consumer<CpuListener> call) {
+        CpuListener l = cpuListener;
+        if (l != null) {
+            try {
+                call.accept(l);
+            } catch (RuntimeException e) {
+                errors.accept(e);
+            }
+        }
+    }
+
+    /** @return the CPUs whose rings this consumer drains now, ascending; any thread */
+    public int[] armedCpus() {
+        return armedCpus.clone();
+    }
+
+    /** Reports what the kernel counted lost on a CPU's current events but never announced with a LOST record. */
+    private void reportMissing(int cpu, long kernelLost) {
+        long base = cpu >= 0 && cpu < lostAtArm.length ? lostAtArm[cpu] : 0;
+        long missing = kernelLost - (dispatcher.lost(cpu) - base);
+        if (missing > 0) {
+            dispatcher.reportLost(cpu, missing);
+        }
     }
 
     /**
@@ -146,6 +289,11 @@ public final class StreamConsumer {
                 waiter.await(timeoutMs);
                 n = closed.getAsBoolean() ? 0 : drainAll(limit);
             }
+            long now = System.nanoTime();
+            if (ringSet != null && now - lastCpuCheck >= CPU_CHECK_NANOS) {
+                lastCpuCheck = now;
+                checkCpus();
+            }
             return n;
         } finally {
             dispatcher.override(null);
@@ -162,10 +310,7 @@ public final class StreamConsumer {
      */
     public void reportUnannounced(Map<Integer, Long> kernelLost) {
         for (Map.Entry<Integer, Long> e : kernelLost.entrySet()) {
-            long missing = e.getValue() - dispatcher.lost(e.getKey());
-            if (missing > 0) {
-                dispatcher.reportLost(e.getKey(), missing);
-            }
+            reportMissing(e.getKey(), e.getValue());
         }
         publish();
     }

@@ -16,6 +16,9 @@ public final class Cpus {
     /** The sysfs file listing the online CPUs, for instance {@code 0-1,4,6-7}. */
     public static final Path ONLINE = Path.of("/sys/devices/system/cpu/online");
 
+    /** The sysfs file listing the CPUs that can ever be online (the ones hotplug may bring up). */
+    public static final Path POSSIBLE = Path.of("/sys/devices/system/cpu/possible");
+
     /** Upper bound for a CPU number, far above any real system ({@code NR_CPUS} is at most 8192). */
     private static final int MAX_CPU = 1 << 16;
 
@@ -30,11 +33,28 @@ public final class Cpus {
      * @throws IllegalArgumentException if its content is not a CPU list
      */
     public static int[] online() {
+        return read(ONLINE);
+    }
+
+    /**
+     * Reads and parses {@link #POSSIBLE}; the online CPUs where it cannot be read.
+     *
+     * @return the possible CPU numbers, ascending
+     */
+    public static int[] possible() {
+        try {
+            return read(POSSIBLE);
+        } catch (UncheckedIOException e) {
+            return online();
+        }
+    }
+
+    private static int[] read(Path file) {
         String text;
         try {
-            text = Files.readString(ONLINE, StandardCharsets.US_ASCII);
+            text = Files.readString(file, StandardCharsets.US_ASCII);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + ONLINE, e);
+            throw new UncheckedIOException("cannot read " + file, e);
         }
         return parseList(text);
     }

@@ -13,6 +13,7 @@ import dev.tracepoint.core.internal.perf.PerfEventAttrDescriptor;
 import dev.tracepoint.core.internal.perf.PerfSampleDescriptor;
 import dev.tracepoint.core.internal.perf.SyscallException;
 import dev.tracepoint.core.internal.ring.PerfRing;
+import dev.tracepoint.core.internal.ring.RingSet;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -40,7 +41,7 @@ import java.util.function.Consumer;
  * for the stream's owner thread or its consumer, one at a time (the stream's lock); {@link #wake()} may be
  * called from any thread until {@link #close()}.
  */
-public final class PerfSession implements AutoCloseable {
+public final class PerfSession implements AutoCloseable, RingSet {
 
     /**
      * One tracepoint to open.
@@ -83,31 +84,53 @@ public final class PerfSession implements AutoCloseable {
      * descriptors (EMFILE), and loading a class from a directory then fails too (NoClassDefFoundError instead
      * of the message that names RLIMIT_NOFILE).
      */
+    /** {@code read(2)} of an event: {@code struct { u64 value; u64 time_enabled; u64 lost; }} (read_format order). */
+    private static final int READ_LENGTH = 24;
+
     private static final Class<?>[] FAILURE_CLASSES = {SetupFailures.class, Errno.class, TracepointException.class,
             dev.tracepoint.core.PermissionDeniedException.class, dev.tracepoint.core.InvalidFilterException.class};
 
     private final Spec spec;
-    private final List<Integer> fds = new ArrayList<>();
-    private final List<Integer> fdCpus = new ArrayList<>();
-    private final List<PerfRing> rings = new ArrayList<>();
-    private final List<MemorySegment> mappings = new ArrayList<>();
+    /** The CPUs the session watches: those asked for, or every possible CPU (armed while online). */
     private final int[] cpus;
+    /** The armed CPUs' events and rings, by CPU, in CPU order. */
+    private final java.util.TreeMap<Integer, CpuGroup> groups = new java.util.TreeMap<>();
     private boolean readLost = true;
     private int epfd = -1;
     private volatile int wakeFd = -1;
+    private int cgroupFd = -1;
+    private int pageSize;
+    private long mapLength;
     private Arena arena;
+    private MemorySegment attr;
+    private MemorySegment readBuf;
     private MemorySegment epollEvents;
     /** How many {@code struct epoll_event} {@link #epollEvents} holds: one per CPU ring and one for the eventfd. */
     private int epollCapacity;
+    private boolean enabled;
     private boolean closed;
+
+    /** One CPU's events (the first one owns the ring) and its mapping. */
+    private static final class CpuGroup {
+        final int cpu;
+        final List<Integer> fds = new ArrayList<>();
+        PerfRing ring;
+        MemorySegment mapping;
+        /** {@code time_enabled} of the first event at the last check: a dead event's stops moving. */
+        long timeEnabled = -1;
+
+        CpuGroup(int cpu) {
+            this.cpu = cpu;
+        }
+    }
 
     private PerfSession(Spec spec) {
         this.spec = spec;
-        this.cpus = spec.cpus() != null ? spec.cpus() : Cpus.online();
+        this.cpus = spec.cpus() != null ? spec.cpus() : Cpus.possible();
     }
 
     /**
-     * Opens every event, ring and filter of {@code spec}, disabled.
+     * Opens every event, ring and filter of {@code spec}, disabled, on every watched CPU that is online.
      *
      * @param spec   what to open
      * @param errors told about failures while releasing after a failed open
@@ -129,56 +152,73 @@ public final class PerfSession implements AutoCloseable {
     }
 
     private void openAll() throws TracepointException {
-        int pageSize = Libc.pageSize();
+        pageSize = Libc.pageSize();
         arena = Arena.ofShared();
+        attr = arena.allocate(PerfEventAttrDescriptor.LENGTH, 8);
+        readBuf = arena.allocate(READ_LENGTH, 8);
         epfd = (int) call(Epoll::epollCreate, -1, null);
         wakeFd = (int) call(EventFd::eventfd, -1, null);
         epollAdd(wakeFd, -1L);
         epollCapacity = cpus.length + 1;
         epollEvents = arena.allocate((long) Epoll.EPOLL_EVENT_LENGTH * epollCapacity, 8);
-        long mapLength = (long) (1 + spec.ringPages()) * pageSize;
-        int target = spec.pid();
-        long openFlags = PerfEventAttrDescriptor.PERF_FLAG_FD_CLOEXEC;
-        int cgroupFd = -1;
+        mapLength = (long) (1 + spec.ringPages()) * pageSize;
         if (spec.cgroup() != null) {
             try {
                 cgroupFd = Libc.openReadOnly(spec.cgroup().toString());
             } catch (SyscallException e) {
                 throw SetupFailures.cgroup(e, spec.cgroup());
             }
-            target = cgroupFd;
-            openFlags |= PerfEventAttrDescriptor.PERF_FLAG_PID_CGROUP;
         }
-        try (Arena attrArena = Arena.ofConfined()) {
-            MemorySegment attr = attrArena.allocate(PerfEventAttrDescriptor.LENGTH, 8);
-            for (int cpu : cpus) {
-                openCpu(cpu, mapLength, pageSize, attr, target, openFlags);
+        java.util.Set<Integer> online = onlineSet();
+        for (int cpu : cpus) {
+            if (online.contains(cpu)) {
+                openCpu(cpu);
             }
-        } finally {
-            closeQuietly(cgroupFd); // the events keep their own reference to the cgroup
         }
-        if (rings.isEmpty()) {
-            throw new TracepointException("no CPU could be opened (cpus=" + Arrays.toString(cpus) + ")");
+        if (groups.isEmpty()) {
+            throw new TracepointException("no CPU could be opened (cpus=" + Arrays.toString(cpus) + ", online="
+                    + online + ")");
         }
     }
 
-    /** Opens every tracepoint on one CPU; the first event's fd gets the ring. Skips a CPU that went offline. */
-    private void openCpu(int cpu, long mapLength, int pageSize, MemorySegment attr, int target, long openFlags)
-            throws TracepointException {
-        int leader = -1;
+    /**
+     * Opens every tracepoint on one CPU, the first event's fd with the ring; nothing stays open if it fails.
+     *
+     * @return whether the CPU is armed; false when it is offline ({@code ENODEV} on its first event)
+     */
+    private boolean openCpu(int cpu) throws TracepointException {
+        CpuGroup g = new CpuGroup(cpu);
+        try {
+            if (!openEvents(g)) {
+                closeGroup(g, e -> { });
+                return false;
+            }
+        } catch (TracepointException | RuntimeException | Error e) {
+            closeGroup(g, x -> { });
+            throw e;
+        }
+        groups.put(cpu, g);
+        return true;
+    }
+
+    private boolean openEvents(CpuGroup g) throws TracepointException {
+        int cpu = g.cpu;
+        int target = cgroupFd >= 0 ? cgroupFd : spec.pid();
+        long openFlags = PerfEventAttrDescriptor.PERF_FLAG_FD_CLOEXEC | (cgroupFd >= 0 ? PerfEventAttrDescriptor.PERF_FLAG_PID_CGROUP : 0);
         List<Target> targets = spec.targets();
         for (int t = 0; t < targets.size(); t++) {
             Target tp = targets.get(t);
+            boolean first = g.fds.isEmpty();
             attr.fill((byte) 0);
-            attributes(tp, leader < 0).write(attr);
+            attributes(tp, first).write(attr);
             int fd;
             try {
                 fd = PerfCalls.perfEventOpen(attr, target, cpu, -1, openFlags);
             } catch (SyscallException e) {
-                if (e.errno() == Errno.ENODEV && leader < 0) {
-                    return; // the CPU went offline since the list was read: skip it
+                if (e.errno() == Errno.ENODEV && first) {
+                    return false; // the CPU is offline, or went offline since the list was read
                 }
-                if (e.errno() == Errno.EINVAL && readLost && fds.isEmpty()) {
+                if (e.errno() == Errno.EINVAL && readLost && groups.isEmpty() && first) {
                     // PERF_FORMAT_LOST is Linux 6.0+: without it, losses are known from LOST records only
                     readLost = false;
                     t--;
@@ -186,21 +226,17 @@ public final class PerfSession implements AutoCloseable {
                 }
                 throw SetupFailures.translate(e, cpu, tp.name());
             }
-            fds.add(fd);
-            fdCpus.add(cpu);
-            if (leader < 0) {
-                leader = fd;
-                MemorySegment mapping;
+            g.fds.add(fd);
+            if (first) {
                 try {
-                    mapping = Libc.mmap(mapLength, fd);
+                    g.mapping = Libc.mmap(mapLength, fd);
                 } catch (SyscallException e) {
                     throw SetupFailures.mmap(e, cpu, tp.name(), mapLength);
                 }
-                mappings.add(mapping);
-                rings.add(new PerfRing(cpu, mapping, pageSize));
+                g.ring = new PerfRing(cpu, g.mapping, pageSize);
                 epollAdd(fd, cpu);
             } else {
-                final int ringFd = leader;
+                final int ringFd = g.fds.get(0);
                 call(() -> {
                     PerfCalls.setOutput(fd, ringFd);
                     return 0;
@@ -214,6 +250,7 @@ public final class PerfSession implements AutoCloseable {
                 }
             }
         }
+        return true;
     }
 
     /** The attributes of one event: disabled, CLOCK_MONOTONIC, the sample layout the dispatcher reads. */
@@ -228,7 +265,8 @@ public final class PerfSession implements AutoCloseable {
         }
         PerfEventAttr a = PerfEventAttr.tracepoint(tp.format().id())
                 .sampleType(PerfSampleDescriptor.SAMPLE_TYPE)
-                .readFormat(readLost ? PerfEventAttrDescriptor.PERF_FORMAT_LOST : 0)
+                .readFormat(PerfEventAttrDescriptor.PERF_FORMAT_TOTAL_TIME_ENABLED
+                        | (readLost ? PerfEventAttrDescriptor.PERF_FORMAT_LOST : 0))
                 .clockid(Libc.CLOCK_MONOTONIC);
         if (spec.wakeupEvents() > 0) {
             a.wakeupEvents(spec.wakeupEvents());
@@ -240,28 +278,36 @@ public final class PerfSession implements AutoCloseable {
     }
 
     /**
-     * Enables every event: from here the kernel writes samples.
+     * Enables every event: from here the kernel writes samples. CPUs armed later are enabled as they are armed.
      *
      * @throws TracepointException when an ioctl fails
      */
     public void enable() throws TracepointException {
-        for (int i = 0; i < fds.size(); i++) {
-            final int fd = fds.get(i);
-            final int cpu = fdCpus.get(i);
+        enabled = true;
+        for (CpuGroup g : groups.values()) {
+            enable(g);
+        }
+    }
+
+    private void enable(CpuGroup g) throws TracepointException {
+        for (int fd : g.fds) {
             call(() -> {
                 PerfCalls.enable(fd);
                 return 0;
-            }, cpu, null);
+            }, g.cpu, null);
         }
     }
 
     /** Disables every event (the kernel stops writing), ignoring failures: for the end of a stream. */
     public void disable() {
-        for (int fd : fds) {
-            try {
-                PerfCalls.disable(fd);
-            } catch (SyscallException ignored) {
-                // closing anyway
+        enabled = false;
+        for (CpuGroup g : groups.values()) {
+            for (int fd : g.fds) {
+                try {
+                    PerfCalls.disable(fd);
+                } catch (SyscallException ignored) {
+                    // closing anyway
+                }
             }
         }
     }
@@ -287,8 +333,129 @@ public final class PerfSession implements AutoCloseable {
         }
     }
 
+    // ---------------------------------------------------------------------------------------- hotplug
+
     /**
-     * The kernel's own count of samples it could not write, per CPU ({@code read_format = PERF_FORMAT_LOST},
+     * The armed CPUs whose events no longer run: the CPU went offline (the kernel then detaches its per-CPU
+     * events for good, and does not restore them when the CPU returns), so their {@code time_enabled} stops.
+     * A CPU that went offline and came back between two checks is found the same way. One {@code read(2)}
+     * per armed CPU.
+     *
+     * @return the CPUs to {@link #disarm}, ascending; empty when every armed CPU is live (or the session is not enabled)
+     */
+    @Override
+    public int[] deadCpus() {
+        if (!enabled) {
+            return new int[0];
+        }
+        java.util.Set<Integer> online = onlineSet();
+        List<Integer> dead = new ArrayList<>();
+        for (CpuGroup g : groups.values()) {
+            long t = readCounters(g.fds.get(0));
+            boolean stopped = t < 0 || (g.timeEnabled >= 0 && t == g.timeEnabled);
+            g.timeEnabled = t;
+            if (stopped || !online.contains(g.cpu)) {
+                dead.add(g.cpu);
+            }
+        }
+        return dead.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    /**
+     * The watched CPUs that are online but not armed: offline at open, or disarmed since.
+     *
+     * @return the CPUs to {@link #arm}, ascending
+     */
+    @Override
+    public int[] unarmedOnlineCpus() {
+        java.util.Set<Integer> online = onlineSet();
+        List<Integer> out = new ArrayList<>();
+        for (int cpu : cpus) {
+            if (online.contains(cpu) && !groups.containsKey(cpu)) {
+                out.add(cpu);
+            }
+        }
+        return out.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    /**
+     * Closes one CPU's events and unmaps its ring. Drain the ring first: what it still holds is lost otherwise.
+     *
+     * @param cpu    an armed CPU
+     * @param errors told about a mapping that could not be unmapped
+     * @return the kernel's count of samples lost on that CPU since it was armed (see {@link #kernelLost}), read
+     *         before closing
+     */
+    @Override
+    public long disarm(int cpu, Consumer<Throwable> errors) {
+        CpuGroup g = groups.remove(cpu);
+        if (g == null) {
+            return 0;
+        }
+        long lost = lostOf(g, errors);
+        closeGroup(g, errors);
+        return lost;
+    }
+
+    /**
+     * Opens and enables one CPU's events and ring again (filters included), as at open.
+     *
+     * @param cpu a watched CPU
+     * @return its new ring, or null when it is offline again
+     * @throws TracepointException when a call fails
+     */
+    @Override
+    public PerfRing arm(int cpu) throws TracepointException {
+        if (groups.containsKey(cpu)) {
+            return groups.get(cpu).ring;
+        }
+        if (!openCpu(cpu)) {
+            return null;
+        }
+        CpuGroup g = groups.get(cpu);
+        if (enabled) {
+            enable(g);
+        }
+        return g.ring;
+    }
+
+    /** Reads {@code { u64 value; u64 time_enabled; u64 lost; }}: the time, or -1 when the read fails. */
+    private long readCounters(int fd) {
+        try {
+            long n = Libc.read(fd, readBuf, READ_LENGTH);
+            return n >= 16 ? readBuf.get(ValueLayout.JAVA_LONG, 8) : -1;
+        } catch (SyscallException e) {
+            return -1;
+        }
+    }
+
+    private long lostOf(CpuGroup g, Consumer<Throwable> errors) {
+        if (!readLost) {
+            return 0;
+        }
+        long sum = 0;
+        for (int fd : g.fds) {
+            try {
+                if (Libc.read(fd, readBuf, READ_LENGTH) == READ_LENGTH) {
+                    sum += readBuf.get(ValueLayout.JAVA_LONG, 16);
+                }
+            } catch (SyscallException e) {
+                errors.accept(SetupFailures.translate(e, g.cpu, null));
+            }
+        }
+        return sum;
+    }
+
+    private java.util.Set<Integer> onlineSet() {
+        java.util.Set<Integer> set = new java.util.HashSet<>();
+        for (int c : Cpus.online()) {
+            set.add(c);
+        }
+        return set;
+    }
+
+    /**
+     * The kernel's own count of samples it could not write, per armed CPU ({@code read_format = PERF_FORMAT_LOST},
      * Linux 6.0+), summed over the CPU's events; empty when the kernel has no such counter.
      *
      * @param errors told about a counter that could not be read
@@ -299,43 +466,43 @@ public final class PerfSession implements AutoCloseable {
         if (!readLost) {
             return lost;
         }
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment buf = a.allocate(16, 8); // struct { u64 value; u64 lost; }
-            for (int i = 0; i < fds.size(); i++) {
-                try {
-                    if (Libc.read(fds.get(i), buf, 16) == 16) {
-                        lost.merge(fdCpus.get(i), buf.get(ValueLayout.JAVA_LONG, 8), Long::sum);
-                    }
-                } catch (SyscallException e) {
-                    errors.accept(SetupFailures.translate(e, fdCpus.get(i), null));
-                }
-            }
+        for (CpuGroup g : groups.values()) {
+            lost.put(g.cpu, lostOf(g, errors));
         }
         return lost;
     }
 
-    /** @return the rings, one per CPU that could be opened, in CPU order */
+    /** @return the rings of the armed CPUs, in CPU order */
     public PerfRing[] rings() {
-        return rings.toArray(new PerfRing[0]);
+        return groups.values().stream().map(g -> g.ring).toArray(PerfRing[]::new);
     }
 
-    /** @return the CPUs asked for (some may have been skipped: see {@link #rings()}) */
+    /** @return the CPUs the session watches (some may be offline: see {@link #armedCpus()}) */
     public int[] cpus() {
         return cpus.clone();
     }
 
-    /** @return the largest CPU number that has a ring */
+    /** @return the CPUs whose events are open now, ascending */
+    public int[] armedCpus() {
+        return groups.keySet().stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    /** @return the largest CPU number the session may arm */
     public int maxCpu() {
         int max = 0;
-        for (PerfRing r : rings) {
-            max = Math.max(max, r.cpu());
+        for (int c : cpus) {
+            max = Math.max(max, c);
         }
         return max;
     }
 
     /** @return the number of perf event fds open */
     public int eventCount() {
-        return fds.size();
+        int n = 0;
+        for (CpuGroup g : groups.values()) {
+            n += g.fds.size();
+        }
+        return n;
     }
 
     /** Releases every fd and mapping; idempotent. Failures to unmap are logged through the system logger. */
@@ -356,29 +523,38 @@ public final class PerfSession implements AutoCloseable {
         closed = true;
         int wake = wakeFd;
         wakeFd = -1;
-        for (int fd : fds) {
-            closeQuietly(fd);
+        for (CpuGroup g : groups.values()) {
+            closeGroup(g, errors);
         }
-        fds.clear();
-        fdCpus.clear();
-        for (PerfRing r : rings) {
-            r.close();
-        }
-        rings.clear();
-        for (MemorySegment m : mappings) {
-            try {
-                Libc.munmap(m);
-            } catch (SyscallException e) {
-                errors.accept(e);
-            }
-        }
-        mappings.clear();
+        groups.clear();
         closeQuietly(epfd);
         closeQuietly(wake);
+        closeQuietly(cgroupFd);
         epfd = -1;
+        cgroupFd = -1;
         if (arena != null) {
             arena.close();
             arena = null;
+        }
+    }
+
+    /** Closes a group's fds (which takes them out of the epoll set), its ring and its mapping. */
+    private static void closeGroup(CpuGroup g, Consumer<Throwable> errors) {
+        for (int fd : g.fds) {
+            closeQuietly(fd);
+        }
+        g.fds.clear();
+        if (g.ring != null) {
+            g.ring.close();
+            g.ring = null;
+        }
+        if (g.mapping != null) {
+            try {
+                Libc.munmap(g.mapping);
+            } catch (SyscallException e) {
+                errors.accept(e);
+            }
+            g.mapping = null;
         }
     }
 

@@ -1,0 +1,35 @@
+package dev.tracepoint.core.internal.ring;
+
+import java.util.function.Consumer;
+
+/**
+ * The per-CPU rings of a stream as CPUs come and go: a consumer asks which armed CPUs stopped (went offline,
+ * or had their events detached by a hotplug), drains and disarms them, and arms the CPUs that are online but
+ * have no events, getting their new rings. One thread at a time (the stream's consumer).
+ */
+public interface RingSet {
+
+    /** @return the armed CPUs whose events no longer run, ascending */
+    int[] deadCpus();
+
+    /** @return the watched CPUs that are online and have no events, ascending */
+    int[] unarmedOnlineCpus();
+
+    /**
+     * Closes a CPU's events and its ring; drain the ring first.
+     *
+     * @param cpu    the CPU
+     * @param errors told about what could not be released
+     * @return the kernel's count of samples lost on the CPU since it was armed (0 when it keeps none)
+     */
+    long disarm(int cpu, Consumer<Throwable> errors);
+
+    /**
+     * Opens and enables a CPU's events and ring.
+     *
+     * @param cpu the CPU
+     * @return its ring, or null when it is offline again
+     * @throws Exception when a call fails (the CPU stays unarmed; try again later)
+     */
+    PerfRing arm(int cpu) throws Exception;
+}
