@@ -32,7 +32,7 @@ import java.util.Set;
  * are wildcards; with {@link FieldRef#eq(String)} they are plain characters.
  *
  * <h2>Validation</h2>
- * {@link #toString(EventFormat)} (which {@link TracepointStream#filter(String, Filter)} calls) checks every
+ * {@link #toString(EventFormat)} (which {@link Subscription#filter(Filter)} calls) checks every
  * field name against the tracepoint's format, and that strings are compared with string fields and numbers
  * with numeric ones, before the kernel sees the filter. The kernel's special fields {@code comm},
  * {@code COMM}, {@code cpu}, {@code CPU} and {@code common_cpu} exist for every tracepoint.
