@@ -118,6 +118,32 @@ class CpuHotplugIT {
         }
     }
 
+    @Test
+    void aCpuOfflineWhenTheStreamOpensIsArmedWhenItComesOnline() throws Exception {
+        List<Seen> seen = new CopyOnWriteArrayList<>();
+        setCpu1Online(false);
+        try (TracepointStream stream = TracepointStream.builder().tracefs(tracefs).maxLatency(Duration.ofMillis(20)).build()) {
+            Subscription s = stream.enable(GENERATE).filter("pid == " + childPid);
+            Field sig = s.format().requireField("sig");
+            s.onEvent(e -> seen.add(new Seen(e.getInt(sig), e.cpu())));
+            stream.startAsync();
+            assertThat(stream.cpus()).contains(0, 1); // watched, though CPU 1 cannot be opened now
+            assertThat(stream.armedCpus()).containsExactly(0);
+            send(0, SIGWINCH, 3);
+            awaitCount(seen, 3);
+
+            setCpu1Online(true);
+            assertThat(KernelTests.await(() -> contains(stream.armedCpus(), 1), Duration.ofSeconds(10)))
+                    .as("the stream arms CPU 1 once it is online").isTrue();
+            send(1, SIGURG, 3);
+            awaitCount(seen, 6);
+            Thread.sleep(200);
+            assertThat(seen).containsExactly(new Seen(SIGWINCH, 0), new Seen(SIGWINCH, 0), new Seen(SIGWINCH, 0),
+                    new Seen(SIGURG, 1), new Seen(SIGURG, 1), new Seen(SIGURG, 1));
+            assertThat(stream.lostCount()).isZero();
+        }
+    }
+
     private static List<Seen> expected(int sigA, int cpuA, int nA, int sigB, int cpuB, int nB) {
         List<Seen> out = new ArrayList<>();
         for (int i = 0; i < nA; i++) {

@@ -92,6 +92,15 @@ public final class StreamConsumer {
         this.batchListener = batchListener;
         this.flushes = flushes.clone();
         this.errors = errors;
+        this.armedCpus = cpusOf(this.rings);
+    }
+
+    private static int[] cpusOf(PerfRing[] rings) {
+        int[] cpus = new int[rings.length];
+        for (int i = 0; i < rings.length; i++) {
+            cpus[i] = rings[i].cpu();
+        }
+        return cpus;
     }
 
     /**
@@ -130,11 +139,6 @@ public final class StreamConsumer {
         this.lostAtArm = new long[maxCpu + 1];
         this.offlineSince = new long[maxCpu + 1];
         this.lastCpuCheck = System.nanoTime();
-        int[] armed = new int[rings.length];
-        for (int i = 0; i < rings.length; i++) {
-            armed[i] = rings[i].cpu();
-        }
-        this.armedCpus = armed;
     }
 
     /** Checks the CPUs now (a pass does it at most every 100 ms). */
@@ -194,11 +198,7 @@ public final class StreamConsumer {
             tell(l -> l.onCpuArmed(cpu, unobserved));
         }
         if (changed) {
-            int[] armed = new int[rings.length];
-            for (int i = 0; i < rings.length; i++) {
-                armed[i] = rings[i].cpu();
-            }
-            armedCpus = armed;
+            armedCpus = cpusOf(rings);
             publish();
         }
     }
