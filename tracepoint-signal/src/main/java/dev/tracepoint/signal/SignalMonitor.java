@@ -98,6 +98,9 @@ public final class SignalMonitor implements AutoCloseable {
             for (LostListener l : b.lostListeners) {
                 s.onLost(l);
             }
+            if (b.cpuListener != null) {
+                s.onCpu(b.cpuListener);
+            }
             if (b.errorListener != null) {
                 s.onError(b.errorListener);
             }

@@ -1,6 +1,7 @@
 package dev.tracepoint.signal;
 
 import dev.tracepoint.core.ErrorListener;
+import dev.tracepoint.core.CpuListener;
 import dev.tracepoint.core.LostListener;
 import dev.tracepoint.core.Tracefs;
 import dev.tracepoint.core.TracepointException;
@@ -30,6 +31,7 @@ public final class SignalMonitorBuilder {
     Consumer<? super SignalGenerateRecord> onSignal;
     Consumer<? super SignalDeliverRecord> onDeliver;
     final List<LostListener> lostListeners = new ArrayList<>();
+    CpuListener cpuListener;
     final List<Runnable> flushListeners = new ArrayList<>();
     ErrorListener errorListener;
 
@@ -225,6 +227,16 @@ public final class SignalMonitorBuilder {
      */
     public SignalMonitorBuilder onLost(LostListener listener) {
         lostListeners.add(Objects.requireNonNull(listener, "listener"));
+        return this;
+    }
+
+    /**
+     * @param listener told when a CPU goes offline and when the monitor's stream has armed it again (see
+     *                 {@link CpuListener})
+     * @return this builder
+     */
+    public SignalMonitorBuilder onCpu(CpuListener listener) {
+        this.cpuListener = Objects.requireNonNull(listener, "listener");
         return this;
     }
 

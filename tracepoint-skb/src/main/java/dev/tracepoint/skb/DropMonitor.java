@@ -90,6 +90,9 @@ public final class DropMonitor implements AutoCloseable {
             for (LostListener l : b.lostListeners) {
                 s.onLost(l);
             }
+            if (b.cpuListener != null) {
+                s.onCpu(b.cpuListener);
+            }
             if (b.errorListener != null) {
                 s.onError(b.errorListener);
             }

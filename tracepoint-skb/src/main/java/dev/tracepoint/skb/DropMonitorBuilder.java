@@ -2,6 +2,7 @@ package dev.tracepoint.skb;
 
 import dev.tracepoint.core.ErrorListener;
 import dev.tracepoint.core.KernelSymbols;
+import dev.tracepoint.core.CpuListener;
 import dev.tracepoint.core.LostListener;
 import dev.tracepoint.core.Tracefs;
 import dev.tracepoint.core.TracepointException;
@@ -29,6 +30,7 @@ public final class DropMonitorBuilder {
     boolean includeConsumed;
     DropListener listener;
     final List<LostListener> lostListeners = new ArrayList<>();
+    CpuListener cpuListener;
     final List<Runnable> flushListeners = new ArrayList<>();
     ErrorListener errorListener;
 
@@ -138,6 +140,16 @@ public final class DropMonitorBuilder {
      */
     public DropMonitorBuilder onLost(LostListener listener) {
         lostListeners.add(Objects.requireNonNull(listener, "listener"));
+        return this;
+    }
+
+    /**
+     * @param listener told when a CPU goes offline and when the monitor's stream has armed it again (see
+     *                 {@link CpuListener})
+     * @return this builder
+     */
+    public DropMonitorBuilder onCpu(CpuListener listener) {
+        this.cpuListener = Objects.requireNonNull(listener, "listener");
         return this;
     }
 

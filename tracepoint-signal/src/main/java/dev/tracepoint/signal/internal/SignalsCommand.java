@@ -2,6 +2,7 @@ package dev.tracepoint.signal.internal;
 
 import dev.tracepoint.core.internal.cli.Args;
 import dev.tracepoint.core.internal.cli.Command;
+import dev.tracepoint.core.internal.cli.CpuNotices;
 import dev.tracepoint.core.internal.cli.Shutdown;
 import dev.tracepoint.core.internal.cli.UsageException;
 import dev.tracepoint.signal.SignalDeliverRecord;
@@ -112,7 +113,8 @@ public final class SignalsCommand implements Command {
         long[] wallClock = new long[1];
         StringBuilder line = new StringBuilder(256);
 
-        SignalMonitorBuilder b = SignalMonitor.builder().ringPages((int) pages).aggregate(true).deliveries(deliver);
+        SignalMonitorBuilder b = SignalMonitor.builder().ringPages((int) pages).aggregate(true).deliveries(deliver)
+                .onCpu(new CpuNotices(err));
         try {
             b.signals(signals(args.list("signal"), "--signal"));
             b.exclude(signals(args.list("exclude"), "--exclude"));

@@ -6,6 +6,7 @@ import dev.tracepoint.core.TracepointException;
 import dev.tracepoint.core.format.EventFormat;
 import dev.tracepoint.core.internal.cli.Args;
 import dev.tracepoint.core.internal.cli.Command;
+import dev.tracepoint.core.internal.cli.CpuNotices;
 import dev.tracepoint.core.internal.cli.Json;
 import dev.tracepoint.core.internal.cli.Shutdown;
 import dev.tracepoint.core.internal.cli.UsageException;
@@ -130,6 +131,7 @@ public final class DropsCommand implements Command {
         StringBuilder line = new StringBuilder(256);
         StringBuilder scratch = new StringBuilder(96);
         DropMonitorBuilder b = DropMonitor.builder()
+                .onCpu(new CpuNotices(err))
                 .tracefs(tracefs)
                 .ringPages((int) pages)
                 .includeConsumed(args.has("include-consumed"))

@@ -69,6 +69,7 @@ final class StreamCommand implements Command {
         boolean countOnly = args.has("count-only");
 
         TracepointStream stream = TracepointStream.builder().ringPages((int) pages).build();
+        stream.onCpu(new CpuNotices(err));
         for (String f : args.all("filter")) {
             int eq = f.indexOf('=');
             if (eq <= 0 || f.charAt(eq + 1) == '=') {
