@@ -12,6 +12,7 @@ import dev.tracepoint.core.internal.perf.PerfEventAttr;
 import dev.tracepoint.core.internal.perf.PerfEventAttrDescriptor;
 import dev.tracepoint.core.internal.perf.PerfSampleDescriptor;
 import dev.tracepoint.core.internal.perf.SyscallException;
+import dev.tracepoint.core.internal.ring.BackwardRing;
 import dev.tracepoint.core.internal.ring.PerfRing;
 
 import java.lang.foreign.Arena;
@@ -31,6 +32,10 @@ import java.util.function.Consumer;
  * event per tracepoint and CPU, opened disabled; one mmap'd ring per CPU that the CPU's other events write to
  * ({@code PERF_EVENT_IOC_SET_OUTPUT}); the filters; an epoll set over the rings plus an eventfd that
  * {@link #wake()} signals; and the arena of the epoll buffer.
+ *
+ * <p>With {@link Spec#overwrite()} the rings are overwrite-mode rings instead, for a flight recorder: every
+ * event is opened with {@code write_backward}, each ring is mapped read-only ({@link BackwardRing}), no ring
+ * is in the epoll set, and {@link #pauseOutput} and {@link #quiesce} serve a snapshot.
  *
  * <p>{@link #open} either returns a session that owns all of it or throws having released everything it had
  * opened (cilium's {@code closeOnError}). {@link #close()} releases every fd and mapping, once. CPUs that go
@@ -68,13 +73,21 @@ public final class PerfSession implements AutoCloseable {
      * @param pid          only this task and its children (inherit), or -1
      * @param cgroup       only tasks of this cgroup, or null
      * @param taskRecords  whether each CPU's first event also asks for COMM, FORK and EXIT records
+     * @param overwrite    whether the rings are overwrite-mode rings for a flight recorder (the wakeup
+     *                     settings are then ignored)
      */
     public record Spec(List<Target> targets, int[] cpus, int ringPages, int wakeupEvents, int wakeupBytes,
-                       int pid, Path cgroup, boolean taskRecords) {
+                       int pid, Path cgroup, boolean taskRecords, boolean overwrite) {
         /** Copies the lists. */
         public Spec {
             targets = List.copyOf(targets);
             cpus = cpus == null ? null : cpus.clone();
+        }
+
+        /** A spec of forward rings, read as they fill. */
+        public Spec(List<Target> targets, int[] cpus, int ringPages, int wakeupEvents, int wakeupBytes,
+                    int pid, Path cgroup, boolean taskRecords) {
+            this(targets, cpus, ringPages, wakeupEvents, wakeupBytes, pid, cgroup, taskRecords, false);
         }
     }
 
@@ -90,6 +103,11 @@ public final class PerfSession implements AutoCloseable {
     private final List<Integer> fds = new ArrayList<>();
     private final List<Integer> fdCpus = new ArrayList<>();
     private final List<PerfRing> rings = new ArrayList<>();
+    /** Overwrite mode: the rings, and the fd that owns each (the one mapped), in CPU order. */
+    private final List<BackwardRing> backwardRings = new ArrayList<>();
+    private final List<Integer> backwardFds = new ArrayList<>();
+    /** Whether {@code membarrier(MEMBARRIER_CMD_GLOBAL)} was refused once (then {@link #quiesce} sleeps). */
+    private static volatile boolean membarrierRefused;
     private final List<MemorySegment> mappings = new ArrayList<>();
     private final int[] cpus;
     private boolean readLost = true;
@@ -157,7 +175,7 @@ public final class PerfSession implements AutoCloseable {
         } finally {
             closeQuietly(cgroupFd); // the events keep their own reference to the cgroup
         }
-        if (rings.isEmpty()) {
+        if (rings.isEmpty() && backwardRings.isEmpty()) {
             throw new TracepointException("no CPU could be opened (cpus=" + Arrays.toString(cpus) + ")");
         }
     }
@@ -170,7 +188,7 @@ public final class PerfSession implements AutoCloseable {
         for (int t = 0; t < targets.size(); t++) {
             Target tp = targets.get(t);
             attr.fill((byte) 0);
-            attributes(tp, leader < 0).write(attr);
+            attributes(tp, leader < 0, mapLength - pageSize).write(attr);
             int fd;
             try {
                 fd = PerfCalls.perfEventOpen(attr, target, cpu, -1, openFlags);
@@ -192,13 +210,18 @@ public final class PerfSession implements AutoCloseable {
                 leader = fd;
                 MemorySegment mapping;
                 try {
-                    mapping = Libc.mmap(mapLength, fd);
+                    mapping = spec.overwrite() ? Libc.mmapReadOnly(mapLength, fd) : Libc.mmap(mapLength, fd);
                 } catch (SyscallException e) {
                     throw SetupFailures.mmap(e, cpu, tp.name(), mapLength);
                 }
                 mappings.add(mapping);
-                rings.add(new PerfRing(cpu, mapping, pageSize));
-                epollAdd(fd, cpu);
+                if (spec.overwrite()) {
+                    backwardRings.add(new BackwardRing(cpu, mapping, pageSize)); // nobody waits for it: no epoll
+                    backwardFds.add(fd);
+                } else {
+                    rings.add(new PerfRing(cpu, mapping, pageSize));
+                    epollAdd(fd, cpu);
+                }
             } else {
                 final int ringFd = leader;
                 call(() -> {
@@ -216,8 +239,12 @@ public final class PerfSession implements AutoCloseable {
         }
     }
 
-    /** The attributes of one event: disabled, CLOCK_MONOTONIC, the sample layout the dispatcher reads. */
-    private PerfEventAttr attributes(Target tp, boolean firstOfCpu) {
+    /**
+     * The attributes of one event: disabled, CLOCK_MONOTONIC, the sample layout the dispatcher reads; in
+     * overwrite mode {@code write_backward} (every event of a ring must have it), and a wakeup only once per
+     * ring's worth of bytes, the rarest the kernel allows (nobody waits for it).
+     */
+    private PerfEventAttr attributes(Target tp, boolean firstOfCpu, long ringBytes) {
         long flags = PerfEventAttrDescriptor.FLAG_DISABLED | PerfEventAttrDescriptor.FLAG_USE_CLOCKID;
         if (spec.pid() >= 0) {
             flags |= PerfEventAttrDescriptor.FLAG_INHERIT;
@@ -230,7 +257,10 @@ public final class PerfSession implements AutoCloseable {
                 .sampleType(PerfSampleDescriptor.SAMPLE_TYPE)
                 .readFormat(readLost ? PerfEventAttrDescriptor.PERF_FORMAT_LOST : 0)
                 .clockid(Libc.CLOCK_MONOTONIC);
-        if (spec.wakeupEvents() > 0) {
+        if (spec.overwrite()) {
+            flags |= PerfEventAttrDescriptor.FLAG_WRITE_BACKWARD;
+            a.wakeupWatermark((int) Math.min(ringBytes, Integer.MAX_VALUE));
+        } else if (spec.wakeupEvents() > 0) {
             a.wakeupEvents(spec.wakeupEvents());
         } else if (spec.wakeupBytes() > 0) {
             flags |= PerfEventAttrDescriptor.FLAG_WATERMARK;
@@ -314,9 +344,56 @@ public final class PerfSession implements AutoCloseable {
         return lost;
     }
 
-    /** @return the rings, one per CPU that could be opened, in CPU order */
+    /** @return the rings, one per CPU that could be opened, in CPU order; none in overwrite mode */
     public PerfRing[] rings() {
         return rings.toArray(new PerfRing[0]);
+    }
+
+    /** @return overwrite mode: the rings, one per CPU that could be opened, in CPU order; else none */
+    public BackwardRing[] backwardRings() {
+        return backwardRings.toArray(new BackwardRing[0]);
+    }
+
+    /**
+     * Overwrite mode: pauses or resumes the kernel's output into one ring ({@code PERF_EVENT_IOC_PAUSE_OUTPUT}
+     * on the event that owns it; the CPU's other events write to the same ring).
+     *
+     * @param ring   the ring's index in {@link #backwardRings()}
+     * @param paused true to pause, false to resume
+     * @throws TracepointException naming the CPU and errno when the kernel refuses
+     */
+    public void pauseOutput(int ring, boolean paused) throws TracepointException {
+        int fd = backwardFds.get(ring);
+        try {
+            PerfCalls.pauseOutput(fd, paused);
+        } catch (SyscallException e) {
+            throw SetupFailures.translate(e, backwardRings.get(ring).cpu(), null);
+        }
+    }
+
+    /**
+     * Returns once every record the kernel began writing before the rings were paused is written and
+     * published. The kernel writes a record inside one RCU read-side critical section, from its check of the
+     * ring's paused flag to the store of {@code data_head} ({@code __perf_output_begin} to
+     * {@code perf_output_end}); {@code membarrier(MEMBARRIER_CMD_GLOBAL)} is {@code synchronize_rcu()}, so
+     * after it no write that missed the pause is still under way, and the ring holds still. Where the kernel
+     * refuses it ({@code nohz_full}: EINVAL; before 4.3: ENOSYS) this sleeps 1 ms instead: thousands of
+     * times what writing a record takes, but not a guarantee.
+     */
+    public void quiesce() {
+        if (!membarrierRefused) {
+            try {
+                Libc.membarrier(Libc.MEMBARRIER_CMD_GLOBAL);
+                return;
+            } catch (SyscallException e) {
+                membarrierRefused = true;
+            }
+        }
+        try {
+            Thread.sleep(1);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** @return the CPUs asked for (some may have been skipped: see {@link #rings()}) */
@@ -328,6 +405,9 @@ public final class PerfSession implements AutoCloseable {
     public int maxCpu() {
         int max = 0;
         for (PerfRing r : rings) {
+            max = Math.max(max, r.cpu());
+        }
+        for (BackwardRing r : backwardRings) {
             max = Math.max(max, r.cpu());
         }
         return max;
@@ -365,6 +445,11 @@ public final class PerfSession implements AutoCloseable {
             r.close();
         }
         rings.clear();
+        for (BackwardRing r : backwardRings) {
+            r.close();
+        }
+        backwardRings.clear();
+        backwardFds.clear();
         for (MemorySegment m : mappings) {
             try {
                 Libc.munmap(m);
