@@ -74,12 +74,9 @@ class FlightRecorderIT {
         return PerfSampleDescriptor.RAW_OFFSET + RecordImages.paddedRawSize(format.fixedSize());
     }
 
+    /** @return from, from + 1, ... to - 1 */
     static List<Long> range(long from, long to) {
-        List<Long> out = new ArrayList<>();
-        for (long i = from; i < to; i++) {
-            out.add(i);
-        }
-        return out;
+        return java.util.stream.LongStream.range(from, to).boxed().toList();
     }
 
     /**

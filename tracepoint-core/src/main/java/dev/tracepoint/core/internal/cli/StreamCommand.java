@@ -127,7 +127,8 @@ final class StreamCommand implements Command {
         // steady-state cost per event from JVM start-up (which the harness can only subtract as a median).
         long[] cpuAtReady = {-1, -1};
         String[] consumerTask = {null};
-        Runnable snapshot = flight ? new Snapshots(stream, sink, err) : null;
+        int[] taken = {0};
+        Runnable snapshot = () -> printSnapshot(stream, sink, err, taken);
         Runnable stop = flight ? () -> {
             snapshot.run();
             stream.close();
@@ -178,26 +179,14 @@ final class StreamCommand implements Command {
 
     /**
      * {@code --flight}: one snapshot, its events printed by the listeners, then its counts on stderr. Snapshots
-     * (SIGUSR2, exit) are numbered and printed one at a time.
+     * (SIGUSR2, exit) are numbered in {@code taken} and printed one at a time.
      */
-    private static final class Snapshots implements Runnable {
-        private final TracepointStream stream;
-        private final PrintStream sink;
-        private final PrintStream err;
-        private int taken;
-
-        Snapshots(TracepointStream stream, PrintStream sink, PrintStream err) {
-            this.stream = stream;
-            this.sink = sink;
-            this.err = err;
-        }
-
-        @Override
-        public synchronized void run() {
+    private static void printSnapshot(TracepointStream stream, PrintStream sink, PrintStream err, int[] taken) {
+        synchronized (taken) {
             try {
                 FlightSnapshot s = stream.snapshot();
                 sink.flush();
-                err.println("snapshot " + ++taken + ": " + s);
+                err.println("snapshot " + ++taken[0] + ": " + s);
             } catch (IllegalStateException closed) {
                 return; // the stream was closed meanwhile: nothing left to take
             } catch (TracepointException e) {

@@ -45,8 +45,8 @@ public final class BackwardRing {
 
     private final int cpu;
     private final MemorySegment metadataPage;
+    /** The data area; its size is the capacity. */
     private final MemorySegment data;
-    private final long capacity;
     /** {@code data_head} at the previous copy: the records from here up were read (0: none yet). */
     private long readHead;
     private volatile boolean closed;
@@ -77,7 +77,6 @@ public final class BackwardRing {
         this.cpu = cpu;
         this.metadataPage = metadataPage;
         this.data = data;
-        this.capacity = data.byteSize();
     }
 
     /**
@@ -103,6 +102,7 @@ public final class BackwardRing {
      * @throws IllegalStateException    if the ring is closed
      */
     public Window copyNew(MemorySegment dst) {
+        long capacity = data.byteSize();
         if (dst.byteSize() < capacity) {
             throw new IllegalArgumentException("copy buffer of " + dst.byteSize() + " bytes < ring capacity " + capacity);
         }
@@ -121,6 +121,7 @@ public final class BackwardRing {
     }
 
     private void copy(long position, long length, MemorySegment dst) {
+        long capacity = data.byteSize();
         long offset = position & (capacity - 1);
         long first = Math.min(length, capacity - offset);
         MemorySegment.copy(data, offset, dst, 0, first);
@@ -233,7 +234,7 @@ public final class BackwardRing {
 
     /** @return the size of the data area in bytes, a power of two */
     public long capacity() {
-        return capacity;
+        return data.byteSize();
     }
 
     /** @return the CPU this ring belongs to */
@@ -248,7 +249,7 @@ public final class BackwardRing {
 
     @Override
     public String toString() {
-        return "BackwardRing[cpu=" + cpu + ", capacity=" + capacity + (closed ? ", closed]"
+        return "BackwardRing[cpu=" + cpu + ", capacity=" + data.byteSize() + (closed ? ", closed]"
                 : ", data_head=" + dataHeadAcquire() + ", read up to " + readHead + "]");
     }
 }

@@ -249,20 +249,7 @@ public final class TestCalls {
      * @return the mask, 16 words of 64 CPUs
      */
     public static long[] getAffinity() {
-        try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
-            MemorySegment mask = arena.allocate(CPU_SET_BYTES, 8);
-            MemorySegment capture = CALL_STATE.get().capture();
-            int rc;
-            try {
-                rc = (int) SCHED_GETAFFINITY.invokeExact(capture, 0, (long) CPU_SET_BYTES, mask);
-            } catch (Throwable t) {
-                throw rethrow(t);
-            }
-            if (rc == -1) {
-                throw new SyscallException("sched_getaffinity", errno(capture));
-            }
-            return mask.toArray(JAVA_LONG);
-        }
+        return affinity(SCHED_GETAFFINITY, "sched_getaffinity", new long[CPU_SET_BYTES / 8]);
     }
 
     /**
@@ -271,19 +258,25 @@ public final class TestCalls {
      * @param mask 16 words of 64 CPUs, as {@link #getAffinity()} returns
      */
     public static void setAffinity(long[] mask) {
+        affinity(SCHED_SETAFFINITY, "sched_setaffinity", mask);
+    }
+
+    /** {@code sched_[gs]etaffinity(0, sizeof(cpu_set_t), mask)}: the mask in, the mask (as the call left it) out. */
+    private static long[] affinity(MethodHandle call, String name, long[] mask) {
         try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
             MemorySegment m = arena.allocate(CPU_SET_BYTES, 8);
             MemorySegment.copy(mask, 0, m, JAVA_LONG, 0, Math.min(mask.length, CPU_SET_BYTES / 8));
             MemorySegment capture = CALL_STATE.get().capture();
             int rc;
             try {
-                rc = (int) SCHED_SETAFFINITY.invokeExact(capture, 0, (long) CPU_SET_BYTES, m);
+                rc = (int) call.invokeExact(capture, 0, (long) CPU_SET_BYTES, m);
             } catch (Throwable t) {
                 throw rethrow(t);
             }
             if (rc == -1) {
-                throw new SyscallException("sched_setaffinity", errno(capture));
+                throw new SyscallException(name, errno(capture));
             }
+            return m.toArray(JAVA_LONG);
         }
     }
 

@@ -59,14 +59,6 @@ class BackwardRingTest {
         return out;
     }
 
-    static List<Integer> range(int from, int to) {
-        List<Integer> out = new ArrayList<>();
-        for (int i = from; i < to; i++) {
-            out.add(i);
-        }
-        return out;
-    }
-
     @Test
     void beforeTheRingWrapsItHoldsEveryRecordOldestFirst() {
         try (BackwardImage image = new BackwardImage(CAP); Arena arena = Arena.ofConfined()) {
@@ -113,7 +105,7 @@ class BackwardRingTest {
             assertThat(w.length()).isEqualTo(CAP);
             assertThat(w.overwrittenBytes()).isEqualTo(total - CAP);
             BackwardRing.Walk walk = BackwardRing.walk(copy, w.length(), w.wrapped());
-            assertThat(seqs(copy, walk)).isEqualTo(range(oldestWhole, n));
+            assertThat(seqs(copy, walk)).isEqualTo(java.util.stream.IntStream.range(oldestWhole, n).boxed().toList());
             assertThat(walk.torn()).isEqualTo(fitting == CAP ? 0 : 1);
             assertThat(walk.unreadBytes()).isEqualTo(CAP - fitting);
             assertThat(walk.problem()).isNull();
