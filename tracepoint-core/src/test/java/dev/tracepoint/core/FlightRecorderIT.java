@@ -146,6 +146,79 @@ class FlightRecorderIT {
     }
 
     /**
+     * Loss you can trust: a thread (pinned) makes N close() calls while this one takes snapshot after
+     * snapshot; each snapshot pauses output, so the kernel drops the calls made meanwhile, counts them and
+     * announces the count with the next record of that ring, which the next snapshot delivers. The generator
+     * makes one more call once the snapshots are over, so that the last count is announced too. The rings are
+     * large enough that nothing is overwritten between snapshots (checked): so over all snapshots, events +
+     * lost = N + 1 exactly, with losses seen.
+     */
+    @Test
+    void samplesDroppedWhileASnapshotPausesOutputAreAnnouncedExactly() throws Exception {
+        int n = 300_000;
+        int[] generatorTid = {0};
+        java.util.concurrent.CountDownLatch ready = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch armed = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch snapshotsOver = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicBoolean generated = new java.util.concurrent.atomic.AtomicBoolean();
+        int[] online = Cpus.online();
+        Thread generator = new Thread(() -> {
+            long[] mask = TestCalls.pinTo(online[online.length - 1]);
+            try {
+                generatorTid[0] = TestCalls.gettid();
+                ready.countDown();
+                armed.await();
+                for (int i = 0; i < n; i++) {
+                    TestCalls.closeRaw(BASE_FD + i);
+                    long until = System.nanoTime() + 1_000; // about a million calls a second: no ring overflows
+                    while (System.nanoTime() < until) {
+                        Thread.onSpinWait();
+                    }
+                }
+                generated.set(true);
+                snapshotsOver.await();
+                TestCalls.closeRaw(BASE_FD + n); // carries the count of the last pause, if any
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                TestCalls.setAffinity(mask);
+            }
+        });
+        generator.start();
+        ready.await();
+        long[] events = {0};
+        try (TracepointStream recorder = TracepointStream.builder().tracefs(tracefs).flightRecorder(true).ringPages(1024).build()) {
+            recorder.enable(CLOSE).filter("common_pid == " + generatorTid[0] + " && fd >= " + BASE_FD).onEvent(e -> events[0]++);
+            recorder.open();
+            armed.countDown();
+            long lost = 0;
+            int snapshots = 0;
+            while (!generated.get()) {
+                FlightSnapshot s = recorder.snapshot();
+                assertThat(s.overwrittenBytes()).as("snapshot %d: %s", snapshots, s).isZero();
+                lost += s.lost();
+                snapshots++;
+            }
+            snapshotsOver.countDown();
+            generator.join(10_000);
+            FlightSnapshot last = recorder.snapshot();
+            lost += last.lost();
+            assertThat(last.overwrittenBytes()).isZero();
+            System.out.println("back-to-back snapshots: " + (snapshots + 1) + ", events " + events[0] + ", lost " + lost
+                    + " (output paused most of the time)");
+            assertThat(snapshots).isGreaterThan(1);
+            assertThat(lost).as("calls dropped while output was paused").isPositive();
+            assertThat(events[0] + lost).as("events %d, lost %d over %d snapshots", events[0], lost, snapshots + 1).isEqualTo(n + 1);
+            assertThat(recorder.lostCount()).isEqualTo(lost);
+            assertThat(recorder.eventCount()).isEqualTo(events[0]);
+        } finally {
+            armed.countDown();
+            snapshotsOver.countDown();
+            generator.join(10_000);
+        }
+    }
+
+    /**
      * Signals to the child in a random order of four signal numbers, into one page: a signal_generate sample
      * is 88 bytes, which does not divide 4096, so once the ring has wrapped the oldest record in it has lost
      * its end to the newest. The snapshot holds exactly the newest 46 signals in the order they were sent
