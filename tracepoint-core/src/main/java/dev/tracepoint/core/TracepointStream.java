@@ -68,8 +68,8 @@ import java.util.function.Predicate;
  * Built with {@link Builder#flightRecorder(boolean)}, the stream reads nothing while it records: its rings are
  * overwrite-mode rings that the kernel fills and then keeps writing over, oldest records first, with no
  * consumer thread and no wakeups. {@link #open()} arms it; each {@link #snapshot()} delivers to the event
- * listeners what the rings hold that no earlier snapshot delivered, oldest first across CPUs, and says what it
- * could not deliver ({@link FlightSnapshot}). {@link #snapshotWhen} takes a snapshot when another stream sees
+ * listeners, on the calling thread, what the rings hold that no earlier snapshot delivered, oldest first across
+ * CPUs, and says what it could not deliver ({@link FlightSnapshot}). {@link #snapshotWhen} takes a snapshot when another stream sees
  * a given event.
  */
 public final class TracepointStream implements AutoCloseable {

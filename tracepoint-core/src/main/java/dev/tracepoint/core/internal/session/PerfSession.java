@@ -41,9 +41,10 @@ import java.util.function.Consumer;
  * opened (cilium's {@code closeOnError}). {@link #close()} releases every fd and mapping, once. CPUs that go
  * offline while opening ({@code ENODEV} on a CPU's first event) are skipped.
  *
- * <p>Threading: {@link #open}, {@link #enable()}, {@link #disable()}, {@link #await} and {@link #close()} are
- * for the stream's owner thread or its consumer, one at a time (the stream's lock); {@link #wake()} may be
- * called from any thread until {@link #close()}.
+ * <p>Threading: {@link #open}, {@link #enable()}, {@link #disable()}, {@link #await}, {@link #pauseOutput},
+ * {@link #quiesce} and {@link #close()} are for the stream's owner thread, its consumer or a snapshot's
+ * thread, one at a time (the stream's lock); {@link #wake()} may be called from any thread until
+ * {@link #close()}.
  */
 public final class PerfSession implements AutoCloseable {
 
