@@ -4,6 +4,7 @@ import dev.tracepoint.core.decode.EventView;
 import dev.tracepoint.core.format.EventFormat;
 import dev.tracepoint.core.internal.access.ViewAccess;
 import dev.tracepoint.core.internal.dispatch.Dispatcher;
+import dev.tracepoint.core.internal.dispatch.FlightRecorder;
 import dev.tracepoint.core.internal.dispatch.StreamConsumer;
 import dev.tracepoint.core.internal.dispatch.WarmUp;
 import dev.tracepoint.core.internal.perf.Libc;
@@ -20,6 +21,8 @@ import java.util.Objects;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 /**
  * A live stream of kernel tracepoint events: one {@code perf_event_open(PERF_TYPE_TRACEPOINT)} event per
@@ -60,6 +63,14 @@ import java.util.concurrent.locks.ReentrantLock;
  * {@link #onLost(LostListener)} and counted in {@link #lostCount()}. Before it enables the events, the stream
  * runs its decode and dispatch path on synthetic records so the JIT has compiled it when real events arrive
  * ({@link Builder#warmUp(boolean)}).
+ *
+ * <h2>Flight recorder</h2>
+ * Built with {@link Builder#flightRecorder(boolean)}, the stream reads nothing while it records: its rings are
+ * overwrite-mode rings that the kernel fills and then keeps writing over, oldest records first, with no
+ * consumer thread and no wakeups. {@link #open()} arms it; each {@link #snapshot()} delivers to the event
+ * listeners, on the calling thread, what the rings hold that no earlier snapshot delivered, oldest first across
+ * CPUs, and says what it could not deliver ({@link FlightSnapshot}). {@link #snapshotWhen} takes a snapshot when another stream sees
+ * a given event.
  */
 public final class TracepointStream implements AutoCloseable {
 
@@ -93,6 +104,8 @@ public final class TracepointStream implements AutoCloseable {
     // set once by open() under drainLock, read by the consumer under it; volatile for the readers of state
     private volatile PerfSession session;
     private volatile StreamConsumer consumer;
+    /** A flight recorder's reader; null for a stream that is consumed as it fills. */
+    private volatile FlightRecorder recorder;
     private volatile long wallClockOffset;
 
     private TracepointStream(Tracefs tracefs, Builder config) {
@@ -190,6 +203,9 @@ public final class TracepointStream implements AutoCloseable {
     public TracepointStream onBatch(BatchListener listener) {
         Objects.requireNonNull(listener, "listener");
         checkNotOpen();
+        if (config.flightRecorder) {
+            throw new IllegalStateException("a flight recorder delivers its snapshots to event listeners, not to a batch listener");
+        }
         if (batchListener != null) {
             throw new IllegalStateException("the stream already has a batch listener: it takes one, which receives every tracepoint's events");
         }
@@ -328,7 +344,8 @@ public final class TracepointStream implements AutoCloseable {
             entries[i++] = new Dispatcher.Entry(s.format(), s.listeners().toArray(new EventListener[0]));
         }
         PerfSession s = PerfSession.open(new PerfSession.Spec(targets, config.cpus, config.ringPages,
-                config.wakeupEvents, config.wakeupBytes, config.pid, config.cgroup, !config.taskListeners.isEmpty()), this::safeError);
+                config.wakeupEvents, config.wakeupBytes, config.pid, config.cgroup, !config.taskListeners.isEmpty(),
+                config.flightRecorder), this::safeError);
         session = s;
         wallClockOffset = Libc.clockGettimeNanos(Libc.CLOCK_REALTIME) - Libc.clockGettimeNanos(Libc.CLOCK_MONOTONIC);
         VIEWS.wallClockOffset(view, wallClockOffset);
@@ -337,12 +354,18 @@ public final class TracepointStream implements AutoCloseable {
         // one waiter object for the warm-up's consumer and the real one: the call site then sees one class
         StreamConsumer.Waiter waiter = s::await;
         PerfRing[] rings = s.rings();
-        if (config.warmUp) {
+        if (config.warmUp && !config.flightRecorder) {
             WarmUp.stream(rings, waiter, entries, batchListener != null, batchCopy);
         }
+        // a flight recorder has no forward rings: its consumer only publishes the counters of its snapshots
         StreamConsumer c = new StreamConsumer(rings, waiter, dispatcher, batchListener,
                 flushListeners.toArray(new Runnable[0]), this::safeError);
-        c.followHotplug(s, cpuListener, s.maxCpu());
+        if (config.flightRecorder) {
+            recorder = new FlightRecorder(s.backwardRings(), s::pauseOutput, s::quiesce, dispatcher,
+                    flushListeners.toArray(new Runnable[0]), this::safeError);
+        } else {
+            c.followHotplug(s, cpuListener, s.maxCpu());
+        }
         consumer = c;
         s.enable();
     }
@@ -350,13 +373,22 @@ public final class TracepointStream implements AutoCloseable {
     // -------------------------------------------------------------------------------------- consuming
 
     /**
-     * Opens the stream if needed and consumes events on the calling thread until {@link #close()}.
+     * Opens the stream if needed and consumes events on the calling thread until {@link #close()}. A flight
+     * recorder is armed and the call waits until {@link #close()} (or until the thread is interrupted).
      *
      * @throws TracepointException   when opening fails
      * @throws IllegalStateException when the stream is already being consumed, or closed
      */
     public void start() throws TracepointException {
         open();
+        if (config.flightRecorder) {
+            try {
+                terminated.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return;
+        }
         claimConsumer(Thread.currentThread());
         runLoop();
         Throwable f = failure;
@@ -367,13 +399,17 @@ public final class TracepointStream implements AutoCloseable {
 
     /**
      * Opens the stream on the calling thread (so setup errors are thrown here) and consumes events on a new
-     * daemon thread, named by {@link Builder#threadName(String)}.
+     * daemon thread, named by {@link Builder#threadName(String)}. A flight recorder is armed, and no thread
+     * is started.
      *
      * @throws TracepointException   when opening fails
      * @throws IllegalStateException when the stream is already being consumed, or closed
      */
     public void startAsync() throws TracepointException {
         open();
+        if (config.flightRecorder) {
+            return;
+        }
         Thread t = new Thread(this::runLoop, config.threadName);
         t.setDaemon(true);
         claimConsumer(t);
@@ -433,10 +469,14 @@ public final class TracepointStream implements AutoCloseable {
      * @param limit    the most events to deliver
      * @param timeout  how long to wait when no event is ready; zero to return at once
      * @return the number of records handled, or -1 when the stream is closed
-     * @throws TracepointException when opening fails
+     * @throws TracepointException   when opening fails
+     * @throws IllegalStateException for a flight recorder (read it with {@link #snapshot()})
      */
     public int poll(EventListener listener, int limit, Duration timeout) throws TracepointException {
         Objects.requireNonNull(listener, "listener");
+        if (config.flightRecorder) {
+            throw new IllegalStateException("a flight recorder is read by snapshot(), not poll()");
+        }
         if (limit <= 0) {
             throw new IllegalArgumentException("limit=" + limit);
         }
@@ -454,6 +494,93 @@ public final class TracepointStream implements AutoCloseable {
             }
             drainLock.unlock();
         }
+    }
+
+    // ------------------------------------------------------------------------------------ flight recorder
+
+    /**
+     * A flight recorder's snapshot: pauses the kernel's output into every ring ({@code PERF_EVENT_IOC_PAUSE_OUTPUT}),
+     * waits until writes already under way have finished, copies out what each ring recorded since the previous
+     * snapshot and resumes output; then delivers those records to the event, lost and task listeners on the
+     * calling thread, oldest first across CPUs (merged by sample time). Output is paused only while the rings
+     * are copied, not while the listeners run; samples the kernel could not write meanwhile are announced as
+     * lost in the next snapshot. Each record is delivered once: a record already delivered by a snapshot is
+     * not delivered again.
+     *
+     * <p>Callable from any thread while the stream is armed, repeatedly, including from a listener of another
+     * stream (see {@link #snapshotWhen}); concurrent snapshots run one after the other, and {@link #close()}
+     * waits for one in progress. The listeners run on the calling thread, as in {@link #poll}.
+     *
+     * @return what the snapshot held, and what it could not deliver
+     * @throws TracepointException   when a ring's output could not be paused or resumed (naming the CPU and errno)
+     * @throws IllegalStateException when the stream is not a flight recorder, not armed yet ({@link #open()}),
+     *                               closed, or when called from one of its own listeners
+     */
+    public FlightSnapshot snapshot() throws TracepointException {
+        if (!config.flightRecorder) {
+            throw new IllegalStateException("snapshot() is for a flight recorder: build the stream with builder().flightRecorder(true)");
+        }
+        if (drainLock.isHeldByCurrentThread()) {
+            throw new IllegalStateException("snapshot() called from a listener of this stream's own snapshot");
+        }
+        if (!opened && !closed) {
+            throw new IllegalStateException("the flight recorder is not armed: call open() first");
+        }
+        drainLock.lock();
+        try {
+            if (closed) {
+                throw new IllegalStateException("stream is closed");
+            }
+            FlightSnapshot result = new FlightSnapshot(recorder.snapshot());
+            consumer.publish();
+            return result;
+        } finally {
+            if (closed && !released) {
+                release(); // close() was called from a listener during the snapshot
+                terminated.countDown();
+            }
+            drainLock.unlock();
+        }
+    }
+
+    /**
+     * Makes another stream trigger this flight recorder: each event of {@code trigger} (a tracepoint of an
+     * ordinary stream) that {@code when} accepts takes a {@link #snapshot()} of this one and hands it to
+     * {@code then}, both on the trigger stream's consumer thread, right after the trigger's event. For
+     * instance, the last seconds of scheduler events when a given process is sent SIGKILL:
+     *
+     * {@snippet :
+     * Subscription kills = watcher.enable("signal:signal_generate").filter("sig == 9 && pid == " + pid);
+     * recorder.snapshotWhen(kills, e -> true, snap -> System.err.println("SIGKILL to " + pid + ": " + snap));
+     * }
+     *
+     * <p>Set it up before the trigger stream opens (it adds a listener to {@code trigger}). A trigger while this
+     * stream is not armed yet is reported to the trigger stream's error listener; once this stream is closed,
+     * triggers are ignored. The trigger stream's own view stays valid across the snapshot. A listener of this
+     * stream that closes the trigger stream during a snapshot some other thread took would wait for the
+     * trigger's consumer, which may be waiting for that snapshot: close it from elsewhere.
+     *
+     * @param trigger a tracepoint of another stream
+     * @param when    which of its events trigger a snapshot (reads the event during the call)
+     * @param then    receives each snapshot taken
+     * @return this stream
+     * @throws IllegalStateException    when this stream is not a flight recorder, or the trigger's stream is open
+     * @throws IllegalArgumentException when the trigger is a tracepoint of this stream
+     */
+    public TracepointStream snapshotWhen(Subscription trigger, Predicate<? super EventView> when,
+                                         Consumer<? super FlightSnapshot> then) {
+        Objects.requireNonNull(trigger, "trigger");
+        Objects.requireNonNull(when, "when");
+        Objects.requireNonNull(then, "then");
+        if (!config.flightRecorder) {
+            throw new IllegalStateException("snapshotWhen() is for a flight recorder: build the stream with builder().flightRecorder(true)");
+        }
+        if (trigger.stream() == this) {
+            throw new IllegalArgumentException("the trigger " + trigger.name() + " is a tracepoint of this flight recorder,"
+                    + " whose listeners run only during its snapshots: subscribe it on another stream");
+        }
+        trigger.onEvent(new SnapshotTrigger(this, trigger.name(), when, then));
+        return this;
     }
 
     /**
@@ -636,6 +763,7 @@ public final class TracepointStream implements AutoCloseable {
         private Path cgroup;
         private int[] cpus;
         private boolean warmUp = true;
+        private boolean flightRecorder;
         private String threadName = "tracepoint-consumer";
         private final List<TaskListener> taskListeners = new ArrayList<>();
 
@@ -758,6 +886,24 @@ public final class TracepointStream implements AutoCloseable {
         }
 
         /**
+         * Makes the stream a flight recorder: the kernel keeps the newest records of each CPU in its ring
+         * ({@code attr.write_backward = 1}, rings mapped read-only: the kernel overwrites the oldest records),
+         * nothing reads them while it records (no consumer thread, no wakeups), and
+         * {@link TracepointStream#snapshot()} delivers them on demand. A ring holds {@link #ringPages(int)}
+         * pages: the last that many bytes of records per CPU (a {@code signal_generate} sample is 88 bytes).
+         * Event, lost and task listeners work as usual, called by each snapshot;
+         * {@link TracepointStream#onBatch}, {@link TracepointStream#poll} and the warm-up do not apply, and the
+         * wakeup and latency settings are ignored.
+         *
+         * @param enabled whether the stream is a flight recorder (default false)
+         * @return this builder
+         */
+        public Builder flightRecorder(boolean enabled) {
+            this.flightRecorder = enabled;
+            return this;
+        }
+
+        /**
          * @param name the name of the consumer thread of {@link TracepointStream#startAsync()}
          * @return this builder
          */
@@ -792,6 +938,7 @@ public final class TracepointStream implements AutoCloseable {
             copy.cgroup = cgroup;
             copy.cpus = cpus;
             copy.warmUp = warmUp;
+            copy.flightRecorder = flightRecorder;
             copy.threadName = threadName;
             copy.taskListeners.addAll(taskListeners);
             return new TracepointStream(t, copy);

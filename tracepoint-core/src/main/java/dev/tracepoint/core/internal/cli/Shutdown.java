@@ -43,6 +43,19 @@ public final class Shutdown {
     }
 
     /**
+     * Runs {@code action} on each delivery of a signal, on a thread of the JVM's signal dispatch (for
+     * instance {@code --flight}'s snapshot on SIGUSR2). Install it before announcing readiness: until then
+     * the signal's default action (for SIGUSR2: terminate) applies.
+     *
+     * @param name   the signal's name without {@code SIG}, e.g. {@code "USR2"}
+     * @param action what to run
+     * @throws IllegalArgumentException when the JVM reserves the signal
+     */
+    public static void on(String name, Runnable action) {
+        sun.misc.Signal.handle(new sun.misc.Signal(name), s -> action.run());
+    }
+
+    /**
      * Runs {@code stop} after {@code seconds} on a daemon thread ({@code --duration}).
      *
      * @param seconds the delay

@@ -2,7 +2,9 @@ package dev.tracepoint.core.internal.cli;
 
 import dev.tracepoint.core.BatchListener;
 import dev.tracepoint.core.EventBatch;
+import dev.tracepoint.core.FlightSnapshot;
 import dev.tracepoint.core.Subscription;
+import dev.tracepoint.core.TracepointException;
 import dev.tracepoint.core.TracepointStream;
 import dev.tracepoint.core.decode.EventView;
 import dev.tracepoint.core.format.EventFormat;
@@ -21,7 +23,8 @@ import java.util.Set;
 
 /**
  * {@code tracepoint stream EVENT...}: live events as text or JSON lines; {@code --count-only} is the
- * benchmark harness's consumer (decodes each event's first payload field, prints nothing per event).
+ * benchmark harness's consumer (decodes each event's first payload field, prints nothing per event);
+ * {@code --flight} is a flight recorder that prints the newest events on SIGUSR2 and on exit.
  */
 final class StreamCommand implements Command {
 
@@ -49,13 +52,20 @@ final class StreamCommand implements Command {
                                        on exit print samples=N lost=N on stdout, and on stderr the sum of
                                        the decoded fields and the CPU seconds used since the events were
                                        enabled (cpu_s_since_ready=, consumer_cpu_s_since_ready=)
+                  --flight             flight recorder: each CPU's ring keeps its newest events (the kernel
+                                       overwrites the oldest) and nothing is read until asked. SIGUSR2
+                                       prints the events the rings hold that no snapshot printed yet,
+                                       oldest first, then on stderr 'snapshot N: events=N records=N torn=N
+                                       overwritten_bytes=N lost=N paused_us=N per_cpu=CPU:N,...'; exit
+                                       (duration, Ctrl-C or SIGTERM) prints a last snapshot. --pages sets
+                                       how much each CPU keeps (a signal_generate event is 88 bytes)
                   --ready FILE         create FILE once the events are enabled
                 On exit (duration, count, Ctrl-C or SIGTERM) it prints events=N lost=N to stderr.""";
     }
 
     @Override
     public int run(List<String> argv, PrintStream out, PrintStream err) throws Exception {
-        Args args = new Args(argv, Set.of("json", "count-only"), Set.of("filter", "duration", "count", "pages", "ready"));
+        Args args = new Args(argv, Set.of("json", "count-only", "flight"), Set.of("filter", "duration", "count", "pages", "ready"));
         if (args.positional().isEmpty()) {
             throw new UsageException("stream needs at least one tracepoint");
         }
@@ -67,8 +77,12 @@ final class StreamCommand implements Command {
         }
         boolean json = args.has("json");
         boolean countOnly = args.has("count-only");
+        boolean flight = args.has("flight");
+        if (flight && (countOnly || count > 0)) {
+            throw new UsageException("--flight prints what each snapshot holds; it does not take " + (countOnly ? "--count-only" : "--count"));
+        }
 
-        TracepointStream stream = TracepointStream.builder().ringPages((int) pages).build();
+        TracepointStream stream = TracepointStream.builder().ringPages((int) pages).flightRecorder(flight).build();
         stream.onCpu(new CpuNotices(err));
         for (String f : args.all("filter")) {
             int eq = f.indexOf('=');
@@ -114,7 +128,13 @@ final class StreamCommand implements Command {
         // steady-state cost per event from JVM start-up (which the harness can only subtract as a median).
         long[] cpuAtReady = {-1, -1};
         String[] consumerTask = {null};
-        Shutdown shutdown = new Shutdown(stream::close, () -> {
+        int[] taken = {0};
+        Runnable snapshot = () -> printSnapshot(stream, sink, err, taken);
+        Runnable stop = flight ? () -> {
+            snapshot.run();
+            stream.close();
+        } : stream::close;
+        Shutdown shutdown = new Shutdown(stop, () -> {
             sink.flush();
             if (countOnly) {
                 out.println("samples=" + stream.eventCount() + " lost=" + stream.lostCount());
@@ -140,16 +160,41 @@ final class StreamCommand implements Command {
             cpuAtReady[0] = cpuTicks("/proc/self/stat");
             cpuAtReady[1] = consumerTask[0] == null ? -1 : cpuTicks("/proc/self/task/" + consumerTask[0] + "/stat");
         }
+        if (flight) {
+            Shutdown.on("USR2", snapshot); // before --ready: a SIGUSR2 without a handler ends the JVM
+            err.println("flight recorder armed on " + stream.cpus().length + " CPUs, " + pages
+                    + " pages each: SIGUSR2 prints a snapshot; Ctrl-C or SIGTERM prints a last one and exits");
+            err.flush();
+        }
         if (args.has("ready")) {
             Files.writeString(Path.of(args.get("ready", null)), "ready\n");
         }
         shutdown.install();
         if (duration > 0) {
-            Shutdown.after(duration, stream::close);
+            Shutdown.after(duration, stop);
         }
         stream.start();
         shutdown.finish();
         return 0;
+    }
+
+    /**
+     * {@code --flight}: one snapshot, its events printed by the listeners, then its counts on stderr. Snapshots
+     * (SIGUSR2, exit) are numbered in {@code taken} and printed one at a time.
+     */
+    private static void printSnapshot(TracepointStream stream, PrintStream sink, PrintStream err, int[] taken) {
+        synchronized (taken) {
+            try {
+                FlightSnapshot s = stream.snapshot();
+                sink.flush();
+                err.println("snapshot " + ++taken[0] + ": " + s);
+            } catch (IllegalStateException closed) {
+                return; // the stream was closed meanwhile: nothing left to take
+            } catch (TracepointException e) {
+                err.println("tracepoint stream: snapshot failed: " + e.getMessage());
+            }
+            err.flush();
+        }
     }
 
     /** @return the kernel task id of the calling thread, or null when /proc does not say */

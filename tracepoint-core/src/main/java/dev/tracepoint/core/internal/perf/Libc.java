@@ -2,6 +2,7 @@ package dev.tracepoint.core.internal.perf;
 
 import static dev.tracepoint.core.internal.perf.Downcalls.CALL_STATE;
 import static dev.tracepoint.core.internal.perf.Downcalls.ERRNO_OPTION;
+import static dev.tracepoint.core.internal.perf.Downcalls.X86_64;
 import static dev.tracepoint.core.internal.perf.Downcalls.downcall;
 import static dev.tracepoint.core.internal.perf.Downcalls.errno;
 import static dev.tracepoint.core.internal.perf.Downcalls.rethrow;
@@ -12,13 +13,14 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import dev.tracepoint.core.internal.perf.Downcalls.CallState;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
 
 /**
  * The plain C library calls the library makes, as FFM downcalls linked through {@link Downcalls}: memory
- * mapping, file descriptors, the clock, the page size, the user id, resource limits and a signal's
- * disposition. A C result of -1 becomes a {@link SyscallException} carrying {@code errno}; exceptions are
+ * mapping, file descriptors, the clock, the page size, the user id, resource limits, a signal's
+ * disposition and {@code membarrier}. A C result of -1 becomes a {@link SyscallException} carrying {@code errno}; exceptions are
  * documented per method ({@code EINTR} from {@link #close} and {@link #read}).
  *
  * <p>Thread-safe. No call except {@link #openReadOnly} allocates native memory.
@@ -49,6 +51,10 @@ public final class Libc {
     private static final int PROT_WRITE = 0x2;
     private static final int MAP_SHARED = 0x01;
     private static final long MAP_FAILED = -1L;
+    /** {@code __NR_membarrier}: arch/x86/entry/syscalls/syscall_64.tbl; asm-generic/unistd.h. */
+    private static final long SYS_MEMBARRIER = X86_64 ? 324 : 283;
+    /** {@code MEMBARRIER_CMD_GLOBAL} (formerly {@code MEMBARRIER_CMD_SHARED}), include/uapi/linux/membarrier.h. */
+    public static final int MEMBARRIER_CMD_GLOBAL = 1;
 
     // ---- downcalls -----------------------------------------------------------------------------------------
 
@@ -74,6 +80,10 @@ public final class Libc {
             FunctionDescriptor.of(ADDRESS, JAVA_INT, ADDRESS), ERRNO_OPTION);
     private static final MethodHandle GETRLIMIT = downcall("getrlimit",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS), ERRNO_OPTION);
+    /** {@code long syscall(long number, ...)} with three variadic long arguments (membarrier: glibc has no wrapper). */
+    private static final MethodHandle SYSCALL3 = downcall("syscall",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG),
+            ERRNO_OPTION, Linker.Option.firstVariadicArg(1));
 
     private Libc() {
     }
@@ -94,13 +104,30 @@ public final class Libc {
      *                          {@code RLIMIT_MEMLOCK} for an unprivileged user, {@code EINVAL} when it is
      *                          not 1 + 2^n pages
      */
-    @SuppressWarnings("restricted") // the kernel guarantees length bytes at the returned address
     public static MemorySegment mmap(long length, int fd) {
+        return mmap(length, fd, PROT_READ | PROT_WRITE);
+    }
+
+    /**
+     * Wraps {@code mmap(NULL, length, PROT_READ, MAP_SHARED, fd, 0)}: for a perf ring, overwrite mode (the
+     * kernel's {@code rb->overwrite}: it never reads {@code data_tail} and writes over the oldest records).
+     * Ownership as for {@link #mmap(long, int)}; any write through the segment faults.
+     *
+     * @param length bytes, for a perf ring {@code (1 + 2^n) * pageSize()}
+     * @param fd     the perf event
+     * @return the mapping
+     * @throws SyscallException as {@link #mmap(long, int)}
+     */
+    public static MemorySegment mmapReadOnly(long length, int fd) {
+        return mmap(length, fd, PROT_READ);
+    }
+
+    @SuppressWarnings("restricted") // the kernel guarantees length bytes at the returned address
+    private static MemorySegment mmap(long length, int fd, int prot) {
         MemorySegment capture = CALL_STATE.get().capture();
         MemorySegment address;
         try {
-            address = (MemorySegment) MMAP.invokeExact(capture, MemorySegment.NULL, length,
-                    PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0L);
+            address = (MemorySegment) MMAP.invokeExact(capture, MemorySegment.NULL, length, prot, MAP_SHARED, fd, 0L);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -295,5 +322,28 @@ public final class Libc {
             throw new SyscallException("getrlimit", errno(state.capture()));
         }
         return new long[] {state.buffer().get(JAVA_LONG, 0), state.buffer().get(JAVA_LONG, 8)};
+    }
+
+    /**
+     * Wraps {@code syscall(__NR_membarrier, cmd, 0, 0)}. With {@link #MEMBARRIER_CMD_GLOBAL} it returns once
+     * every CPU has passed through a full memory barrier since the call: the kernel implements it as
+     * {@code synchronize_rcu()}, so every RCU read-side critical section that was in progress when the call
+     * began has ended.
+     *
+     * @param cmd a {@code MEMBARRIER_CMD_*}
+     * @throws SyscallException {@code EINVAL} for {@code MEMBARRIER_CMD_GLOBAL} on a {@code nohz_full} kernel,
+     *                          {@code ENOSYS} before Linux 4.3
+     */
+    public static void membarrier(int cmd) {
+        MemorySegment capture = CALL_STATE.get().capture();
+        long rc;
+        try {
+            rc = (long) SYSCALL3.invokeExact(capture, SYS_MEMBARRIER, (long) cmd, 0L, 0L);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+        if (rc == -1) {
+            throw new SyscallException("membarrier", errno(capture));
+        }
     }
 }

@@ -168,4 +168,18 @@ public final class PerfCalls {
     public static void setOutput(int fd, int targetFd) {
         ioctl(fd, PerfEventAttrDescriptor.PERF_EVENT_IOC_SET_OUTPUT, (long) targetFd);
     }
+
+    /**
+     * Wraps {@code ioctl(fd, PERF_EVENT_IOC_PAUSE_OUTPUT, paused)}: while paused the kernel writes nothing
+     * into the ring of {@code fd} (shared by every event redirected to it), and counts each record it drops in
+     * the ring's lost counter (announced by a {@code PERF_RECORD_LOST} with the next record written after
+     * resuming). A record whose writing began before the pause still completes.
+     *
+     * @param fd     the perf event that owns the ring (the one that was mapped)
+     * @param paused true to pause, false to resume
+     * @throws SyscallException {@code EINVAL} when the event has no ring
+     */
+    public static void pauseOutput(int fd, boolean paused) {
+        ioctl(fd, PerfEventAttrDescriptor.PERF_EVENT_IOC_PAUSE_OUTPUT, paused ? 1L : 0L);
+    }
 }

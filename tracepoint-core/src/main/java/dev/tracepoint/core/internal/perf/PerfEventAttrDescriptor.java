@@ -229,7 +229,10 @@ public final class PerfEventAttrDescriptor {
     public static final long FLAG_USE_CLOCKID = 1L << 25;
     /** {@code context_switch}. */
     public static final long FLAG_CONTEXT_SWITCH = 1L << 26;
-    /** {@code write_backward}: overwrite mode, ring written from the end (not supported by the reader). */
+    /**
+     * {@code write_backward}: the ring is written downwards ({@code data_head} decreases); with a read-only
+     * mapping, overwrite mode (read by {@code BackwardRing}, not {@code PerfRing}).
+     */
     public static final long FLAG_WRITE_BACKWARD = 1L << 27;
     /** {@code namespaces}. */
     public static final long FLAG_NAMESPACES = 1L << 28;

@@ -1,6 +1,7 @@
 package dev.tracepoint.core.internal.perf;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 
 /**
  * Layout of {@code struct perf_event_mmap_page} from {@code include/uapi/linux/perf_event.h}: the first page
@@ -130,5 +131,44 @@ public final class PerfMmapPageDescriptor {
             throw new IllegalArgumentException("pageSize=" + pageSize + " must be a power of two");
         }
         return (1L + dataPages) * pageSize;
+    }
+
+    /**
+     * The data area of a whole perf mapping: where {@code data_offset}/{@code data_size} say (kernels since
+     * 4.1, which fill them in before {@code mmap} returns and never change them), else everything after the
+     * first page.
+     *
+     * @param mapping  the mapping, {@code (1 + 2^n) * pageSize} bytes
+     * @param pageSize the system page size
+     * @return the data area, a slice of {@code mapping}
+     * @throws IllegalArgumentException naming the values when the mapping or the fields are inconsistent
+     */
+    public static MemorySegment dataArea(MemorySegment mapping, int pageSize) {
+        MemorySegment page = metadataPage(mapping, pageSize);
+        long offset = page.get(ValueLayout.JAVA_LONG_UNALIGNED, DATA_OFFSET_OFFSET);
+        long size = page.get(ValueLayout.JAVA_LONG_UNALIGNED, DATA_SIZE_OFFSET);
+        long start = offset != 0 ? offset : pageSize;
+        long length = size != 0 ? size : mapping.byteSize() - pageSize;
+        if (start < LENGTH || length <= 0 || start > mapping.byteSize() - length) {
+            throw new IllegalArgumentException("data_offset=" + offset + ", data_size=" + size
+                    + " do not fit a perf mapping of byteSize=" + mapping.byteSize());
+        }
+        return mapping.asSlice(start, length);
+    }
+
+    /**
+     * The metadata page of a whole perf mapping.
+     *
+     * @param mapping  the mapping: a metadata page and at least one data page
+     * @param pageSize the system page size
+     * @return its first page
+     * @throws IllegalArgumentException when the page size is not one or the mapping is too small
+     */
+    public static MemorySegment metadataPage(MemorySegment mapping, int pageSize) {
+        if (pageSize < LENGTH || Integer.bitCount(pageSize) != 1 || mapping.byteSize() < 2L * pageSize) {
+            throw new IllegalArgumentException("a perf mapping of byteSize=" + mapping.byteSize()
+                    + " is not a metadata page and data pages of pageSize=" + pageSize);
+        }
+        return mapping.asSlice(0, pageSize);
     }
 }

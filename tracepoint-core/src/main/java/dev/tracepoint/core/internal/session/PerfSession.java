@@ -12,6 +12,7 @@ import dev.tracepoint.core.internal.perf.PerfEventAttr;
 import dev.tracepoint.core.internal.perf.PerfEventAttrDescriptor;
 import dev.tracepoint.core.internal.perf.PerfSampleDescriptor;
 import dev.tracepoint.core.internal.perf.SyscallException;
+import dev.tracepoint.core.internal.ring.BackwardRing;
 import dev.tracepoint.core.internal.ring.PerfRing;
 import dev.tracepoint.core.internal.ring.RingSet;
 
@@ -32,6 +33,11 @@ import java.util.function.Consumer;
  * event per tracepoint and CPU, opened disabled; one mmap'd ring per CPU that the CPU's other events write to
  * ({@code PERF_EVENT_IOC_SET_OUTPUT}); the filters; an epoll set over the rings plus an eventfd that
  * {@link #wake()} signals; and the arena of the epoll buffer.
+ *
+ * <p>With {@link Spec#overwrite()} the rings are overwrite-mode rings instead, for a flight recorder: every
+ * event is opened with {@code write_backward}, each ring is mapped read-only ({@link BackwardRing}), no ring
+ * is in the epoll set, CPU hotplug is not followed, and {@link #pauseOutput} and {@link #quiesce} serve a
+ * snapshot.
  *
  * <p>{@link #open} either returns a session that owns all of it or throws having released everything it had
  * opened (cilium's {@code closeOnError}). {@link #close()} releases every fd and mapping, once. CPUs that go
@@ -69,13 +75,21 @@ public final class PerfSession implements AutoCloseable, RingSet {
      * @param pid          only this task and its children (inherit), or -1
      * @param cgroup       only tasks of this cgroup, or null
      * @param taskRecords  whether each CPU's first event also asks for COMM, FORK and EXIT records
+     * @param overwrite    whether the rings are overwrite-mode rings for a flight recorder (the wakeup
+     *                     settings are then ignored)
      */
     public record Spec(List<Target> targets, int[] cpus, int ringPages, int wakeupEvents, int wakeupBytes,
-                       int pid, Path cgroup, boolean taskRecords) {
+                       int pid, Path cgroup, boolean taskRecords, boolean overwrite) {
         /** Copies the lists. */
         public Spec {
             targets = List.copyOf(targets);
             cpus = cpus == null ? null : cpus.clone();
+        }
+
+        /** A spec of forward rings, read as they fill. */
+        public Spec(List<Target> targets, int[] cpus, int ringPages, int wakeupEvents, int wakeupBytes,
+                    int pid, Path cgroup, boolean taskRecords) {
+            this(targets, cpus, ringPages, wakeupEvents, wakeupBytes, pid, cgroup, taskRecords, false);
         }
     }
 
@@ -109,12 +123,17 @@ public final class PerfSession implements AutoCloseable, RingSet {
     private int epollCapacity;
     private boolean enabled;
     private boolean closed;
+    /** Whether {@code membarrier(MEMBARRIER_CMD_GLOBAL)} was refused once (then {@link #quiesce} sleeps). */
+    private static volatile boolean membarrierRefused;
 
     /** One CPU's events (the first one owns the ring) and its mapping. */
     private static final class CpuGroup {
         final int cpu;
         final List<Integer> fds = new ArrayList<>();
+        /** The forward ring, or null in overwrite mode. */
         PerfRing ring;
+        /** The overwrite-mode ring, or null. */
+        BackwardRing backward;
         MemorySegment mapping;
         /** {@code time_enabled} of the first event at the last check: a dead event's stops moving. */
         long timeEnabled = -1;
@@ -210,7 +229,7 @@ public final class PerfSession implements AutoCloseable, RingSet {
             Target tp = targets.get(t);
             boolean first = g.fds.isEmpty();
             attr.fill((byte) 0);
-            attributes(tp, first).write(attr);
+            attributes(tp, first, mapLength - pageSize).write(attr);
             int fd;
             try {
                 fd = PerfCalls.perfEventOpen(attr, target, cpu, -1, openFlags);
@@ -229,12 +248,16 @@ public final class PerfSession implements AutoCloseable, RingSet {
             g.fds.add(fd);
             if (first) {
                 try {
-                    g.mapping = Libc.mmap(mapLength, fd);
+                    g.mapping = spec.overwrite() ? Libc.mmapReadOnly(mapLength, fd) : Libc.mmap(mapLength, fd);
                 } catch (SyscallException e) {
                     throw SetupFailures.mmap(e, cpu, tp.name(), mapLength);
                 }
-                g.ring = new PerfRing(cpu, g.mapping, pageSize);
-                epollAdd(fd, cpu);
+                if (spec.overwrite()) {
+                    g.backward = new BackwardRing(cpu, g.mapping, pageSize); // nobody waits for it: no epoll
+                } else {
+                    g.ring = new PerfRing(cpu, g.mapping, pageSize);
+                    epollAdd(fd, cpu);
+                }
             } else {
                 final int ringFd = g.fds.get(0);
                 call(() -> {
@@ -253,8 +276,12 @@ public final class PerfSession implements AutoCloseable, RingSet {
         return true;
     }
 
-    /** The attributes of one event: disabled, CLOCK_MONOTONIC, the sample layout the dispatcher reads. */
-    private PerfEventAttr attributes(Target tp, boolean firstOfCpu) {
+    /**
+     * The attributes of one event: disabled, CLOCK_MONOTONIC, the sample layout the dispatcher reads; in
+     * overwrite mode {@code write_backward} (every event of a ring must have it), and a wakeup only once per
+     * ring's worth of bytes, the rarest the kernel allows (nobody waits for it).
+     */
+    private PerfEventAttr attributes(Target tp, boolean firstOfCpu, long ringBytes) {
         long flags = PerfEventAttrDescriptor.FLAG_DISABLED | PerfEventAttrDescriptor.FLAG_USE_CLOCKID;
         if (spec.pid() >= 0) {
             flags |= PerfEventAttrDescriptor.FLAG_INHERIT;
@@ -268,7 +295,10 @@ public final class PerfSession implements AutoCloseable, RingSet {
                 .readFormat(PerfEventAttrDescriptor.PERF_FORMAT_TOTAL_TIME_ENABLED
                         | (readLost ? PerfEventAttrDescriptor.PERF_FORMAT_LOST : 0))
                 .clockid(Libc.CLOCK_MONOTONIC);
-        if (spec.wakeupEvents() > 0) {
+        if (spec.overwrite()) {
+            flags |= PerfEventAttrDescriptor.FLAG_WRITE_BACKWARD;
+            a.wakeupWatermark((int) Math.min(ringBytes, Integer.MAX_VALUE));
+        } else if (spec.wakeupEvents() > 0) {
             a.wakeupEvents(spec.wakeupEvents());
         } else if (spec.wakeupBytes() > 0) {
             flags |= PerfEventAttrDescriptor.FLAG_WATERMARK;
@@ -345,7 +375,7 @@ public final class PerfSession implements AutoCloseable, RingSet {
      */
     @Override
     public int[] deadCpus() {
-        if (!enabled) {
+        if (!enabled || spec.overwrite()) {
             return new int[0];
         }
         java.util.Set<Integer> online = onlineSet();
@@ -472,9 +502,57 @@ public final class PerfSession implements AutoCloseable, RingSet {
         return lost;
     }
 
-    /** @return the rings of the armed CPUs, in CPU order */
+    /** @return the rings of the armed CPUs, in CPU order; none in overwrite mode */
     public PerfRing[] rings() {
-        return groups.values().stream().map(g -> g.ring).toArray(PerfRing[]::new);
+        return groups.values().stream().map(g -> g.ring).filter(Objects::nonNull).toArray(PerfRing[]::new);
+    }
+
+    /** @return overwrite mode: the rings of the armed CPUs, in CPU order; else none */
+    public BackwardRing[] backwardRings() {
+        return groups.values().stream().map(g -> g.backward).filter(Objects::nonNull).toArray(BackwardRing[]::new);
+    }
+
+    /**
+     * Overwrite mode: pauses or resumes the kernel's output into one ring ({@code PERF_EVENT_IOC_PAUSE_OUTPUT}
+     * on the event that owns it; the CPU's other events write to the same ring).
+     *
+     * @param ring   the ring's index in {@link #backwardRings()}
+     * @param paused true to pause, false to resume
+     * @throws TracepointException naming the CPU and errno when the kernel refuses
+     */
+    public void pauseOutput(int ring, boolean paused) throws TracepointException {
+        CpuGroup g = groups.values().stream().filter(x -> x.backward != null).skip(ring).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no overwrite-mode ring " + ring));
+        try {
+            PerfCalls.pauseOutput(g.fds.get(0), paused);
+        } catch (SyscallException e) {
+            throw SetupFailures.translate(e, g.cpu, null);
+        }
+    }
+
+    /**
+     * Returns once every record the kernel began writing before the rings were paused is written and
+     * published. The kernel writes a record inside one RCU read-side critical section, from its check of the
+     * ring's paused flag to the store of {@code data_head} ({@code __perf_output_begin} to
+     * {@code perf_output_end}); {@code membarrier(MEMBARRIER_CMD_GLOBAL)} is {@code synchronize_rcu()}, so
+     * after it no write that missed the pause is still under way, and the ring holds still. Where the kernel
+     * refuses it ({@code nohz_full}: EINVAL; before 4.3: ENOSYS) this sleeps 1 ms instead: thousands of
+     * times what writing a record takes, but not a guarantee.
+     */
+    public void quiesce() {
+        if (!membarrierRefused) {
+            try {
+                Libc.membarrier(Libc.MEMBARRIER_CMD_GLOBAL);
+                return;
+            } catch (SyscallException e) {
+                membarrierRefused = true;
+            }
+        }
+        try {
+            Thread.sleep(1);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** @return the CPUs the session watches (some may be offline: see {@link #armedCpus()}) */
@@ -547,6 +625,10 @@ public final class PerfSession implements AutoCloseable, RingSet {
         if (g.ring != null) {
             g.ring.close();
             g.ring = null;
+        }
+        if (g.backward != null) {
+            g.backward.close();
+            g.backward = null;
         }
         if (g.mapping != null) {
             try {

@@ -159,11 +159,80 @@ class CliIT {
         }
     }
 
+    /**
+     * --flight with one page per CPU: 100 signals in a random order of two numbers (this thread pinned to one
+     * CPU, so that they all go to one ring), then SIGUSR2: the snapshot prints exactly the newest 46 (4096 /
+     * 88 bytes) in the order they were sent, and counts the torn 47th; 5 more signals, then SIGTERM: a last
+     * snapshot prints exactly those 5, and the process exits with the totals.
+     */
+    @Test
+    void flightPrintsTheNewestSignalsOnSigusr2AndALastSnapshotOnExit(@TempDir Path tmp) throws Exception {
+        Path ready = tmp.resolve("ready");
+        int[] online = dev.tracepoint.core.internal.perf.Cpus.online();
+        long[] affinity = TestCalls.pinTo(online[online.length - 1]);
+        try (CliProcess c = CliProcess.start("stream", "signal:signal_generate", "--flight", "--pages", "1",
+                "--filter", "signal:signal_generate=pid == " + victimPid, "--ready", ready.toString())) {
+            c.awaitFile(ready, Duration.ofSeconds(30));
+            java.util.Random random = new java.util.Random(7);
+            List<Integer> sent = new java.util.ArrayList<>();
+            for (int i = 0; i < 100; i++) {
+                int sig = random.nextBoolean() ? 28 : 23;
+                TestCalls.kill(victimPid, sig);
+                sent.add(sig);
+            }
+            TestCalls.kill((int) c.pid(), 12); // SIGUSR2
+            assertThat(awaitText(c, "snapshot 1: ")).as(c.err()).isTrue();
+            assertThat(sigs(c.out())).isEqualTo(sent.subList(100 - 46, 100));
+            assertThat(c.err()).containsPattern("snapshot 1: events=46 records=46 torn=1 overwritten_bytes="
+                    + (100 * 88 - 4096) + " lost=0 paused_us=\\d+ per_cpu=");
+            for (int i = 0; i < 5; i++) {
+                TestCalls.kill(victimPid, 28);
+                sent.add(28);
+            }
+            TestCalls.kill((int) c.pid(), Libc.SIGTERM);
+            assertThat(c.waitFor(Duration.ofSeconds(30))).isEqualTo(143);
+            assertThat(sigs(c.out())).isEqualTo(sent.subList(100 - 46, 105));
+            assertThat(c.err()).contains("snapshot 2: events=5 records=5 torn=0 overwritten_bytes=0 lost=0")
+                    .contains("events=51 lost=0");
+            assertThat(c.out().lines()).allSatisfy(l -> assertThat(l).matches("\\d+\\.\\d{6} \\[\\d{3}] \\d+/\\d+ "
+                    + "signal:signal_generate: sig=\\d+ errno=0 code=0 comm=sleep pid=" + victimPid + " .*"));
+        } finally {
+            TestCalls.setAffinity(affinity);
+        }
+    }
+
+    /** @return the sig= values of stream's text lines, in order */
+    private static List<Integer> sigs(String out) {
+        List<Integer> sigs = new java.util.ArrayList<>();
+        Matcher m = Pattern.compile(" sig=(\\d+) ").matcher(out);
+        while (m.find()) {
+            sigs.add(Integer.parseInt(m.group(1)));
+        }
+        return sigs;
+    }
+
+    private static boolean awaitText(CliProcess c, String text) throws Exception {
+        return dev.tracepoint.testing.KernelTests.await(() -> {
+            try {
+                return c.err().contains(text);
+            } catch (java.io.IOException e) {
+                return false;
+            }
+        }, Duration.ofSeconds(30));
+    }
+
     @Test
     void badArgumentsPrintUsage() throws Exception {
         try (CliProcess c = CliProcess.run("stream", "signal:signal_generate", "--pages", "3")) {
             assertThat(c.exitValue()).isEqualTo(2);
             assertThat(c.err()).contains("--pages must be a power of two").contains("usage: tracepoint stream");
+        }
+        try (CliProcess c = CliProcess.run("stream", "signal:signal_generate", "--flight", "--count", "3")) {
+            assertThat(c.exitValue()).isEqualTo(2);
+            assertThat(c.err()).contains("--flight prints what each snapshot holds; it does not take --count");
+        }
+        try (CliProcess c = CliProcess.run("help", "stream")) {
+            assertThat(c.out()).contains("--flight", "SIGUSR2");
         }
         try (CliProcess c = CliProcess.run("nosuchcommand")) {
             assertThat(c.exitValue()).isEqualTo(2);

@@ -19,7 +19,8 @@ import java.lang.invoke.MethodHandle;
 
 /**
  * The downcalls only the tests make (signals, process and thread ids, {@code setrlimit}, {@code fcntl}, the
- * event id ioctl, draining an eventfd, reading {@code epoll_wait}'s results), linked through the library's
+ * event id ioctl, draining an eventfd, reading {@code epoll_wait}'s results, CPU affinity, a {@code close}
+ * that only makes the system call), linked through the library's
  * own {@link Downcalls} so that they capture errno and fail exactly as the library's calls do. Kept out of
  * the library's jar. Tests of other modules reach them through {@code dev.tracepoint.testing.ProcessCalls}.
  */
@@ -58,6 +59,15 @@ public final class TestCalls {
     private static final MethodHandle FCNTL = downcall("fcntl",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG),
             ERRNO_OPTION, Linker.Option.firstVariadicArg(2));
+    /** {@code int sched_getaffinity(pid_t pid, size_t cpusetsize, cpu_set_t *mask)}; setaffinity alike. */
+    private static final MethodHandle SCHED_GETAFFINITY = downcall("sched_getaffinity",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS), ERRNO_OPTION);
+    private static final MethodHandle SCHED_SETAFFINITY = downcall("sched_setaffinity",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS), ERRNO_OPTION);
+    /** {@code int close(int fd)} without errno capture: the cheapest system call with an argument a tracepoint shows. */
+    private static final MethodHandle CLOSE = downcall("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    /** {@code sizeof(cpu_set_t)}: 1024 CPUs. */
+    private static final int CPU_SET_BYTES = 128;
 
     private TestCalls() {
     }
@@ -228,6 +238,74 @@ public final class TestCalls {
         }
         if (rc == -1) {
             throw new SyscallException("setrlimit", errno(state.capture()));
+        }
+    }
+
+    // ---- CPU affinity, raw system calls --------------------------------------------------------------------
+
+    /**
+     * Wraps {@code sched_getaffinity(0, sizeof(cpu_set_t), &mask)} for the calling thread.
+     *
+     * @return the mask, 16 words of 64 CPUs
+     */
+    public static long[] getAffinity() {
+        return affinity(SCHED_GETAFFINITY, "sched_getaffinity", new long[CPU_SET_BYTES / 8]);
+    }
+
+    /**
+     * Wraps {@code sched_setaffinity(0, sizeof(cpu_set_t), &mask)} for the calling thread.
+     *
+     * @param mask 16 words of 64 CPUs, as {@link #getAffinity()} returns
+     */
+    public static void setAffinity(long[] mask) {
+        affinity(SCHED_SETAFFINITY, "sched_setaffinity", mask);
+    }
+
+    /** {@code sched_[gs]etaffinity(0, sizeof(cpu_set_t), mask)}: the mask in, the mask (as the call left it) out. */
+    private static long[] affinity(MethodHandle call, String name, long[] mask) {
+        try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
+            MemorySegment m = arena.allocate(CPU_SET_BYTES, 8);
+            MemorySegment.copy(mask, 0, m, JAVA_LONG, 0, Math.min(mask.length, CPU_SET_BYTES / 8));
+            MemorySegment capture = CALL_STATE.get().capture();
+            int rc;
+            try {
+                rc = (int) call.invokeExact(capture, 0, (long) CPU_SET_BYTES, m);
+            } catch (Throwable t) {
+                throw rethrow(t);
+            }
+            if (rc == -1) {
+                throw new SyscallException(name, errno(capture));
+            }
+            return m.toArray(JAVA_LONG);
+        }
+    }
+
+    /**
+     * Pins the calling thread to one CPU.
+     *
+     * @param cpu the CPU
+     * @return the thread's previous mask, for {@link #setAffinity} afterwards
+     */
+    public static long[] pinTo(int cpu) {
+        long[] previous = getAffinity();
+        long[] one = new long[CPU_SET_BYTES / 8];
+        one[cpu / 64] = 1L << (cpu % 64);
+        setAffinity(one);
+        return previous;
+    }
+
+    /**
+     * {@code close(fd)}, nothing more: no errno capture and no exception, for a test that makes a system call
+     * with an argument it chooses (a descriptor that is not open: {@code EBADF}, no effect) many times.
+     *
+     * @param fd the descriptor
+     * @return the C result
+     */
+    public static int closeRaw(int fd) {
+        try {
+            return (int) CLOSE.invokeExact(fd);
+        } catch (Throwable t) {
+            throw rethrow(t);
         }
     }
 }
