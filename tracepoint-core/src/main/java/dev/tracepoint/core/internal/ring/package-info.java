@@ -3,6 +3,8 @@
  * {@code data_head}/{@code data_tail} protocol of {@code struct perf_event_mmap_page} over an mmap'd ring,
  * copies records that wrap the ring end into its scratch segment, and hands each record to a
  * {@link dev.tracepoint.core.internal.ring.RecordHandler} as {@code (segment, offset, type, misc, size)}.
+ * The protocol is written once, in the ring's {@link dev.tracepoint.core.internal.ring.PerfRing.Cursor}: the
+ * ring's own drain and the batch path's walk ({@code internal.dispatch.BatchCursor}) are both built on it.
  *
  * <p>Owns: memory ordering against the kernel, wrap-around, validation of record sizes and resync after
  * corruption. Does not own: opening events or mapping rings ({@code internal.perf}), waiting for data
