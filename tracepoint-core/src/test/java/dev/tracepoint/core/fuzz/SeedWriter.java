@@ -89,7 +89,8 @@ public final class SeedWriter {
     /** A PERF_RECORD_SAMPLE in the Dispatcher's layout with {@code raw} padded so the record is 8-aligned. */
     static byte[] sample(byte[] raw) {
         int rawPadded = ((4 + raw.length + 7) & ~7) - 4;
-        ByteBuffer b = ByteBuffer.allocate(28 + 4 + rawPadded).order(ByteOrder.LITTLE_ENDIAN);
+        // pid, tid; time; cpu, res; raw size: 28 bytes after the header (PerfSampleDescriptor.RAW_OFFSET)
+        ByteBuffer b = ByteBuffer.allocate(24 + 4 + rawPadded).order(ByteOrder.LITTLE_ENDIAN);
         b.putInt(100).putInt(101).putLong(123456789L).putInt(0).putInt(0).putInt(raw.length).put(raw);
         return record(9, b.array());
     }
