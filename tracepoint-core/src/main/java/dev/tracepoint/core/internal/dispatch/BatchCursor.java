@@ -88,10 +88,10 @@ public final class BatchCursor implements EventBatch {
                     // next()'s test, written out again on purpose: a helper shared by both would share one
                     // branch profile, and run() meets a special record at a batch start far more often than
                     // next() does within a batch (see WarmUp on what a frequent exit costs next()'s loop).
-                    // The validation itself is the ring's: Cursor.inPlace has no branch, so the one here on
-                    // its sign is run()'s own.
+                    // The type test is that part, so each has its own; the size and place checks are the
+                    // ring's (Cursor.inPlace), whose branches fail only at a wrap or a corruption, rare in both.
                     if (PerfEventHeaderDescriptor.type(header) == PerfRecordType.PERF_RECORD_SAMPLE
-                            && PerfRing.Cursor.inPlace(header, offset, h - t, ringCapacity) >= 0) {
+                            && PerfRing.Cursor.inPlace(header, offset, h - t, ringCapacity)) {
                         // a batch over the ring from here, up to the head or the next record next() leaves to us
                         data = ringData;
                         capacity = ringCapacity;
@@ -197,11 +197,11 @@ public final class BatchCursor implements EventBatch {
             if (offset > capacity - HEADER_LENGTH) {
                 break;
             }
-            // struct perf_event_header { u32 type; u16 misc; u16 size; } in one read, into a local; validated
-            // by the ring's cursor (no branch in there: the one here is next()'s own)
+            // struct perf_event_header { u32 type; u16 misc; u16 size; } in one read, into a local; the type
+            // test is next()'s own (see run()), the size and place checks the ring's
             final long header = data.get(I64, offset);
             if (PerfEventHeaderDescriptor.type(header) != PerfRecordType.PERF_RECORD_SAMPLE
-                    || PerfRing.Cursor.inPlace(header, offset, h - t, capacity) < 0) {
+                    || !PerfRing.Cursor.inPlace(header, offset, h - t, capacity)) {
                 break; // run() handles it
             }
             final int size = PerfEventHeaderDescriptor.size(header);

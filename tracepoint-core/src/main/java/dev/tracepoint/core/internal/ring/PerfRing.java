@@ -30,7 +30,7 @@ import java.lang.invoke.VarHandle;
  * ring are built on it: the event path ({@link #drain}) and the batch path ({@code BatchCursor}, which hands
  * runs of samples to a listener's own loop). {@link #begin} starts a pass (the acquire load, and the check
  * of {@code data_head} against {@code data_tail}); {@link Cursor#inPlace} validates a record that lies whole
- * inside the data area, the common case, without a branch of its own; {@link Cursor#settle} takes every
+ * inside the data area, the common case; {@link Cursor#settle} takes every
  * other record (one that wraps the ring end, or one whose size cannot be right); {@link Cursor#commit} ends
  * the pass (the release store).
  *
@@ -181,8 +181,8 @@ public final class PerfRing implements AutoCloseable {
                 // One read of the header into a local, then only the local: the mapping is shared and
                 // writable, so a second read could see a different value than the one that was checked.
                 long header;
-                if (offset > capacity - HEADER_LENGTH || Cursor.inPlace(
-                        header = data.get(ValueLayout.JAVA_LONG_UNALIGNED, offset), offset, head - tail, capacity) < 0) {
+                if (offset > capacity - HEADER_LENGTH || !Cursor.inPlace(
+                        header = data.get(ValueLayout.JAVA_LONG_UNALIGNED, offset), offset, head - tail, capacity)) {
                     // wraps the ring end, or cannot be a record: the cursor's slow step decides which
                     if (!c.settle(tail, handler)) {
                         break; // reported, and resynchronised: the commit below stores the head
@@ -351,7 +351,7 @@ public final class PerfRing implements AutoCloseable {
      *         long header;
      *         MemorySegment segment = c.data();
      *         if (offset > c.capacity() - 8    // the header straddles the end: settle reads it
-     *                 || Cursor.inPlace(header = segment.get(JAVA_LONG_UNALIGNED, offset), offset, c.head() - t, c.capacity()) < 0) {
+     *                 || !Cursor.inPlace(header = segment.get(JAVA_LONG_UNALIGNED, offset), offset, c.head() - t, c.capacity())) {
      *             if (!c.settle(t, sink)) {
      *                 break;                  // reported; resynchronised: commit stores the head
      *             }
@@ -424,26 +424,30 @@ public final class PerfRing implements AutoCloseable {
          * ({@code available}, and so no more than the data area, which {@link PerfRing#begin} checked the head
          * against), and not past the end of the area.
          *
-         * <p>Branch-free on purpose: the JIT keeps a branch profile per bytecode of a method, shared by every
-         * caller it is inlined into, and the walks' callers see very different outcomes (the test at the start
-         * of a batch fails far more often than the same test inside one). With no branch in here, each
-         * caller's own test of the sign is the only branch, and it keeps its own profile.
+         * <p>The JIT keeps one branch profile per bytecode of a method, shared by every caller it is inlined
+         * into. These branches fail only at a record that wraps the ring end (once a lap, and then in each
+         * walk that reaches it) or at a corruption, so the shared profile says "rare" for every caller, as each
+         * caller's own would. A test whose outcome differs between callers (the record type: a batch start
+         * meets a lost or task record far more often than the middle of a batch does) belongs to the caller.
+         * Written with branches, not as one branch-free sign test: in the batch listener's loop the branch-free
+         * form cost 7-14% per record (JMH, {@code ...Batch} benchmarks), more instructions than these
+         * well-predicted compare-and-branch pairs.
          *
          * @param header    the record's header, read once as one native-order {@code long}
          * @param offset    the header's offset in the area, at most {@code capacity - 8}
          * @param available the bytes published from there ({@code head - position})
          * @param capacity  the area's size: the data area's, or another segment's walked the same way
-         * @return a value {@code >= 0} when the record lies whole in place; negative when not (its size
-         *         cannot be right, or it wraps the ring end): then {@link #settle} says which
+         * @return whether the record lies whole in place; when not (its size cannot be right, or it wraps the
+         *         ring end) {@link #settle} says which
          */
-        public static long inPlace(long header, long offset, long available, long capacity) {
+        public static boolean inPlace(long header, long offset, long available, long capacity) {
             final int size = PerfEventHeaderDescriptor.size(header);
-            return badSize(size, available) | (capacity - offset - size);
+            return sizeFits(size, available) && offset + size <= capacity;
         }
 
-        /** Negative when {@code size} cannot be right: below the header, not a multiple of 8, or more than published. */
-        private static long badSize(int size, long available) {
-            return (size - HEADER_LENGTH) | (available - size) | -(size & (PerfEventHeaderDescriptor.ALIGNMENT - 1));
+        /** Whether {@code size} can be a record's: at least the header, a multiple of 8, and no more than published. */
+        private static boolean sizeFits(int size, long available) {
+            return size >= HEADER_LENGTH && (size & (PerfEventHeaderDescriptor.ALIGNMENT - 1)) == 0 && size <= available;
         }
 
         /**
@@ -467,7 +471,7 @@ public final class PerfRing implements AutoCloseable {
             final long available = head - position;
             final long h = headerAt(at);
             final int size = PerfEventHeaderDescriptor.size(h);
-            if (badSize(size, available) < 0) {
+            if (!sizeFits(size, available)) {
                 resynchronised = true; // before the report: a sink that throws still leaves the ring usable
                 sink.onCorruption(ring.cpu, describeBadSize(PerfEventHeaderDescriptor.type(h), size, at, available),
                         available);
