@@ -332,15 +332,15 @@ public final class PerfRing implements AutoCloseable {
     }
 
     /**
-     * The ring's side of a pass, for both walks over it ({@link #drain} and {@code BatchCursor}): the
-     * positions {@link #begin} loaded, the validation of each record, the stitching of a record that wraps the
+     * The ring's side of a pass, for both walks over it ({@link PerfRing#drain} and {@code BatchCursor}): the
+     * positions {@link PerfRing#begin} loaded, the validation of each record, the stitching of a record that wraps the
      * ring end, the resynchronisation after a size that cannot be right, and the release store at the end. A
      * ring has exactly one, made with it and reused by every pass: nothing is allocated per pass or per
      * record. Consumer thread only, like the ring.
      *
      * <p>A walk reads each record's header with one 8-byte load into a local and uses only that local from
      * then on (the mapping is shared and writable: a second read could see a different value than the one
-     * that was checked). {@link #drain} is the model of a walk:
+     * that was checked). {@link PerfRing#drain} is the model of a walk:
      *
      * <pre>{@code
      * Cursor c = ring.begin(sink);            // acquire data_head; a bad one is reported, the pass empty
@@ -374,9 +374,9 @@ public final class PerfRing implements AutoCloseable {
         private final long capacity;
         private final long mask;
         private final MemorySegment scratch;
-        /** {@code data_tail} when the pass began (or {@code data_head}, after {@link #begin} resynchronised). */
+        /** {@code data_tail} when the pass began (or {@code data_head}, after {@link PerfRing#begin} resynchronised). */
         private long start;
-        /** {@code data_head} as {@link #begin} loaded it. */
+        /** {@code data_head} as {@link PerfRing#begin} loaded it. */
         private long head;
         /** Set by {@link #settle} on a size that cannot be right: {@link #commit} then stores the head. */
         private boolean resynchronised;
@@ -394,12 +394,12 @@ public final class PerfRing implements AutoCloseable {
             this.segment = ring.data;
         }
 
-        /** @return where the pass begins: {@code data_tail} when {@link #begin} ran */
+        /** @return where the pass begins: {@code data_tail} when {@link PerfRing#begin} ran */
         public long start() {
             return start;
         }
 
-        /** @return where the pass ends: the {@code data_head} {@link #begin} loaded */
+        /** @return where the pass ends: the {@code data_head} {@link PerfRing#begin} loaded */
         public long head() {
             return head;
         }
