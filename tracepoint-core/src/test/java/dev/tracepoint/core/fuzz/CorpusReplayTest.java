@@ -56,7 +56,8 @@ class CorpusReplayTest {
     static final String CORRUPTED = "found/haskell-linux-perf-2012-x86_64/sched/sched_process_wait/format";
 
     /** The fuzz targets; their committed inputs are in {@code <class>Inputs/<method>/} next to them. */
-    static final List<Class<?>> TARGETS = List.of(FormatParserFuzzTest.class, EventViewFuzzTest.class, PerfRingFuzzTest.class);
+    static final List<Class<?>> TARGETS = List.of(FormatParserFuzzTest.class, EventViewFuzzTest.class, PerfRingFuzzTest.class,
+            RingWalksFuzzTest.class);
 
     static Path corpusRoot() {
         Path root = Path.of(System.getProperty("tracepoint.corpus", "../testdata/corpus"));
@@ -254,6 +255,7 @@ class CorpusReplayTest {
     void theCommittedSeedsAreTheOnesSeedWriterWrites(@TempDir Path dir) throws IOException {
         SeedWriter.writeParserSeeds(corpusRoot(), dir.resolve("parse"));
         SeedWriter.writeRingSeeds(dir.resolve("drain"));
+        SeedWriter.writeWalkSeeds(dir.resolve("walks"));
         SeedWriter.writeDecoderSeeds(dir.resolve("decode"));
         for (Class<?> target : TARGETS) {
             String method = fuzzMethods(target).getFirst();

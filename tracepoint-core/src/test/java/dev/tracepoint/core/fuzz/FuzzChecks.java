@@ -3,6 +3,7 @@ package dev.tracepoint.core.fuzz;
 import dev.tracepoint.core.internal.access.ViewAccess;
 import dev.tracepoint.core.decode.SampleMetadata;
 import dev.tracepoint.core.decode.EventReader;
+import dev.tracepoint.core.BatchListener;
 import dev.tracepoint.core.ErrorListener;
 import dev.tracepoint.core.EventListener;
 import dev.tracepoint.core.LostListener;
@@ -14,8 +15,10 @@ import dev.tracepoint.core.format.EventFormat;
 import dev.tracepoint.core.format.Field;
 import dev.tracepoint.core.format.FormatException;
 import dev.tracepoint.core.format.FormatParser;
+import dev.tracepoint.core.internal.dispatch.BatchCursor;
 import dev.tracepoint.core.internal.dispatch.Dispatcher;
 import dev.tracepoint.core.internal.perf.PerfMmapPageDescriptor;
+import dev.tracepoint.core.internal.perf.PerfSampleDescriptor;
 import dev.tracepoint.core.internal.ring.PerfRing;
 import dev.tracepoint.core.internal.ring.RecordHandler;
 import dev.tracepoint.core.internal.ring.RecordImages;
@@ -28,6 +31,7 @@ import java.lang.foreign.ValueLayout;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 
 /**
@@ -137,20 +141,17 @@ final class FuzzChecks {
      * 18 the drain limit, the rest the data area (zero-filled when shorter).
      */
     static void ring(byte[] in) {
-        if (in.length < 19) {
+        if (in.length < RingInput.LENGTH) {
             return;
         }
-        int capacity = 8 << ((in[0] & 0xff) % 14);
-        int mode = in[1] & 0xff;
-        long tail = longAt(in, 2);
-        long headWord = longAt(in, 10);
-        long head = (mode & 1) != 0 ? tail + Long.remainderUnsigned(headWord, 2L * capacity + 1) : headWord;
-        int limit = (in[18] & 0xff) % 5 == 0 ? Integer.MAX_VALUE : 1 + (in[18] & 0xff) % 7;
         try (Arena arena = Arena.ofConfined()) {
-            MemorySegment meta = arena.allocate(PerfMmapPageDescriptor.LENGTH, 4096);
-            MemorySegment data = arena.allocate(capacity, 4096);
-            MemorySegment.copy(MemorySegment.ofArray(in), 19, data, 0, Math.min(capacity, in.length - 19));
-            RecordImages.publish(meta, tail, head);
+            RingInput r = new RingInput(in, arena);
+            int capacity = r.capacity;
+            long tail = r.tail;
+            long head = r.head;
+            int limit = r.limit;
+            MemorySegment meta = r.meta;
+            MemorySegment data = r.data;
 
             List<Throwable> errors = new ArrayList<>();
             ErrorListener onError = t -> {
@@ -165,7 +166,7 @@ final class FuzzChecks {
                     new Dispatcher.Entry[] {new Dispatcher.Entry(Layouts.SIGNAL, new EventListener[] {readAll}),
                             new Dispatcher.Entry(Layouts.EXEC, new EventListener[] {readAll})},
                     new LostListener[] {(cpu, n) -> { }}, new TaskListener[0], onError, 0);
-            Checking checking = new Checking(dispatcher, data, capacity, head - tail);
+            Checking checking = new Checking(dispatcher, 0, data, capacity, head - tail);
             long published = head - tail;
             try (PerfRing ring = new PerfRing(0, meta, data)) {
                 int rounds = 0;
@@ -188,9 +189,41 @@ final class FuzzChecks {
         }
     }
 
+    /** An input in {@link #ring}'s layout, decoded, with its metadata page and data area. */
+    private static final class RingInput {
+        /** Bytes before the data area. */
+        static final int LENGTH = 19;
+        final int capacity;
+        final int mode;
+        final long tail;
+        final long head;
+        final int limit;
+        final MemorySegment meta;
+        final MemorySegment data;
+
+        RingInput(byte[] in, Arena arena) {
+            capacity = 8 << ((in[0] & 0xff) % 14);
+            mode = in[1] & 0xff;
+            tail = longAt(in, 2);
+            long headWord = longAt(in, 10);
+            head = (mode & 1) != 0 ? tail + Long.remainderUnsigned(headWord, 2L * capacity + 1) : headWord;
+            limit = (in[18] & 0xff) % 5 == 0 ? Integer.MAX_VALUE : 1 + (in[18] & 0xff) % 7;
+            meta = arena.allocate(PerfMmapPageDescriptor.LENGTH, 4096);
+            data = arena.allocate(capacity, 4096);
+            MemorySegment.copy(MemorySegment.ofArray(in), LENGTH, data, 0, Math.min(capacity, in.length - LENGTH));
+            rewind();
+        }
+
+        /** Sets {@code data_tail} and {@code data_head} to the input's. */
+        void rewind() {
+            RecordImages.publish(meta, tail, head);
+        }
+    }
+
     /** Checks every record the ring hands out against its own bytes, then passes it on. */
     private static final class Checking implements RecordHandler {
         final RecordHandler next;
+        final int cpu;
         final MemorySegment data;
         final long capacity;
         final long published;
@@ -198,8 +231,9 @@ final class FuzzChecks {
         long bytes;
         long corruptions;
 
-        Checking(RecordHandler next, MemorySegment data, long capacity, long published) {
+        Checking(RecordHandler next, int cpu, MemorySegment data, long capacity, long published) {
             this.next = next;
+            this.cpu = cpu;
             this.data = data;
             this.capacity = capacity;
             this.published = published;
@@ -207,6 +241,7 @@ final class FuzzChecks {
 
         @Override
         public void onRecord(int cpu, MemorySegment segment, long offset, int type, int misc, int size) {
+            check(cpu == this.cpu, "record of CPU " + cpu + " from the ring of CPU " + this.cpu);
             check(size >= 8 && size % 8 == 0 && size <= capacity, "bad size handed out: " + size);
             check(offset >= 0 && offset + size <= segment.byteSize(), "record outside its segment");
             check(bytes + size <= published, "record beyond data_head");
@@ -221,9 +256,179 @@ final class FuzzChecks {
 
         @Override
         public void onCorruption(int cpu, String problem, long skippedBytes) {
+            check(cpu == this.cpu, "corruption of CPU " + cpu + " from the ring of CPU " + this.cpu);
             check(problem != null && skippedBytes >= 0, "corruption report without problem: " + problem + " " + skippedBytes);
             corruptions++;
             next.onCorruption(cpu, problem, skippedBytes);
+        }
+    }
+
+    // ------------------------------------------------------------------------------ the two walks
+
+    /** The CPU of the differential's rings: not 0, so that a walk that loses the ring's CPU shows. */
+    private static final int WALK_CPU = 3;
+
+    /**
+     * The differential of the two walks over a ring, {@link PerfRing#drain} (the event path) and
+     * {@link BatchCursor} (the batch path): the same bytes through both give the same records in the same
+     * order (type, CPU and bytes, as the stream's dispatcher sees them), the same final {@code data_tail}
+     * and the same corruption reports. Input layout as {@link #ring}; in byte 1, bits 1-2 pick the batch
+     * listener (0: takes every event; 1: takes up to k and returns; 2: takes up to k and throws; 3: the
+     * first and the third by turns), k being 1 + byte 18 % 7; byte 18 is also the drain limit.
+     */
+    static void walks(byte[] in) {
+        if (in.length < RingInput.LENGTH) {
+            return;
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            RingInput r = new RingInput(in, arena);
+            int listenerKind = (r.mode >>> 1) & 3;
+            int take = 1 + (in[18] & 0xff) % 7;
+            // rounds: each pass takes at least one record (or resynchronises), and no more fit than capacity / 8
+            int maxRounds = r.capacity / 8 + 2;
+
+            Walk drained = new Walk();
+            Dispatcher d1 = drained.dispatcher();
+            Checking checking = new Checking(d1, WALK_CPU, r.data, r.capacity, r.head - r.tail);
+            long drainTail;
+            try (PerfRing ring = new PerfRing(WALK_CPU, r.meta, r.data)) {
+                int rounds = 0;
+                do {
+                    int n = ring.drain(checking, r.limit);
+                    check(n >= 0 && n <= r.limit, "drain returned " + n + " for limit " + r.limit);
+                    check(++rounds <= maxRounds, "drain does not terminate: " + rounds + " rounds");
+                } while (!ring.isEmpty());
+                drainTail = ring.dataTail();
+            }
+
+            // the same bytes again: neither walk writes to the data area
+            Walk batched = new Walk();
+            Dispatcher d2 = batched.dispatcher();
+            BatchListener listener = batched.listener(listenerKind, take);
+            long batchTail;
+            r.rewind();
+            try (PerfRing ring = new PerfRing(WALK_CPU, r.meta, r.data)) {
+                BatchCursor cursor = new BatchCursor(d2);
+                int rounds = 0;
+                do {
+                    int n = cursor.run(ring, listener);
+                    check(n >= 0, "run returned " + n);
+                    check(++rounds <= maxRounds, "the batch walk does not terminate: " + rounds + " rounds");
+                } while (!ring.isEmpty());
+                batchTail = ring.dataTail();
+            }
+
+            check(drainTail == r.head, "drain left data_tail=" + drainTail + ", not data_head=" + r.head);
+            check(batchTail == drainTail, "final data_tail: drain " + drainTail + ", batch " + batchTail);
+            if (!drained.log.equals(batched.log)) {
+                int i = 0;
+                while (i < drained.log.size() && i < batched.log.size() && drained.log.get(i).equals(batched.log.get(i))) {
+                    i++;
+                }
+                throw new AssertionError("the walks differ at entry " + i + " of " + drained.log.size() + "/"
+                        + batched.log.size() + ": drain " + (i < drained.log.size() ? drained.log.get(i) : "(end)")
+                        + ", batch " + (i < batched.log.size() ? batched.log.get(i) : "(end)"));
+            }
+            check(drained.corruptions == checking.corruptions, "corruptions " + checking.corruptions
+                    + " but the error listener was told " + drained.corruptions);
+            check(batched.corruptions == drained.corruptions, "corruptions: drain " + drained.corruptions
+                    + ", batch " + batched.corruptions);
+            check(d1.samples() == d2.samples() && d1.lost() == d2.lost() && d1.corrupt() == d2.corrupt()
+                    && d1.unknown() == d2.unknown(), "counters: drain " + counters(d1) + ", batch " + counters(d2));
+            check(d2.errors() == d1.errors() + batched.thrown, "errors: drain " + d1.errors() + ", batch "
+                    + d2.errors() + " of which " + batched.thrown + " thrown by the listener");
+        }
+    }
+
+    private static String counters(Dispatcher d) {
+        return "samples=" + d.samples() + " lost=" + d.lost() + " corrupt=" + d.corrupt() + " unknown=" + d.unknown();
+    }
+
+    /** A batch listener's failure, told apart from what the stream reports. */
+    private static final class ListenerFailure extends RuntimeException {
+        ListenerFailure() {
+            super("listener failure", null, false, false);
+        }
+    }
+
+    /**
+     * What one walk handed on, in order, as the dispatcher and its listeners see it: every sample delivered
+     * (the whole record's bytes, from where the view found it), every lost and task record, every error the
+     * stream reported (corruptions and bad samples). Each entry carries the count of records skipped as
+     * unknown so far, so that those are in the comparison too, by position.
+     */
+    private static final class Walk {
+        final List<String> log = new ArrayList<>();
+        final EventView view = ViewAccess.get().newView();
+        long corruptions;
+        long thrown;
+        Dispatcher dispatcher;
+
+        Dispatcher dispatcher() {
+            ErrorListener onError = t -> {
+                if (t instanceof ListenerFailure) {
+                    thrown++;
+                    return;
+                }
+                if (!(t instanceof DecodeException)) {
+                    throw new AssertionError("error listener got something else than a DecodeException", t);
+                }
+                if (t.getMessage().contains("corrupted ring")) {
+                    corruptions++;
+                }
+                add("error " + t.getMessage());
+            };
+            TaskListener tasks = new TaskListener() {
+                @Override
+                public void onComm(int pid, int tid, String comm, boolean exec) {
+                    add("comm pid=" + pid + " tid=" + tid + " comm=" + comm + " exec=" + exec);
+                }
+
+                @Override
+                public void onFork(int pid, int ppid, int tid, int ptid, long timeNanos) {
+                    add("fork " + pid + " " + ppid + " " + tid + " " + ptid + " " + timeNanos);
+                }
+
+                @Override
+                public void onExit(int pid, int ppid, int tid, int ptid, long timeNanos) {
+                    add("exit " + pid + " " + ppid + " " + tid + " " + ptid + " " + timeNanos);
+                }
+            };
+            EventListener sample = v -> sample(v, WALK_CPU);
+            dispatcher = new Dispatcher(view,
+                    new Dispatcher.Entry[] {new Dispatcher.Entry(Layouts.SIGNAL, new EventListener[] {sample}),
+                            new Dispatcher.Entry(Layouts.EXEC, new EventListener[] {sample})},
+                    new LostListener[] {(cpu, n) -> add("lost cpu=" + cpu + " n=" + n)}, new TaskListener[] {tasks},
+                    onError, WALK_CPU);
+            return dispatcher;
+        }
+
+        /** The batch walk's listener: see {@link #walks} for the kinds. */
+        BatchListener listener(int kind, int take) {
+            int[] calls = {0};
+            return batch -> {
+                check(batch.view() == view, "the batch's view is not the dispatcher's");
+                int k = kind == 3 ? (calls[0]++ % 2 == 0 ? Integer.MAX_VALUE : take) : kind == 0 ? Integer.MAX_VALUE : take;
+                boolean throwing = kind == 2 || kind == 3 && k != Integer.MAX_VALUE;
+                for (int i = 0; i < k && batch.next(); i++) {
+                    sample(batch.view(), batch.cpu());
+                }
+                if (throwing) {
+                    throw new ListenerFailure();
+                }
+            };
+        }
+
+        void sample(EventView v, int ringCpu) {
+            MemorySegment segment = v.segment();
+            long at = v.offset() - PerfSampleDescriptor.RAW_OFFSET;
+            int size = Short.toUnsignedInt(segment.get(ValueLayout.JAVA_SHORT_UNALIGNED, at + 6));
+            check(at >= 0 && at + size <= segment.byteSize(), "sample outside its segment");
+            add("sample cpu=" + ringCpu + " " + v.format().name() + " " + HexFormat.of().formatHex(segment.asSlice(at, size).toArray(ValueLayout.JAVA_BYTE)));
+        }
+
+        void add(String entry) {
+            log.add("unknown=" + dispatcher.unknown() + " " + entry);
         }
     }
 

@@ -12,9 +12,11 @@ import java.lang.foreign.ValueLayout;
 
 /**
  * The {@link EventBatch} of a stream: walks one ring from {@code data_tail} to the {@code data_head} read
- * when {@link #run} began, with the checks and the protocol of {@link PerfRing#drain} (head read once with
- * acquire, tail stored once with release when the listener is done, each header read once into locals,
- * resynchronisation on a bad size, wrapped records stitched in the ring's scratch).
+ * when {@link #run} began, on the ring's own {@link PerfRing.Cursor}, so with the protocol and the checks of
+ * {@link PerfRing#drain}: head read once with acquire ({@link PerfRing#begin}), each header read once into a
+ * local and validated by the cursor ({@link PerfRing.Cursor#inPlace}, or {@link PerfRing.Cursor#settle} for
+ * a record that wraps the ring end or has a bad size, which resynchronises), tail stored once with release
+ * when the listener is done ({@link PerfRing.Cursor#commit}).
  *
  * <p>{@link #next()} handles only the common case, a whole sample inside the data area, and has no call
  * that the JIT cannot inline: compiled into the listener's loop, the loop then has no call at all, so the
@@ -29,13 +31,10 @@ public final class BatchCursor implements EventBatch {
 
     private static final ValueLayout.OfLong I64 = ValueLayout.JAVA_LONG_UNALIGNED;
     private static final int HEADER_LENGTH = PerfEventHeaderDescriptor.LENGTH;
-    private static final int ALIGN_MASK = PerfEventHeaderDescriptor.ALIGNMENT - 1;
-    /** The scratch segment's size ({@code header.size} is a {@code u16}): a stitched record is walked there. */
-    private static final long SCRATCH_CAPACITY = 1 << 16;
 
     private final Dispatcher dispatcher;
     private final EventView view;
-    // what next() walks: the ring's data area, or the scratch segment holding one stitched record
+    // what next() walks: the ring's data area, or one record where the ring's cursor placed it
     private MemorySegment data;
     private long mask;
     private long capacity;
@@ -67,21 +66,15 @@ public final class BatchCursor implements EventBatch {
      * @throws IllegalStateException if the ring is closed
      */
     public int run(PerfRing r, BatchListener listener) {
-        if (r.isClosed()) {
-            throw new IllegalStateException("ring closed: cpu=" + r.cpu());
-        }
-        final long h = r.dataHeadAcquire();
-        final long start = r.dataTail();
+        // the acquire load of data_head, and a head that cannot be right reported and resynchronised
+        final PerfRing.Cursor c = r.begin(dispatcher);
+        final long h = c.head();
+        final long start = c.start();
         if (h == start) {
             return 0;
         }
-        if (Long.compareUnsigned(h - start, r.capacity()) > 0) {
-            r.dataTailRelease(h);
-            dispatcher.onCorruption(r.cpu(), PerfRing.badHead(h, start), Math.max(0, h - start));
-            return 0;
-        }
-        final MemorySegment ringData = r.data();
-        final long ringCapacity = r.capacity();
+        final MemorySegment ringData = c.data();
+        final long ringCapacity = c.capacity();
         final long samplesBefore = dispatcher.samples();
         others = 0;
         stop = false;
@@ -92,13 +85,13 @@ public final class BatchCursor implements EventBatch {
                 final long offset = t & (ringCapacity - 1);
                 if (offset <= ringCapacity - HEADER_LENGTH) {
                     final long header = ringData.get(I64, offset);
-                    final int type = PerfEventHeaderDescriptor.type(header);
-                    final int size = PerfEventHeaderDescriptor.size(header);
                     // next()'s test, written out again on purpose: a helper shared by both would share one
                     // branch profile, and run() meets a special record at a batch start far more often than
-                    // next() does within a batch (see WarmUp on what a frequent exit costs next()'s loop)
-                    if (type == PerfRecordType.PERF_RECORD_SAMPLE && size >= HEADER_LENGTH && (size & ALIGN_MASK) == 0
-                            && size <= h - t && offset + size <= ringCapacity) {
+                    // next() does within a batch (see WarmUp on what a frequent exit costs next()'s loop).
+                    // The type test is that part, so each has its own; the size and place checks are the
+                    // ring's (Cursor.inPlace), whose branches fail only at a wrap or a corruption, rare in both.
+                    if (PerfEventHeaderDescriptor.type(header) == PerfRecordType.PERF_RECORD_SAMPLE
+                            && PerfRing.Cursor.inPlace(header, offset, h - t, ringCapacity)) {
                         // a batch over the ring from here, up to the head or the next record next() leaves to us
                         data = ringData;
                         capacity = ringCapacity;
@@ -113,53 +106,53 @@ public final class BatchCursor implements EventBatch {
                         continue;
                     }
                 }
-                t = special(r, listener, t, h);
+                t = special(c, listener, t);
                 if (stop) {
                     break;
                 }
             }
         } finally {
-            if (t != start) {
-                r.dataTailRelease(t);
-            }
+            // once, after the listener is done with every record it took (release: see Cursor.commit)
+            c.commit(t);
         }
         return (int) Math.min(Integer.MAX_VALUE, dispatcher.samples() - samplesBefore + others);
     }
 
     /**
-     * One record a batch over the ring does not cover: a bad size (resynchronises to the head), a sample that
-     * wraps the ring end (a batch of its own, in the scratch segment where both pieces are stitched
-     * together), or another record type (the dispatcher's path, as for event listeners). A method of its
-     * own, too large for the JIT to inline into {@link #run}: what it speculates on (the lengths of the
-     * pieces of a wrapped record) then costs a recompilation of this method alone, not of the whole
-     * consumer path, if a real ring proves it wrong under load.
+     * One record a batch over the ring does not cover, placed by the ring's cursor ({@link PerfRing.Cursor#settle}):
+     * a bad size (reported; resynchronises to the head), a sample that wraps the ring end (a batch of its own,
+     * in the scratch segment where the cursor stitched both pieces together), or another record type (the
+     * dispatcher's path, as for event listeners). A method of its own, out of {@link #run}'s loop; the
+     * stitching in it is the ring cursor's ({@link PerfRing.Cursor#settle}). When C2 has compiled either of
+     * the two before {@link #run}, it does not inline it there (a callee already compiled to more than
+     * {@code InlineSmallCode} is not), and what it speculates on (the lengths of the pieces of a wrapped
+     * record) then costs a recompilation of that method alone, not of the whole consumer path, if a real
+     * ring proves it wrong under load. Neither is larger than {@code FreqInlineSize} (325 bytecode bytes), so
+     * this depends on the order C2 compiles them in ({@code -XX:+PrintInlining} shows both orders).
      *
      * @return the position after the record, or where to stop; {@link #stop} says whether to stop
      */
-    private long special(PerfRing r, BatchListener listener, long t, long h) {
-        final MemorySegment ringData = r.data();
-        final long ringCapacity = r.capacity();
-        final long offset = t & (ringCapacity - 1);
-        final long available = h - t;
-        final long header = r.header(offset);
-        final int type = PerfEventHeaderDescriptor.type(header);
-        final int misc = PerfEventHeaderDescriptor.misc(header);
-        final int size = PerfEventHeaderDescriptor.size(header);
-        if (size < HEADER_LENGTH || (size & ALIGN_MASK) != 0 || size > ringCapacity || size > available) {
+    private long special(PerfRing.Cursor c, BatchListener listener, long t) {
+        if (!c.settle(t, dispatcher)) {
             stop = true;
-            dispatcher.onCorruption(cpu, r.badSize(type, size, offset, available), available);
-            return h; // resynchronise: the next record the kernel writes starts at head
+            return c.head(); // resynchronised (the commit stores the head): the next record the kernel writes starts there
         }
-        final boolean wraps = offset + size > ringCapacity;
+        final MemorySegment segment = c.segment();
+        final long at = c.offset();
+        final long header = c.header();
+        final int type = PerfEventHeaderDescriptor.type(header);
+        final int size = PerfEventHeaderDescriptor.size(header);
         if (type == PerfRecordType.PERF_RECORD_SAMPLE) {
-            // next() takes every whole sample inside the data area, so this one wraps
-            data = r.stitch(offset, size);
-            capacity = SCRATCH_CAPACITY;
-            mask = SCRATCH_CAPACITY - 1;
-            head = size;
-            tail = 0;
+            // run() takes every whole sample inside the data area, so this one wraps and the cursor stitched it
+            // in scratch: a batch of this one record, its positions the segment's offsets (a mask of all
+            // ones: no wrap)
+            data = segment;
+            capacity = segment.byteSize();
+            mask = -1L;
+            head = at + size;
+            tail = at;
             boolean reachedEnd = deliver(listener);
-            if (tail == 0) { // the listener did not take it: it stays in the ring
+            if (tail == at) { // the listener did not take it: it stays in the ring
                 stop = true;
                 return t;
             }
@@ -167,14 +160,8 @@ public final class BatchCursor implements EventBatch {
             return t + size;
         }
         // LOST, COMM, FORK, EXIT, THROTTLE...
-        MemorySegment segment = ringData;
-        long at = offset;
-        if (wraps) {
-            segment = r.stitch(offset, size);
-            at = 0;
-        }
         others++;
-        dispatcher.onRecord(cpu, segment, at, type, misc, size);
+        dispatcher.onRecord(cpu, segment, at, type, PerfEventHeaderDescriptor.misc(header), size);
         return t + size;
     }
 
@@ -210,14 +197,14 @@ public final class BatchCursor implements EventBatch {
             if (offset > capacity - HEADER_LENGTH) {
                 break;
             }
-            // struct perf_event_header { u32 type; u16 misc; u16 size; } in one read, into locals
+            // struct perf_event_header { u32 type; u16 misc; u16 size; } in one read, into a local; the type
+            // test is next()'s own (see run()), the size and place checks the ring's
             final long header = data.get(I64, offset);
-            final int type = PerfEventHeaderDescriptor.type(header);
-            final int size = PerfEventHeaderDescriptor.size(header);
-            if (type != PerfRecordType.PERF_RECORD_SAMPLE || size < HEADER_LENGTH || (size & ALIGN_MASK) != 0
-                    || size > h - t || offset + size > capacity) {
+            if (PerfEventHeaderDescriptor.type(header) != PerfRecordType.PERF_RECORD_SAMPLE
+                    || !PerfRing.Cursor.inPlace(header, offset, h - t, capacity)) {
                 break; // run() handles it
             }
+            final int size = PerfEventHeaderDescriptor.size(header);
             tail = t += size;
             if (dispatcher.takeSample(view, cpu, data, offset, size)) {
                 return true;

@@ -1,9 +1,16 @@
 package dev.tracepoint.core.internal.ring;
 
+import dev.tracepoint.core.internal.perf.PerfMmapPageDescriptor;
 import dev.tracepoint.core.internal.perf.PerfRecordType;
+import dev.tracepoint.core.internal.perf.PerfSideRecordDescriptor;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.lang.invoke.VarHandle;
+import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
+import java.util.function.IntSupplier;
 
 /**
  * A {@code perf_event_mmap_page} image and data area in native memory, with a producer that writes records
@@ -13,6 +20,10 @@ import java.lang.foreign.ValueLayout;
  * {@link RecordImages}.
  */
 final class SyntheticRing implements AutoCloseable {
+
+    private static final VarHandle U64 = ValueLayout.JAVA_LONG.varHandle();
+    /** The size of the {@code PERF_RECORD_LOST} records {@link #produce} writes. */
+    static final int LOST_RECORD_SIZE = 24;
 
     final Arena arena = Arena.ofShared();
     final MemorySegment meta;
@@ -95,6 +106,127 @@ final class SyntheticRing implements AutoCloseable {
                 s.set(ValueLayout.JAVA_LONG_UNALIGNED, i, pattern(seq, i));
             }
         });
+    }
+
+    /**
+     * The kernel's side of a stress run, for a producer thread: writes {@code records} samples of
+     * {@code minSize} to {@code minSize + 8 * (sizeSteps - 1)} bytes, usually publishing each at once,
+     * sometimes a few together (nested writers in the kernel). It never overwrites what the reader has not
+     * released ({@link #free()}); when the ring is full it sometimes drops the sample, as the kernel always
+     * does, and reports the drops in a {@code PERF_RECORD_LOST} before the next sample it writes, as
+     * {@code perf_output_begin} does, and sometimes waits for the reader.
+     *
+     * @param records   samples to write or drop, numbered from 0
+     * @param minSize   the smallest sample, a multiple of 8
+     * @param sizeSteps how many sizes, 8 bytes apart
+     * @param writer    writes sample {@code seq} of {@code size} bytes at the head (without publishing)
+     * @return the number of samples dropped
+     */
+    long produce(long records, int minSize, int sizeSteps, SampleWriter writer) {
+        SplittableRandom random = new SplittableRandom(42);
+        long lostPending = 0;
+        long lostTotal = 0;
+        int unpublished = 0;
+        int spins = 0;
+        for (long seq = 0; seq < records; ) {
+            int size = minSize + 8 * random.nextInt(sizeSteps);
+            long need = size + (lostPending > 0 ? LOST_RECORD_SIZE : 0);
+            if (free() < need) {
+                if (unpublished > 0) {
+                    publish();
+                    unpublished = 0;
+                }
+                // Full ring: sometimes drop (as the kernel always does), sometimes wait for the reader.
+                if (seq % 4 == 0) {
+                    lostPending++;
+                    lostTotal++;
+                    seq++;
+                } else if (++spins % 64 == 0) {
+                    Thread.yield();
+                } else {
+                    Thread.onSpinWait();
+                }
+                continue;
+            }
+            if (lostPending > 0) {
+                writeLost(lostPending);
+                lostPending = 0;
+            }
+            writer.write(this, seq, size);
+            seq++;
+            if (++unpublished >= 1 + random.nextInt(3)) {
+                publish();
+                unpublished = 0;
+            }
+        }
+        while (lostPending > 0) {
+            if (free() >= LOST_RECORD_SIZE) {
+                writeLost(lostPending);
+                lostPending = 0;
+            } else {
+                Thread.onSpinWait();
+            }
+        }
+        publish();
+        return lostTotal;
+    }
+
+    private void writeLost(long count) {
+        write(PerfRecordType.PERF_RECORD_LOST, 0, LOST_RECORD_SIZE,
+                b -> b.set(ValueLayout.JAVA_LONG_UNALIGNED, PerfSideRecordDescriptor.LOST_LOST_OFFSET, count));
+    }
+
+    /** What a {@link #stress} run measured: the samples the producer dropped, and the run's wall-clock time. */
+    record Stress(long lost, long millis) {
+    }
+
+    /**
+     * A stress run: {@link #produce} on a producer thread of its own, while the calling thread, the reader,
+     * runs {@code pass} until {@code done} says so (spinning, then yielding, while a pass finds nothing). It
+     * stops early when the producer failed, or ended and the ring is empty.
+     *
+     * @param pass one pass of the reader over {@code ring}; returns the records it took
+     * @return the samples the producer dropped, and the time the run took
+     * @throws AssertionError with the producer's failure as its cause
+     */
+    Stress stress(long records, int minSize, int sizeSteps, SampleWriter writer, PerfRing ring, BooleanSupplier done,
+                  IntSupplier pass) throws InterruptedException {
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        long[] lost = new long[1];
+        Thread producer = new Thread(() -> {
+            try {
+                lost[0] = produce(records, minSize, sizeSteps, writer);
+            } catch (Throwable t) {
+                failure.set(t);
+            }
+        }, "ring-stress-producer");
+        producer.setDaemon(true); // a reader that failed frees no more space: the producer would wait forever
+        long started = System.nanoTime();
+        producer.start();
+        long idle = 0;
+        while (!done.getAsBoolean()) {
+            if (pass.getAsInt() == 0) {
+                if (failure.get() != null || !producer.isAlive() && ring.isEmpty()) {
+                    break;
+                }
+                if (++idle % 128 == 0) {
+                    Thread.yield();
+                } else {
+                    Thread.onSpinWait();
+                }
+            }
+        }
+        producer.join(10_000);
+        if (failure.get() != null) {
+            throw new AssertionError("producer failed", failure.get());
+        }
+        return new Stress(lost[0], (System.nanoTime() - started) / 1_000_000);
+    }
+
+    /** Writes one sample of a stress run; see {@link #produce}. */
+    @FunctionalInterface
+    interface SampleWriter {
+        void write(SyntheticRing ring, long seq, int size);
     }
 
     static long pattern(long seq, int index) {
