@@ -69,9 +69,11 @@ public final class PerfSession implements AutoCloseable, RingSet {
      * @param pid          only this task and its children (inherit), or -1
      * @param cgroup       only tasks of this cgroup, or null
      * @param taskRecords  whether each CPU's first event also asks for COMM, FORK and EXIT records
+     * @param sampleIdAll  whether records other than samples carry a {@code struct sample_id} (their time: an
+     *                     ordered stream merges them by it)
      */
     public record Spec(List<Target> targets, int[] cpus, int ringPages, int wakeupEvents, int wakeupBytes,
-                       int pid, Path cgroup, boolean taskRecords) {
+                       int pid, Path cgroup, boolean taskRecords, boolean sampleIdAll) {
         /** Copies the lists. */
         public Spec {
             targets = List.copyOf(targets);
@@ -262,6 +264,10 @@ public final class PerfSession implements AutoCloseable, RingSet {
         if (firstOfCpu && spec.taskRecords()) {
             // the kernel's own task records, once per CPU: names of tasks that may exit before they are read
             flags |= PerfEventAttrDescriptor.FLAG_COMM | PerfEventAttrDescriptor.FLAG_TASK | PerfEventAttrDescriptor.FLAG_COMM_EXEC;
+        }
+        if (spec.sampleIdAll()) {
+            // every event of the ring: a LOST record carries the sample_id of the event that lost
+            flags |= PerfEventAttrDescriptor.FLAG_SAMPLE_ID_ALL;
         }
         PerfEventAttr a = PerfEventAttr.tracepoint(tp.format().id())
                 .sampleType(PerfSampleDescriptor.SAMPLE_TYPE)
