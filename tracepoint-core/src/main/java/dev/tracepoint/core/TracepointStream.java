@@ -5,7 +5,6 @@ import dev.tracepoint.core.format.EventFormat;
 import dev.tracepoint.core.internal.access.ViewAccess;
 import dev.tracepoint.core.internal.dispatch.Dispatcher;
 import dev.tracepoint.core.internal.dispatch.OrderedMerge;
-import dev.tracepoint.core.internal.dispatch.OrderedWarmUp;
 import dev.tracepoint.core.internal.dispatch.StreamConsumer;
 import dev.tracepoint.core.internal.dispatch.WarmUp;
 import dev.tracepoint.core.internal.perf.Libc;
@@ -342,10 +341,8 @@ public final class TracepointStream implements AutoCloseable {
         StreamConsumer.Waiter waiter = s::await;
         PerfRing[] rings = s.rings();
         if (config.warmUp) {
-            if (config.lateness != null) {
-                OrderedWarmUp.run(entries, batchListener != null, batchCopy); // first: WarmUp waits for the JIT
-            }
-            WarmUp.stream(rings, waiter, entries, batchListener != null, batchCopy);
+            WarmUp.stream(rings, waiter, entries, batchListener != null, batchCopy,
+                    config.lateness == null ? 0 : config.lateness.toNanos());
         }
         StreamConsumer c = new StreamConsumer(rings, waiter, dispatcher, batchListener,
                 flushListeners.toArray(new Runnable[0]), this::safeError);
@@ -819,11 +816,13 @@ public final class TracepointStream implements AutoCloseable {
          * order with what is still staged: {@link EventView#late()} is set on its view and it is counted in
          * {@link TracepointStream#lateCount()}.
          *
-         * <p>Memory: per CPU, a native staging area of the ring's data size (at least 128 KiB) plus 64 KiB, so
-         * 576 KiB per CPU with the default 128 pages; nothing per event on the heap. When a record does not fit
-         * its CPU's staging area, the oldest staged records are delivered before their window closes, in order,
-         * and counted in {@link TracepointStream#earlyCount()}: for a sustained rate that fills it within
-         * {@code lateness}, use larger rings ({@link #ringPages}) or a shorter lateness.
+         * <p>Memory: per CPU, a native staging area of twice the ring's data size (at least 128 KiB) plus
+         * 64 KiB, so 1 MiB + 64 KiB per CPU with the default 128 pages; nothing per event on the heap. When a
+         * record does not fit its CPU's staging area, the oldest staged records are delivered before their
+         * window closes, in order, and counted in {@link TracepointStream#earlyCount()}. A CPU with nothing
+         * published holds the others' records for {@code lateness}: a sustained rate that fills the staging
+         * within it (with 88-byte samples, about 11,000 records for the default ring) delivers early all the
+         * time; use larger rings ({@link #ringPages}) or a shorter lateness.
          *
          * <p>A batch listener's batches then run over the merged sequence of all CPUs ({@link EventBatch#cpu()}
          * is the current event's CPU). {@link TracepointStream#poll} delivers in the same order. Ordering costs
