@@ -45,6 +45,9 @@ final class StreamCommand implements Command {
                   --duration S         stop after S seconds
                   --count N            stop after N events
                   --pages N            data pages per CPU ring (power of two, default 128)
+                  --ordered MS         deliver in time order across CPUs, waiting up to MS milliseconds
+                                       for a late record (see TracepointStream.Builder.ordered); the exit
+                                       line then also says late=N early=N
                   --count-only         print nothing per event (each event's first field is still decoded);
                                        on exit print samples=N lost=N on stdout, and on stderr the sum of
                                        the decoded fields and the CPU seconds used since the events were
@@ -55,7 +58,7 @@ final class StreamCommand implements Command {
 
     @Override
     public int run(List<String> argv, PrintStream out, PrintStream err) throws Exception {
-        Args args = new Args(argv, Set.of("json", "count-only"), Set.of("filter", "duration", "count", "pages", "ready"));
+        Args args = new Args(argv, Set.of("json", "count-only"), Set.of("filter", "duration", "count", "pages", "ready", "ordered"));
         if (args.positional().isEmpty()) {
             throw new UsageException("stream needs at least one tracepoint");
         }
@@ -67,8 +70,16 @@ final class StreamCommand implements Command {
         }
         boolean json = args.has("json");
         boolean countOnly = args.has("count-only");
+        long lateness = args.getLong("ordered", 0);
+        if (args.has("ordered") && lateness < 1) {
+            throw new UsageException("--ordered takes a lateness of 1 ms or more, got " + lateness);
+        }
 
-        TracepointStream stream = TracepointStream.builder().ringPages((int) pages).build();
+        TracepointStream.Builder builder = TracepointStream.builder().ringPages((int) pages);
+        if (lateness > 0) {
+            builder.ordered(java.time.Duration.ofMillis(lateness));
+        }
+        TracepointStream stream = builder.build();
         for (String f : args.all("filter")) {
             int eq = f.indexOf('=');
             if (eq <= 0 || f.charAt(eq + 1) == '=') {
@@ -130,7 +141,8 @@ final class StreamCommand implements Command {
                 }
                 err.println(sb);
             }
-            err.println("events=" + stream.eventCount() + " lost=" + stream.lostCount());
+            err.println("events=" + stream.eventCount() + " lost=" + stream.lostCount()
+                    + (lateness > 0 ? " late=" + stream.lateCount() + " early=" + stream.earlyCount() : ""));
             err.flush();
         });
         stream.open();
