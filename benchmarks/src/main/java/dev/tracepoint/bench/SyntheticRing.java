@@ -44,10 +44,15 @@ final class SyntheticRing implements AutoCloseable {
     int records;
 
     SyntheticRing(long capacity) {
+        this(capacity, 0);
+    }
+
+    /** A ring of CPU {@code cpu}. */
+    SyntheticRing(long capacity, int cpu) {
         this.capacity = capacity;
         this.meta = arena.allocate(4096, 4096);
         this.data = arena.allocate(capacity, 4096);
-        this.ring = new PerfRing(0, meta, data);
+        this.ring = new PerfRing(cpu, meta, data);
     }
 
     /**

@@ -26,8 +26,9 @@ public interface BatchListener {
      * synthetic batches first. For a low event rate there is nothing to gain: keep the default.
      *
      * <p>What the copy receives, and so what it must tolerate: batches of samples of the stream's own
-     * tracepoints, on CPU 0, pid and tid 0, whose fields are all zero except {@code common_type}, before
-     * the stream is enabled, on the thread that opens the stream. It must be a new object of the same class
+     * tracepoints, on CPU 0 (CPUs 0 and 1 for an {@link TracepointStream.Builder#ordered ordered} stream),
+     * pid and tid 0, whose fields are all zero except {@code common_type}, before the stream is enabled, on
+     * the thread that opens the stream. It must be a new object of the same class
      * (the stream checks), and have no effect you would notice: no output, no shared counters; its own fields
      * are its own. This listener itself is never called with synthetic events.
      *

@@ -37,6 +37,9 @@ public interface EventBatch {
     /** @return the view on the current event; the same object for every event of the stream */
     EventView view();
 
-    /** @return the CPU whose ring this batch is */
+    /**
+     * @return the CPU whose ring this batch is; in an {@link TracepointStream.Builder#ordered ordered} stream,
+     *         whose batches run over the merged events of every CPU, the CPU of the current event
+     */
     int cpu();
 }

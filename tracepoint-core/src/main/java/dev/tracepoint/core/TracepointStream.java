@@ -5,6 +5,7 @@ import dev.tracepoint.core.format.EventFormat;
 import dev.tracepoint.core.internal.access.ViewAccess;
 import dev.tracepoint.core.internal.dispatch.Dispatcher;
 import dev.tracepoint.core.internal.dispatch.FlightRecorder;
+import dev.tracepoint.core.internal.dispatch.OrderedMerge;
 import dev.tracepoint.core.internal.dispatch.StreamConsumer;
 import dev.tracepoint.core.internal.dispatch.WarmUp;
 import dev.tracepoint.core.internal.perf.Libc;
@@ -59,7 +60,8 @@ import java.util.function.Predicate;
  * <h2>Delivery</h2>
  * The consumer sleeps in {@code epoll_wait} until a ring passes its wakeup watermark (half the ring by
  * default) or {@link Builder#maxLatency(Duration)} passes, then drains every ring: events reach listeners at
- * most that late. Samples the kernel could not write because a ring was full are reported through
+ * most that late. Each CPU's events come in time order, but not the events of different CPUs, unless the
+ * stream is {@link Builder#ordered ordered}. Samples the kernel could not write because a ring was full are reported through
  * {@link #onLost(LostListener)} and counted in {@link #lostCount()}. Before it enables the events, the stream
  * runs its decode and dispatch path on synthetic records so the JIT has compiled it when real events arrive
  * ({@link Builder#warmUp(boolean)}).
@@ -345,7 +347,7 @@ public final class TracepointStream implements AutoCloseable {
         }
         PerfSession s = PerfSession.open(new PerfSession.Spec(targets, config.cpus, config.ringPages,
                 config.wakeupEvents, config.wakeupBytes, config.pid, config.cgroup, !config.taskListeners.isEmpty(),
-                config.flightRecorder), this::safeError);
+                config.flightRecorder, config.lateness != null), this::safeError);
         session = s;
         wallClockOffset = Libc.clockGettimeNanos(Libc.CLOCK_REALTIME) - Libc.clockGettimeNanos(Libc.CLOCK_MONOTONIC);
         VIEWS.wallClockOffset(view, wallClockOffset);
@@ -355,7 +357,8 @@ public final class TracepointStream implements AutoCloseable {
         StreamConsumer.Waiter waiter = s::await;
         PerfRing[] rings = s.rings();
         if (config.warmUp && !config.flightRecorder) {
-            WarmUp.stream(rings, waiter, entries, batchListener != null, batchCopy);
+            WarmUp.stream(rings, waiter, entries, batchListener != null, batchCopy,
+                    config.lateness == null ? 0 : config.lateness.toNanos());
         }
         // a flight recorder has no forward rings: its consumer only publishes the counters of its snapshots
         StreamConsumer c = new StreamConsumer(rings, waiter, dispatcher, batchListener,
@@ -365,6 +368,9 @@ public final class TracepointStream implements AutoCloseable {
                     flushListeners.toArray(new Runnable[0]), this::safeError);
         } else {
             c.followHotplug(s, cpuListener, s.maxCpu());
+            if (config.lateness != null) {
+                c.ordered(config.lateness.toNanos(), OrderedMerge.MONOTONIC);
+            }
         }
         consumer = c;
         s.enable();
@@ -441,7 +447,7 @@ public final class TracepointStream implements AutoCloseable {
             // released everything before this thread got the lock)
             if (!released) {
                 session.disable();
-                c.drainAll(Integer.MAX_VALUE);
+                c.drainRemaining();
                 c.reportUnannounced(session.kernelLost(this::safeError));
             }
         } catch (Throwable t) {
@@ -649,6 +655,10 @@ public final class TracepointStream implements AutoCloseable {
         if (s != null) {
             s.release(this::safeError);
         }
+        StreamConsumer c = consumer;
+        if (c != null) {
+            c.close();
+        }
         for (Runnable r : closeListeners) {
             try {
                 r.run();
@@ -716,6 +726,24 @@ public final class TracepointStream implements AutoCloseable {
         return counts().lost(cpu);
     }
 
+    /**
+     * @return the records of an {@link Builder#ordered ordered} stream delivered out of time order: older than
+     *         a record delivered before them (each was marked {@link EventView#late()}, or was a task or lost
+     *         record); 0 for a stream that is not ordered
+     */
+    public long lateCount() {
+        return counts().late();
+    }
+
+    /**
+     * @return the records of an {@link Builder#ordered ordered} stream delivered before their ordering window
+     *         had closed, because the staging of their CPU was full (see {@link Builder#ordered}); such a cut
+     *         may let a record come late. 0 for a stream that is not ordered
+     */
+    public long earlyCount() {
+        return counts().early();
+    }
+
     /** @return corrupted samples or ring states seen and skipped */
     public long corruptCount() {
         return counts().corrupt();
@@ -765,6 +793,7 @@ public final class TracepointStream implements AutoCloseable {
         private boolean warmUp = true;
         private boolean flightRecorder;
         private String threadName = "tracepoint-consumer";
+        private Duration lateness;
         private final List<TaskListener> taskListeners = new ArrayList<>();
 
         private Builder() {
@@ -913,6 +942,52 @@ public final class TracepointStream implements AutoCloseable {
         }
 
         /**
+         * Delivers in time order across CPUs. Each CPU's ring is in time order, but the stream reads the rings
+         * one after the other, so without this a consumer may see a task's event before the FORK that created
+         * it, or a signal before the exec that renamed its sender. Ordered, every listener (event listeners,
+         * the batch listener, the task and lost listeners) gets the records of all CPUs in the order of their
+         * timestamps (CLOCK_MONOTONIC; ties by CPU).
+         *
+         * <p>How: each pass copies every record out of the rings into a staging area per CPU (the kernel's ring
+         * is released at once, so the kernel loses nothing more than unordered), then delivers, merged by
+         * time, the records no CPU can still precede: up to the oldest of each CPU's newest record, and, for a
+         * CPU with nothing new, {@code now - lateness}. A CPU with nothing published delays the others by
+         * {@code lateness} at most; an event reaches its listener at most {@link #maxLatency} plus
+         * {@code lateness} after it happened (the consumer wakes when a staged record is due). Records other
+         * than samples carry their time in a {@code struct sample_id} ({@code sample_id_all}).
+         *
+         * <p>A record published more than {@code lateness} after its time, or one the kernel wrote out of order
+         * within its own ring (a tracepoint in an interrupt can be), is delivered anyway when it is read, in
+         * order with what is still staged: {@link EventView#late()} is set on its view and it is counted in
+         * {@link TracepointStream#lateCount()}.
+         *
+         * <p>Memory: per CPU, a native staging area of twice the ring's data size (at least 128 KiB) plus
+         * 64 KiB, so 1 MiB + 64 KiB per CPU with the default 128 pages; nothing per event on the heap. When a
+         * record does not fit its CPU's staging area, the oldest staged records are delivered before their
+         * window closes, in order, and counted in {@link TracepointStream#earlyCount()}. A CPU with nothing
+         * published holds the others' records for {@code lateness}: a sustained rate that fills the staging
+         * within it (with 88-byte samples, about 11,000 records for the default ring) delivers early all the
+         * time; use larger rings ({@link #ringPages}) or a shorter lateness.
+         *
+         * <p>A batch listener's batches then run over the merged sequence of all CPUs ({@link EventBatch#cpu()}
+         * is the current event's CPU). {@link TracepointStream#poll} delivers in the same order. Ordering costs
+         * CPU: each record is copied once more and goes through the merge (measured in the README).
+         *
+         * @param lateness how late after its time a record may be read and still be put in order; positive.
+         *                 A record is published microseconds after its time unless its CPU is preempted
+         *                 (a virtual CPU descheduled by its host): 10 to 100 ms covers that
+         * @return this builder
+         */
+        public Builder ordered(Duration lateness) {
+            if (lateness.isNegative() || lateness.isZero()) {
+                throw new IllegalArgumentException("lateness must be positive: lateness=" + lateness);
+            }
+            lateness.toNanos(); // throws now for a Duration beyond 292 years, not at open
+            this.lateness = lateness;
+            return this;
+        }
+
+        /**
          * Asks the kernel for its task records (COMM, FORK, EXIT) and sends them to {@code listener}.
          *
          * @param listener the task listener
@@ -928,6 +1003,9 @@ public final class TracepointStream implements AutoCloseable {
          * @throws TracefsUnavailableException when no tracefs was given and none is mounted
          */
         public TracepointStream build() throws TracefsUnavailableException {
+            if (flightRecorder && lateness != null) {
+                throw new IllegalStateException("a flight recorder's snapshots are in time order already: ordered() does not apply to it");
+            }
             Tracefs t = tracefs != null ? tracefs : Tracefs.locate();
             Builder copy = new Builder();
             copy.ringPages = ringPages;
@@ -940,6 +1018,7 @@ public final class TracepointStream implements AutoCloseable {
             copy.warmUp = warmUp;
             copy.flightRecorder = flightRecorder;
             copy.threadName = threadName;
+            copy.lateness = lateness;
             copy.taskListeners.addAll(taskListeners);
             return new TracepointStream(t, copy);
         }

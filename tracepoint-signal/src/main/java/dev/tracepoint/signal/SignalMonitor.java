@@ -4,7 +4,6 @@ import dev.tracepoint.core.LostListener;
 import dev.tracepoint.core.TracepointException;
 import dev.tracepoint.core.Subscription;
 import dev.tracepoint.core.TracepointStream;
-import dev.tracepoint.signal.internal.ReorderBuffer;
 import dev.tracepoint.signal.internal.SignalLedger;
 import dev.tracepoint.signal.internal.SignalSelection;
 
@@ -40,11 +39,14 @@ import java.util.function.Consumer;
  * {@link #open()} names senders, also those that exited before their event was read.
  *
  * <h2>Order</h2>
- * The kernel keeps one ring per CPU and the stream drains them one after the other, so the copies handed to
- * {@link SignalMonitorBuilder#onSignal} and {@link SignalMonitorBuilder#onDeliver} are collected over a drain
- * pass and handed on at its end, sorted by time. A copy whose sender is still unknown (its task record sits in
- * a ring not yet read) is held one more pass and named then; the copies after it wait with it, so callbacks
- * see events in time order. Counting without callbacks copies nothing.
+ * The kernel keeps one ring per CPU; the monitor's stream is {@link TracepointStream.Builder#ordered ordered}
+ * ({@link SignalMonitorBuilder#lateness}, 50 ms by default), so the task table and the callbacks of
+ * {@link SignalMonitorBuilder#onSignal} and {@link SignalMonitorBuilder#onDeliver} get the records of every
+ * CPU in time order: a sender is named by the task records before its signal (a short-lived {@code kill} by
+ * its exec, even when the exec was written on another CPU than the signal), and callbacks see events in time
+ * order, each as it is delivered, at most the stream's latency plus the lateness after it happened. A record
+ * that came later than the lateness allows is still counted and handed on ({@link #lateCount()}). Counting
+ * without callbacks copies nothing.
  *
  * <h2>Threading</h2>
  * Events are counted and callbacks called on the consumer thread: the caller's ({@link #start()}) or the
@@ -52,9 +54,6 @@ import java.util.function.Consumer;
  * counters may be called from any thread.
  */
 public final class SignalMonitor implements AutoCloseable {
-
-    /** Copies held past this many wait no longer for their senders' names. */
-    private static final int MAX_HELD = 65536;
 
     private final TracepointStream stream;
     private final TaskTable tasks;
@@ -65,16 +64,12 @@ public final class SignalMonitor implements AutoCloseable {
     private final Consumer<? super SignalGenerateRecord> onSignal;
     private final Consumer<? super SignalDeliverRecord> onDeliver;
 
-    // consumer-thread state
-    private final ReorderBuffer<Record> held = new ReorderBuffer<>(MAX_HELD);
-    private final ReorderBuffer.Release<Record> release = this::release;
-
     private boolean opened;
     private boolean consuming;
 
     SignalMonitor(SignalMonitorBuilder b, SignalSelection selection, TaskTable tasks) throws TracepointException {
         TracepointStream.Builder sb = TracepointStream.builder().onTask(tasks).ringPages(b.ringPages)
-                .maxLatency(b.maxLatency).threadName("tracepoint-signals");
+                .maxLatency(b.maxLatency).ordered(b.lateness).threadName("tracepoint-signals");
         if (b.tracefs != null) {
             sb.tracefs(b.tracefs);
         }
@@ -104,11 +99,9 @@ public final class SignalMonitor implements AutoCloseable {
             if (b.errorListener != null) {
                 s.onError(b.errorListener);
             }
-            s.onFlush(() -> held.flush(false, release));
             for (Runnable r : b.flushListeners) {
-                s.onFlush(r); // after the held events were handed on
+                s.onFlush(r);
             }
-            s.onClose(() -> held.flush(true, release));
             for (Runnable r : b.flushListeners) {
                 s.onClose(r);
             }
@@ -216,24 +209,19 @@ public final class SignalMonitor implements AutoCloseable {
         if (!selection.senderPidMatches(senderPid)) {
             return;
         }
+        // in time order: the sender's FORK, exec and renames before this signal are in the table already
         TaskTable.Entry sender = tasks.resolve(senderPid);
+        String comm = sender == null ? null : sender.comm;
+        if (!selection.senderCommMatches(comm)) {
+            return;
+        }
         if (onSignal == null) {
-            // counting only: no copy, unless a sender name filter must wait for the name
-            if (sender == null && selection.hasSenderComms()) {
-                held.add(SignalGenerateRecord.of(e, null), e.timeNanos(), false);
-            } else if (selection.senderCommMatches(sender == null ? null : sender.comm)) {
-                ledger.signal(e, sender == null ? null : sender.comm, sender == null ? TaskTable.UNKNOWN_UID : sender.uid);
-            }
+            ledger.signal(e, comm, sender == null ? TaskTable.UNKNOWN_UID : sender.uid); // counting only: no copy
             return;
         }
         SignalGenerateRecord r = SignalGenerateRecord.of(e, sender);
-        if (sender == null || sender.uid == TaskTable.UNKNOWN_UID) {
-            // not fully nameable yet: its FORK may sit in a ring not drained; decide at the end of the pass
-            held.add(r, r.timeNanos(), false);
-        } else if (selection.senderCommMatches(sender.comm)) {
-            ledger.signal(r);
-            held.add(r, r.timeNanos(), true);
-        }
+        ledger.signal(r);
+        onSignal.accept(r);
     }
 
     private void onDeliverEvent(SignalDeliver e) {
@@ -247,39 +235,10 @@ public final class SignalMonitor implements AutoCloseable {
         }
         ledger.delivery();
         if (onDeliver != null) {
-            held.add(new SignalDeliverRecord(e.timeNanos(), e.cpu(), e.sig(), e.errno(), e.code(), e.saHandler(),
+            onDeliver.accept(new SignalDeliverRecord(e.timeNanos(), e.cpu(), e.sig(), e.errno(), e.code(), e.saHandler(),
                     e.saFlags(), pid, e.targetTid(), target == null ? null : target.comm,
-                    target == null ? TaskTable.UNKNOWN_UID : target.uid), e.timeNanos(), true);
+                    target == null ? TaskTable.UNKNOWN_UID : target.uid));
         }
-    }
-
-    /**
-     * Hands one held copy on at the end of a pass, in time order. A ready copy was counted already; any other
-     * is a signal whose sender was not fully known: named now, or, unless this is its last chance, kept.
-     */
-    private boolean release(Record event, boolean ready, boolean last) {
-        if (ready) {
-            if (event instanceof SignalGenerateRecord g) {
-                onSignal.accept(g);
-            } else {
-                onDeliver.accept((SignalDeliverRecord) event);
-            }
-            return true;
-        }
-        SignalGenerateRecord g = (SignalGenerateRecord) event;
-        TaskTable.Entry sender = tasks.resolve(g.senderPid());
-        boolean complete = sender != null && (onSignal == null || sender.uid != TaskTable.UNKNOWN_UID);
-        if (!complete && !last) {
-            return false;
-        }
-        SignalGenerateRecord r = sender == null ? g : g.withSender(sender.comm, sender.uid);
-        if (selection.senderCommMatches(r.senderComm())) {
-            ledger.signal(r);
-            if (onSignal != null) {
-                onSignal.accept(r);
-            }
-        }
-        return true;
     }
 
     // -------------------------------------------------------------------------------------- summary
@@ -337,6 +296,14 @@ public final class SignalMonitor implements AutoCloseable {
     /** @return the samples the kernel dropped because a ring was full */
     public long lostCount() {
         return stream.lostCount();
+    }
+
+    /**
+     * @return the records (signals, deliveries, task records) read later than the lateness allowed, and so
+     *         handed on out of time order (see {@link TracepointStream#lateCount()})
+     */
+    public long lateCount() {
+        return stream.lateCount();
     }
 
     /** @return {@code CLOCK_REALTIME - CLOCK_MONOTONIC} at open, to turn event times into wall-clock times */

@@ -25,6 +25,7 @@ public final class SignalMonitorBuilder {
     TaskTable tasks;
     int ringPages = 64;
     Duration maxLatency = Duration.ofMillis(100);
+    Duration lateness = Duration.ofMillis(50);
     final SignalSelection.Builder selection = SignalSelection.builder();
     boolean deliveries;
     boolean aggregate;
@@ -66,6 +67,19 @@ public final class SignalMonitorBuilder {
     public SignalMonitorBuilder maxLatency(Duration latency) {
         TracepointStream.builder().maxLatency(latency); // likewise
         this.maxLatency = latency;
+        return this;
+    }
+
+    /**
+     * How late a record may be read and still be put in time order across CPUs (see
+     * {@link TracepointStream.Builder#ordered}): events reach the callbacks up to this much later.
+     *
+     * @param lateness positive (default 50 ms)
+     * @return this builder
+     */
+    public SignalMonitorBuilder lateness(Duration lateness) {
+        TracepointStream.builder().ordered(lateness); // likewise
+        this.lateness = lateness;
         return this;
     }
 

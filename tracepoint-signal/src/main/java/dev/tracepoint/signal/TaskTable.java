@@ -29,8 +29,9 @@ import java.nio.file.Path;
  * process's, as {@code /proc/<pid>/comm} and {@code ps} show it.
  *
  * <h2>Ordering</h2>
- * The kernel writes a task record to the ring of the CPU where it happened, and a stream drains one ring after
- * the other: a child's FORK (written on its parent's CPU) may be read after its COMM and EXIT (written on its
+ * The kernel writes a task record to the ring of the CPU where it happened. An
+ * {@link dev.tracepoint.core.TracepointStream.Builder#ordered ordered} stream (the signal monitor's) hands the
+ * records of all CPUs on in time order; any other stream drains one ring after the other: a child's FORK (written on its parent's CPU) may be read after its COMM and EXIT (written on its
  * own), and after a signal it sent. So: a FORK never overwrites what a COMM, {@code /proc} or an EXIT later
  * than the fork (by the records' times) said about the same process, it only fills in a missing uid; a FORK
  * whose parent is not known yet links the child to the parent, named once the parent is; and a pid never seen

@@ -268,6 +268,55 @@ class SignalMonitorIT {
         assertThat(e.targetComm()).isEqualTo("sleep");
     }
 
+    /**
+     * The sender's records on two CPUs: it is forked and exec'ed as {@code taskset} on CPU 0, execs bash on
+     * CPU 1 (its COMM record goes to CPU 1's ring), and is moved back to CPU 0 before it signals (the signal
+     * goes to CPU 0's ring). Read a ring at a time, CPU 0's first, the signal would be seen before the exec
+     * that renamed its sender, and named {@code taskset}; the ordered stream names it {@code bash}. A long
+     * latency keeps all of it in one drain.
+     */
+    @Test
+    void aSenderRenamedOnAnotherCpuThanItsSignalIsNamedByThatRename() throws Exception {
+        Process victim = sleeper();
+        List<SignalGenerateRecord> seen = new CopyOnWriteArrayList<>();
+        monitor(SignalMonitor.builder().targetPids((int) victim.pid()).maxLatency(Duration.ofSeconds(1)).onSignal(seen::add));
+
+        String tid = Integer.toString(Libc.gettid());
+        Process sender;
+        assertThat(taskset("-p", "-c", "0", tid)).as("this thread pinned to CPU 0: the fork is written there").isZero();
+        try {
+            sender = start("taskset", "-c", "1", "bash", "-c", "read -r; kill -USR1 \"$1\"", "sender", Long.toString(victim.pid()));
+        } finally {
+            taskset("-p", "-c", "0-" + (Runtime.getRuntime().availableProcessors() - 1), tid);
+        }
+        java.nio.file.Path comm = java.nio.file.Path.of("/proc/" + sender.pid() + "/comm");
+        await(() -> {
+            try {
+                return java.nio.file.Files.readString(comm).strip().equals("bash");
+            } catch (IOException e) {
+                return false;
+            }
+        }, WAIT);
+        assertThat(taskset("-p", "-c", "0", Long.toString(sender.pid()))).as("the sender moved to CPU 0").isZero();
+        sender.getOutputStream().write('\n');
+        sender.getOutputStream().close();
+        assertThat(sender.waitFor()).isZero();
+        settle(() -> seen.size() >= 1);
+
+        assertThat(seen).singleElement().satisfies(e -> {
+            assertThat(e.cpu()).as("the signal was written on CPU 0").isZero();
+            assertThat(e.senderPid()).isEqualTo(sender.pid());
+            assertThat(e.senderComm()).isEqualTo("bash");
+        });
+    }
+
+    private static int taskset(String... args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of("taskset"));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        return p.waitFor();
+    }
+
     @Test
     void senderFiltersRunInUserSpace() throws Exception {
         Process victim = sleeper();

@@ -62,6 +62,8 @@ public final class EventView {
      * set with {@link #sample}.
      */
     private long sampleAt = -1;
+    /** Set by an ordered stream for an event older than one it delivered before (see {@link #late()}). */
+    private boolean late;
 
     static {
         ViewAccess.register(new ViewAccess.Views() {
@@ -79,6 +81,11 @@ public final class EventView {
             public EventView wrap(EventView view, EventFormat format, MemorySegment segment, long offset, int length,
                                   SampleMetadata sample) {
                 return view.wrap(format, segment, offset, length).sample(sample);
+            }
+
+            @Override
+            public void late(EventView view, boolean late) {
+                view.late = late;
             }
 
             @Override
@@ -178,6 +185,20 @@ public final class EventView {
     public long timeNanos() {
         long at = sampleAt;
         return at < 0 ? timeNanos : segment.get(U64, at + PerfSampleDescriptor.TIME_OFFSET);
+    }
+
+    /**
+     * Whether the event came out of time order. Only a stream built with
+     * {@link dev.tracepoint.core.TracepointStream.Builder#ordered} delivers events in time order across CPUs;
+     * it marks an event late when it was read after the ordering window had already let a later event
+     * through (it was published later than the window allows, or the window was cut short: see there). A
+     * late event is still delivered, at once, and counted ({@link dev.tracepoint.core.TracepointStream#lateCount()}).
+     *
+     * @return whether this event is older than an event delivered before it; always false in a stream that is
+     *         not ordered, and for views of an {@link EventReader}
+     */
+    public boolean late() {
+        return late;
     }
 
     /** @return the sample time as wall-clock nanoseconds since the epoch */

@@ -49,6 +49,12 @@ public final class ViewAccess {
         EventView wrap(EventView view, EventFormat format, MemorySegment segment, long offset, int length, SampleMetadata sample);
 
         /**
+         * @param view the view
+         * @param late what {@link EventView#late()} answers until the next call
+         */
+        void late(EventView view, boolean late);
+
+        /**
          * @param view                        the view
          * @param realtimeMinusMonotonicNanos {@code CLOCK_REALTIME - CLOCK_MONOTONIC}, for {@link EventView#wallClock()}
          */

@@ -48,6 +48,9 @@ final class StreamCommand implements Command {
                   --duration S         stop after S seconds
                   --count N            stop after N events
                   --pages N            data pages per CPU ring (power of two, default 128)
+                  --ordered MS         deliver in time order across CPUs, waiting up to MS milliseconds
+                                       for a late record (see TracepointStream.Builder.ordered); the exit
+                                       line then also says late=N early=N
                   --count-only         print nothing per event (each event's first field is still decoded);
                                        on exit print samples=N lost=N on stdout, and on stderr the sum of
                                        the decoded fields and the CPU seconds used since the events were
@@ -65,7 +68,7 @@ final class StreamCommand implements Command {
 
     @Override
     public int run(List<String> argv, PrintStream out, PrintStream err) throws Exception {
-        Args args = new Args(argv, Set.of("json", "count-only", "flight"), Set.of("filter", "duration", "count", "pages", "ready"));
+        Args args = new Args(argv, Set.of("json", "count-only", "flight"), Set.of("filter", "duration", "count", "pages", "ready", "ordered"));
         if (args.positional().isEmpty()) {
             throw new UsageException("stream needs at least one tracepoint");
         }
@@ -81,8 +84,19 @@ final class StreamCommand implements Command {
         if (flight && (countOnly || count > 0)) {
             throw new UsageException("--flight prints what each snapshot holds; it does not take " + (countOnly ? "--count-only" : "--count"));
         }
+        long lateness = args.getLong("ordered", 0);
+        if (args.has("ordered") && lateness < 1) {
+            throw new UsageException("--ordered takes a lateness of 1 ms or more, got " + lateness);
+        }
+        if (flight && lateness > 0) {
+            throw new UsageException("--flight snapshots are already in time order across CPUs; it does not take --ordered");
+        }
 
-        TracepointStream stream = TracepointStream.builder().ringPages((int) pages).flightRecorder(flight).build();
+        TracepointStream.Builder builder = TracepointStream.builder().ringPages((int) pages).flightRecorder(flight);
+        if (lateness > 0) {
+            builder.ordered(java.time.Duration.ofMillis(lateness));
+        }
+        TracepointStream stream = builder.build();
         stream.onCpu(new CpuNotices(err));
         for (String f : args.all("filter")) {
             int eq = f.indexOf('=');
@@ -151,7 +165,8 @@ final class StreamCommand implements Command {
                 }
                 err.println(sb);
             }
-            err.println("events=" + stream.eventCount() + " lost=" + stream.lostCount());
+            err.println("events=" + stream.eventCount() + " lost=" + stream.lostCount()
+                    + (lateness > 0 ? " late=" + stream.lateCount() + " early=" + stream.earlyCount() : ""));
             err.flush();
         });
         stream.open();

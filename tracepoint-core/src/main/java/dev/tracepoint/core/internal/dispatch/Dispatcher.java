@@ -88,6 +88,8 @@ public final class Dispatcher implements RecordHandler {
     private final ErrorListener errors;
     private final long[] lostPerCpu;
     private EventListener override;
+    /** Bytes of {@code struct sample_id} at the end of every record other than a sample: 0 unless {@code sample_id_all}. */
+    private int sampleIdLength;
     private long samples;
     private long lost;
     private long corrupt;
@@ -154,6 +156,20 @@ public final class Dispatcher implements RecordHandler {
      */
     public void override(EventListener listener) {
         this.override = listener;
+    }
+
+    /**
+     * Tells the dispatcher that the records other than samples end with a {@code struct sample_id} of this
+     * many bytes (the events were opened with {@code sample_id_all}): it is not part of their bodies (a COMM
+     * record's name ends before it).
+     *
+     * @param bytes the trailer's length, 0 for none
+     */
+    public void sampleIdLength(int bytes) {
+        if (bytes < 0 || (bytes & 7) != 0) {
+            throw new IllegalArgumentException("sample_id length=" + bytes);
+        }
+        this.sampleIdLength = bytes;
     }
 
     /** @return whether {@link #override} set a listener */
@@ -286,13 +302,14 @@ public final class Dispatcher implements RecordHandler {
                 reportLost(cpu, segment.get(I64, offset + LOST_LOST_OFFSET));
             }
             case PerfRecordType.PERF_RECORD_COMM -> {
-                // struct { u32 pid, tid; char comm[]; } the name is NUL-terminated and padded to 8 bytes
-                if (taskListeners.length == 0 || size < COMM_MIN_LENGTH) {
+                // struct { u32 pid, tid; char comm[]; struct sample_id; } the name is NUL-terminated and
+                // padded to 8 bytes; the trailer (sample_id_all) is no part of it
+                if (taskListeners.length == 0 || size < COMM_MIN_LENGTH + sampleIdLength) {
                     return;
                 }
                 int pid = segment.get(I32, offset + COMM_PID_OFFSET);
                 int tid = segment.get(I32, offset + COMM_TID_OFFSET);
-                int max = size - COMM_COMM_OFFSET;
+                int max = size - COMM_COMM_OFFSET - sampleIdLength;
                 int n = 0;
                 while (n < max && segment.get(ValueLayout.JAVA_BYTE, offset + COMM_COMM_OFFSET + n) != 0) {
                     n++;

@@ -3,16 +3,18 @@ package dev.tracepoint.core.internal.dispatch;
 import dev.tracepoint.core.BatchListener;
 import dev.tracepoint.core.CpuListener;
 import dev.tracepoint.core.EventListener;
+import dev.tracepoint.core.internal.perf.PerfSideRecordDescriptor;
 import dev.tracepoint.core.internal.ring.PerfRing;
 import dev.tracepoint.core.internal.ring.RingSet;
 
 import java.util.Map;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 
 /**
  * The consumer side of a stream: waits for records, drains every ring into the {@link Dispatcher} (or, for a
- * batch listener, through a {@link BatchCursor}), runs the flush actions after a pass that delivered
- * something, and publishes its counters for other threads.
+ * batch listener, through a {@link BatchCursor}; for an ordered stream, through an {@link OrderedMerge}),
+ * runs the flush actions after a pass that delivered something, and publishes its counters for other threads.
  *
  * <p>The stream builds one over its real rings; the warm-up builds its own over the same (still disabled)
  * rings plus a synthetic ring, with its own dispatcher, so that the JIT compiles this class's methods before
@@ -53,6 +55,8 @@ public final class StreamConsumer {
     /** By CPU: when a check last found it offline or its events stopped, or 0. */
     private long[] offlineSince = new long[0];
     private volatile int[] armedCpus = new int[0];
+    /** Null unless the stream delivers in time order across CPUs ({@link #ordered}). */
+    private OrderedMerge merge;
 
     /**
      * A snapshot of a consumer's counters.
@@ -60,11 +64,13 @@ public final class StreamConsumer {
      * @param samples    samples delivered
      * @param lost       samples the kernel lost
      * @param corrupt    corrupted records and rings
+     * @param late       records delivered out of time order (ordered streams; see {@link OrderedMerge})
+     * @param early      records delivered before their ordering window closed, to make room (ordered streams)
      * @param lostPerCpu lost samples by CPU (do not modify)
      */
-    public record Counts(long samples, long lost, long corrupt, long[] lostPerCpu) {
+    public record Counts(long samples, long lost, long corrupt, long late, long early, long[] lostPerCpu) {
         /** No counts yet. */
-        public static final Counts ZERO_COUNTS = new Counts(0, 0, 0, new long[0]);
+        public static final Counts ZERO_COUNTS = new Counts(0, 0, 0, 0, 0, new long[0]);
 
         /**
          * @param cpu a CPU
@@ -113,7 +119,7 @@ public final class StreamConsumer {
      * @param timeoutMs the longest wait
      */
     public void pass(int timeoutMs) {
-        waiter.await(timeoutMs);
+        waiter.await(waitMillis(timeoutMs));
         drainAll(Integer.MAX_VALUE);
         if (ringSet != null) {
             long now = System.nanoTime();
@@ -141,6 +147,26 @@ public final class StreamConsumer {
         this.lastCpuCheck = System.nanoTime();
     }
 
+    /**
+     * Delivers in time order across CPUs from now on: every pass goes through an {@link OrderedMerge} over the
+     * dispatcher, whose records other than samples carry a {@code struct sample_id} (the session must open the
+     * events with {@code sample_id_all}).
+     *
+     * @param latenessNanos how late after its time a record may be published and still be put in order
+     * @param clock         the clock of the samples' times ({@link OrderedMerge#MONOTONIC})
+     */
+    public void ordered(long latenessNanos, LongSupplier clock) {
+        int trailer = PerfSideRecordDescriptor.SAMPLE_ID_LENGTH;
+        dispatcher.sampleIdLength(trailer);
+        this.merge = new OrderedMerge(dispatcher, latenessNanos, clock, trailer);
+    }
+
+    /** How long to wait: at most {@code timeoutMs}, and no longer than until a staged record is due. */
+    private int waitMillis(int timeoutMs) {
+        OrderedMerge m = merge;
+        return m == null ? timeoutMs : m.waitMillis(timeoutMs);
+    }
+
     /** Checks the CPUs now (a pass does it at most every 100 ms). */
     public void checkCpus() {
         RingSet set = ringSet;
@@ -152,8 +178,11 @@ public final class StreamConsumer {
             int at = indexOf(cpu);
             if (at >= 0) {
                 PerfRing r = rings[at];
-                // what the ring still holds is delivered before it goes (a stopped event writes no more)
-                if (cursor != null && !dispatcher.overridden()) {
+                // what the ring still holds is delivered before it goes (a stopped event writes no more);
+                // ordered, it is staged, and merged by the next passes
+                if (merge != null) {
+                    merge.stage(r, cursor != null && !dispatcher.overridden() ? batchListener : null);
+                } else if (cursor != null && !dispatcher.overridden()) {
                     cursor.run(r, batchListener);
                 } else {
                     r.drain(dispatcher, Integer.MAX_VALUE);
@@ -247,7 +276,9 @@ public final class StreamConsumer {
         int total = 0;
         PerfRing[] rs = rings;
         BatchCursor c = cursor;
-        if (c != null && !dispatcher.overridden()) {
+        if (merge != null) {
+            total = merge.pass(rs, limit, c != null && !dispatcher.overridden() ? batchListener : null);
+        } else if (c != null && !dispatcher.overridden()) {
             // batches ignore the limit: poll(), the only caller with one, overrides the listener
             BatchListener b = batchListener;
             for (int i = 0; i < rs.length; i++) {
@@ -258,6 +289,12 @@ public final class StreamConsumer {
                 total += rs[i].drain(dispatcher, limit - total);
             }
         }
+        afterPass(total);
+        return total;
+    }
+
+    /** Runs the flush actions and publishes the counters after a pass that delivered {@code total} records. */
+    private void afterPass(int total) {
         if (total > 0) {
             for (Runnable r : flushes) {
                 try {
@@ -268,7 +305,29 @@ public final class StreamConsumer {
             }
             publish();
         }
+    }
+
+    /**
+     * The last drain of a stream whose events are disabled: every ring once, then, ordered, every staged
+     * record whatever its ordering window.
+     *
+     * @return the records handled
+     */
+    public int drainRemaining() {
+        int total = drainAll(Integer.MAX_VALUE);
+        if (merge != null) {
+            int more = merge.flush(cursor != null ? batchListener : null);
+            afterPass(more);
+            total += more;
+        }
         return total;
+    }
+
+    /** Frees what the consumer holds besides the rings (an ordered stream's staging); the stream's release. */
+    public void close() {
+        if (merge != null) {
+            merge.close();
+        }
     }
 
     /**
@@ -286,7 +345,7 @@ public final class StreamConsumer {
         try {
             int n = drainAll(limit);
             if (n == 0 && timeoutMs > 0 && !closed.getAsBoolean()) {
-                waiter.await(timeoutMs);
+                waiter.await(waitMillis(timeoutMs));
                 n = closed.getAsBoolean() ? 0 : drainAll(limit);
             }
             long now = System.nanoTime();
@@ -318,9 +377,13 @@ public final class StreamConsumer {
     /** Publishes the dispatcher's counters for {@link #published()}; consumer thread. */
     public void publish() {
         Dispatcher d = dispatcher;
+        OrderedMerge m = merge;
+        long late = m == null ? 0 : m.late();
+        long early = m == null ? 0 : m.early();
         Counts p = published;
-        if (p.samples() != d.samples() || p.lost() != d.lost() || p.corrupt() != d.corrupt()) {
-            published = new Counts(d.samples(), d.lost(), d.corrupt(), d.lostPerCpu());
+        if (p.samples() != d.samples() || p.lost() != d.lost() || p.corrupt() != d.corrupt() || p.late() != late
+                || p.early() != early) {
+            published = new Counts(d.samples(), d.lost(), d.corrupt(), late, early, d.lostPerCpu());
         }
     }
 

@@ -49,12 +49,17 @@ public final class WarmUp {
      * @param entries the stream's tracepoints (formats only: their listeners are never called)
      * @param batch   whether the stream delivers to a batch listener
      * @param copy    the batch listener's warm-up copy, or null
+     * @param lateness an ordered stream's lateness in ns ({@link StreamConsumer#ordered}), or 0: its own path
+     *                 ({@link OrderedWarmUp}) is warmed first, and the wake-ups go through it
      */
     public static void stream(PerfRing[] rings, StreamConsumer.Waiter waiter, Dispatcher.Entry[] entries,
-                              boolean batch, BatchListener copy) {
+                              boolean batch, BatchListener copy, long lateness) {
+        if (lateness > 0) {
+            OrderedWarmUp.run(entries, batch, copy);
+        }
         run(entries, batch, copy);
         JitIdle.await(COMPILER_WAIT_NANOS);
-        wakeups(rings, waiter, entries, batch, copy);
+        wakeups(rings, waiter, entries, batch, copy, lateness);
     }
 
     /**
@@ -220,9 +225,10 @@ public final class WarmUp {
      * @param entries the stream's tracepoints (formats only)
      * @param batch   whether the stream delivers to a batch listener
      * @param copy    the batch listener's warm-up copy, or null
+     * @param lateness an ordered stream's lateness in ns, or 0
      */
     public static void wakeups(PerfRing[] rings, StreamConsumer.Waiter waiter, Dispatcher.Entry[] entries,
-                               boolean batch, BatchListener copy) {
+                               boolean batch, BatchListener copy, long lateness) {
         try (Arena arena = Arena.ofShared()) { // as the stream's rings: see run()
             MemorySegment meta = arena.allocate(4096, 4096);
             MemorySegment data = arena.allocate(1 << 17, 4096); // room for any one sample: header.size is a u16
@@ -237,6 +243,12 @@ public final class WarmUp {
             BatchListener[] warmBatch = WarmUpListeners.batchListeners(copy);
             StreamConsumer consumer = new StreamConsumer(withDrill, waiter, WarmUpListeners.dispatcher(entries),
                     batch ? warmBatch[0] : null, WarmUpListeners.flushes(), e -> { });
+            if (lateness > 0) {
+                // the synthetic records' time is 0: due in every other pass, held in the others, so that the
+                // passes meet both a staging that is empty and one that is not, as a live ordered stream does
+                long[] passes = {0};
+                consumer.ordered(lateness, () -> (passes[0]++ & 1) == 0 ? 0 : OrderedMerge.MONOTONIC.getAsLong());
+            }
             try {
                 for (int round = 0; round < WAKEUP_ROUNDS; round++) {
                     for (int i = 0; i < WAKEUPS; i++) {
@@ -253,6 +265,7 @@ public final class WarmUp {
                     }
                 }
             } finally {
+                consumer.close();
                 drill.close();
             }
         }

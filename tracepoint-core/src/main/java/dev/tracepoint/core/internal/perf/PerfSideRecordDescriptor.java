@@ -3,8 +3,9 @@ package dev.tracepoint.core.internal.perf;
 /**
  * Layouts of the records other than samples that a stream reads from its rings (perf's side-band records),
  * from the comments on {@code enum perf_event_type} in {@code include/uapi/linux/perf_event.h}. Offsets are
- * from the record start, header included; {@code struct sample_id} (only with {@code attr.sample_id_all},
- * which a stream does not set) would follow each body and is not described here.
+ * from the record start, header included. With {@code attr.sample_id_all} (an ordered stream sets it) the
+ * kernel appends a {@code struct sample_id} to each body; for the stream's {@link PerfSampleDescriptor#SAMPLE_TYPE}
+ * it is {@code u32 pid, tid; u64 time; u32 cpu, res;}, the last {@link #SAMPLE_ID_LENGTH} bytes of the record.
  *
  * <pre>
  * PERF_RECORD_COMM:                           PERF_RECORD_FORK, PERF_RECORD_EXIT:
@@ -70,6 +71,14 @@ public final class PerfSideRecordDescriptor {
     public static final int THROTTLE_STREAM_ID_OFFSET = 24;
     /** A {@code PERF_RECORD_THROTTLE} or {@code PERF_RECORD_UNTHROTTLE} without {@code sample_id}. */
     public static final int THROTTLE_LENGTH = 32;
+
+    /**
+     * {@code struct sample_id} for {@link PerfSampleDescriptor#SAMPLE_TYPE} ({@code TID | TIME | CPU}; the
+     * {@code RAW} bit adds nothing to it): {@code u32 pid, tid; u64 time; u32 cpu, res;}, the record's last bytes.
+     */
+    public static final int SAMPLE_ID_LENGTH = 24;
+    /** {@code u64 time} of a {@code struct sample_id}, from the trailer's start. */
+    public static final int SAMPLE_ID_TIME_OFFSET = 8;
 
     private PerfSideRecordDescriptor() {
     }

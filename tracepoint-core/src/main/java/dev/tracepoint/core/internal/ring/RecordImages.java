@@ -27,7 +27,8 @@ import java.util.List;
  * {@code perf_event_mmap_page} ({@link PerfMmapPageDescriptor}) with the kernel's and the reader's memory
  * ordering. Nothing here is on the path of a real record.
  *
- * <p>Records are written without {@code struct sample_id} (a stream does not set {@code sample_id_all}).
+ * <p>Records are written without {@code struct sample_id}, as a stream that does not set {@code sample_id_all}
+ * gets them; {@link #withSampleId} appends one, as an ordered stream gets them.
  * {@link #header} and {@link #record} take any type, misc and size, so that tests can write records the
  * kernel does not.
  */
@@ -269,6 +270,31 @@ public final class RecordImages {
         r.set(I32, PerfSideRecordDescriptor.TASK_TID_OFFSET, tid);
         r.set(I32, PerfSideRecordDescriptor.TASK_PTID_OFFSET, ptid);
         r.set(I64, PerfSideRecordDescriptor.TASK_TIME_OFFSET, time);
+        return rec;
+    }
+
+    /**
+     * A copy of a record other than a sample with the {@code struct sample_id} the kernel appends under
+     * {@code sample_id_all} for {@link PerfSampleDescriptor#SAMPLE_TYPE} ({@code u32 pid, tid; u64 time; u32 cpu,
+     * res;}), and {@code header.size} counting it.
+     *
+     * @param record a record image, such as {@link #comm}, {@link #fork}, {@link #exit} or {@link #lost}
+     * @param pid    {@code pid}
+     * @param tid    {@code tid}
+     * @param time   {@code time}
+     * @param cpu    {@code cpu} ({@code res} is 0)
+     * @return the longer image
+     */
+    public static byte[] withSampleId(byte[] record, int pid, int tid, long time, int cpu) {
+        int length = record.length + PerfSideRecordDescriptor.SAMPLE_ID_LENGTH;
+        byte[] rec = java.util.Arrays.copyOf(record, length);
+        MemorySegment r = MemorySegment.ofArray(rec);
+        int at = record.length;
+        r.set(I32, at, pid);
+        r.set(I32, at + 4, tid);
+        r.set(I64, at + PerfSideRecordDescriptor.SAMPLE_ID_TIME_OFFSET, time);
+        r.set(I32, at + 16, cpu);
+        r.set(U16, PerfEventHeaderDescriptor.SIZE_OFFSET, (short) length);
         return rec;
     }
 

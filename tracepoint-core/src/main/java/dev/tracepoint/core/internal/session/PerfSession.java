@@ -77,9 +77,11 @@ public final class PerfSession implements AutoCloseable, RingSet {
      * @param taskRecords  whether each CPU's first event also asks for COMM, FORK and EXIT records
      * @param overwrite    whether the rings are overwrite-mode rings for a flight recorder (the wakeup
      *                     settings are then ignored)
+     * @param sampleIdAll  whether records other than samples carry a {@code struct sample_id} (their time: an
+     *                     ordered stream merges them by it)
      */
     public record Spec(List<Target> targets, int[] cpus, int ringPages, int wakeupEvents, int wakeupBytes,
-                       int pid, Path cgroup, boolean taskRecords, boolean overwrite) {
+                       int pid, Path cgroup, boolean taskRecords, boolean overwrite, boolean sampleIdAll) {
         /** Copies the lists. */
         public Spec {
             targets = List.copyOf(targets);
@@ -89,17 +91,18 @@ public final class PerfSession implements AutoCloseable, RingSet {
         /** A spec of forward rings, read as they fill. */
         public Spec(List<Target> targets, int[] cpus, int ringPages, int wakeupEvents, int wakeupBytes,
                     int pid, Path cgroup, boolean taskRecords) {
-            this(targets, cpus, ringPages, wakeupEvents, wakeupBytes, pid, cgroup, taskRecords, false);
+            this(targets, cpus, ringPages, wakeupEvents, wakeupBytes, pid, cgroup, taskRecords, false, false);
         }
     }
+
+    /** {@code read(2)} of an event: {@code struct { u64 value; u64 time_enabled; u64 lost; }} (read_format order). */
+    private static final int READ_LENGTH = 24;
 
     /**
      * The classes a failure is reported with, loaded now: a failure may come from running out of file
      * descriptors (EMFILE), and loading a class from a directory then fails too (NoClassDefFoundError instead
      * of the message that names RLIMIT_NOFILE).
      */
-    /** {@code read(2)} of an event: {@code struct { u64 value; u64 time_enabled; u64 lost; }} (read_format order). */
-    private static final int READ_LENGTH = 24;
 
     private static final Class<?>[] FAILURE_CLASSES = {SetupFailures.class, Errno.class, TracepointException.class,
             dev.tracepoint.core.PermissionDeniedException.class, dev.tracepoint.core.InvalidFilterException.class};
@@ -289,6 +292,10 @@ public final class PerfSession implements AutoCloseable, RingSet {
         if (firstOfCpu && spec.taskRecords()) {
             // the kernel's own task records, once per CPU: names of tasks that may exit before they are read
             flags |= PerfEventAttrDescriptor.FLAG_COMM | PerfEventAttrDescriptor.FLAG_TASK | PerfEventAttrDescriptor.FLAG_COMM_EXEC;
+        }
+        if (spec.sampleIdAll()) {
+            // every event of the ring: a LOST record carries the sample_id of the event that lost
+            flags |= PerfEventAttrDescriptor.FLAG_SAMPLE_ID_ALL;
         }
         PerfEventAttr a = PerfEventAttr.tracepoint(tp.format().id())
                 .sampleType(PerfSampleDescriptor.SAMPLE_TYPE)

@@ -129,6 +129,27 @@ class CliIT {
     }
 
     @Test
+    void streamOrderedPrintsInTimeOrderAndCountsWhatCameLate(@TempDir Path tmp) throws Exception {
+        Path ready = tmp.resolve("ready");
+        try (CliProcess c = CliProcess.start("stream", "signal:signal_generate", "--json", "--count", "3", "--ordered", "20",
+                "--filter", "signal:signal_generate=pid == " + victimPid, "--ready", ready.toString())) {
+            c.awaitFile(ready, Duration.ofSeconds(30));
+            TestCalls.kill(victimPid, 28);
+            TestCalls.kill(victimPid, 23);
+            TestCalls.kill(victimPid, 28);
+            assertThat(c.waitFor(Duration.ofSeconds(30))).as(c.err()).isZero();
+            List<Long> times = c.out().lines()
+                    .map(l -> Long.parseLong(l.replaceAll(".*\"time_ns\":(\\d+).*", "$1"))).toList();
+            assertThat(times).hasSize(3).isSorted();
+            assertThat(c.err()).contains("events=3 lost=0 late=0 early=0");
+        }
+        try (CliProcess c = CliProcess.run("stream", "signal:signal_generate", "--ordered", "0")) {
+            assertThat(c.exitValue()).isEqualTo(2);
+            assertThat(c.err()).contains("--ordered takes a lateness of 1 ms or more, got 0");
+        }
+    }
+
+    @Test
     void streamTextLooksLikeTheKernelsPrintFmt(@TempDir Path tmp) throws Exception {
         Path ready = tmp.resolve("ready");
         try (CliProcess c = CliProcess.start("stream", "signal:signal_generate", "--count", "1",

@@ -12,6 +12,7 @@ import dev.tracepoint.core.format.FormatException;
 import dev.tracepoint.core.format.FormatParser;
 import dev.tracepoint.core.internal.perf.PerfRecordType;
 import dev.tracepoint.core.internal.perf.PerfSampleDescriptor;
+import dev.tracepoint.core.internal.perf.PerfSideRecordDescriptor;
 import dev.tracepoint.core.internal.ring.RecordImages;
 import dev.tracepoint.testing.KernelTests;
 import org.junit.jupiter.api.BeforeAll;
@@ -158,9 +159,8 @@ class DispatcherTest {
                 "CPU 0: sample record of size 32 is shorter than its fixed part and 4 raw bytes (40 bytes); record skipped");
     }
 
-    @Test
-    void taskAndLostRecordsReachTheirListeners() {
-        List<String> seen = new ArrayList<>();
+    /** A dispatcher whose task and lost listeners note what they get in {@code seen}. */
+    private static Dispatcher taskDispatcher(List<String> seen, List<Throwable> errors) {
         TaskListener tasks = new TaskListener() {
             @Override
             public void onComm(int pid, int tid, String comm, boolean exec) {
@@ -177,25 +177,55 @@ class DispatcherTest {
                 seen.add("exit " + pid + "/" + tid + " from " + ppid + "/" + ptid + " t=" + timeNanos);
             }
         };
-        List<Throwable> errors = new ArrayList<>();
-        Dispatcher d = new Dispatcher(ViewAccess.get().newView(), new Dispatcher.Entry[] {
+        return new Dispatcher(ViewAccess.get().newView(), new Dispatcher.Entry[] {
                 new Dispatcher.Entry(signal, new EventListener[0])},
                 new LostListener[] {(cpu, n) -> seen.add("lost " + n + " on " + cpu)}, new TaskListener[] {tasks},
                 errors::add, 1);
+    }
+
+    /** Hands each record to the dispatcher as CPU 1's ring would, from native memory. */
+    private static void feed(Dispatcher d, List<byte[]> records) {
         try (Arena arena = Arena.ofConfined()) {
-            for (byte[] rec : List.of(RecordImages.comm(10, 11, "sh", false),
-                    RecordImages.comm(10, 11, "a-name-of-15-ch", true), RecordImages.fork(12, 10, 13, 11, 77L),
-                    RecordImages.exit(12, 10, 13, 11, 78L), RecordImages.lost(5, 42), RecordImages.throttle(1, 2, 3))) {
+            for (byte[] rec : records) {
                 MemorySegment r = inNative(arena, rec);
                 d.onRecord(1, r, 0, r.get(ValueLayout.JAVA_INT_UNALIGNED, 0),
                         Short.toUnsignedInt(r.get(ValueLayout.JAVA_SHORT_UNALIGNED, 4)), rec.length);
             }
         }
+    }
+
+    @Test
+    void taskAndLostRecordsReachTheirListeners() {
+        List<String> seen = new ArrayList<>();
+        List<Throwable> errors = new ArrayList<>();
+        Dispatcher d = taskDispatcher(seen, errors);
+        feed(d, List.of(RecordImages.comm(10, 11, "sh", false),
+                RecordImages.comm(10, 11, "a-name-of-15-ch", true), RecordImages.fork(12, 10, 13, 11, 77L),
+                RecordImages.exit(12, 10, 13, 11, 78L), RecordImages.lost(5, 42), RecordImages.throttle(1, 2, 3)));
         assertThat(seen).containsExactly("comm 10/11 sh", "comm 10/11 a-name-of-15-ch exec",
                 "fork 12/13 from 10/11 t=77", "exit 12/13 from 10/11 t=78", "lost 42 on 1");
         assertThat(d.lost()).isEqualTo(42);
         assertThat(d.lost(1)).isEqualTo(42);
         assertThat(d.unknown()).isEqualTo(1); // the THROTTLE record
+        assertThat(errors).isEmpty();
+    }
+
+    @Test
+    void theSampleIdTrailerOfTaskAndLostRecordsIsNoPartOfTheirBodies() {
+        List<String> seen = new ArrayList<>();
+        List<Throwable> errors = new ArrayList<>();
+        Dispatcher d = taskDispatcher(seen, errors);
+        d.sampleIdLength(PerfSideRecordDescriptor.SAMPLE_ID_LENGTH);
+        // a name that fills its padding, with no NUL before the trailer (whose pid reads "AAAA")
+        byte[] full = RecordImages.withSampleId(RecordImages.comm(10, 10, "abcdefghijklmno", true), 0x41414141, 10, 5L, 1);
+        full[PerfSideRecordDescriptor.COMM_COMM_OFFSET + 15] = 'p';
+        feed(d, List.of(
+                RecordImages.withSampleId(RecordImages.comm(10, 10, "sh", false), 10, 10, 1L, 1), full,
+                RecordImages.withSampleId(RecordImages.fork(12, 10, 12, 10, 77L), 10, 10, 77L, 1),
+                RecordImages.withSampleId(RecordImages.exit(12, 10, 12, 10, 78L), 12, 12, 78L, 1),
+                RecordImages.withSampleId(RecordImages.lost(5, 42), 12, 12, 79L, 1)));
+        assertThat(seen).containsExactly("comm 10/10 sh", "comm 10/10 abcdefghijklmnop exec",
+                "fork 12/12 from 10/10 t=77", "exit 12/12 from 10/10 t=78", "lost 42 on 1");
         assertThat(errors).isEmpty();
     }
 

@@ -86,6 +86,18 @@ class WarmUpTest {
     }
 
     @Test
+    void anOrderedStreamsWarmUpGivesTheCopyLongBatchesOverBothCpus() {
+        Recorder copy = new Recorder();
+        OrderedWarmUp.run(entries(signal, skb), true, copy);
+
+        assertThat(copy.batches).isPositive();
+        assertThat(copy.records / copy.batches).isGreaterThan(100);
+        assertThat(copy.formats).containsExactlyInAnyOrder("signal:signal_generate", "skb:kfree_skb");
+        assertThat(copy.nonZero).isZero();
+        assertThat(copy.cpus).isSubsetOf(0, 1);
+    }
+
+    @Test
     void anEventListenerStreamsWarmUpCallsNoBatchListener() {
         Recorder copy = new Recorder();
         WarmUp.run(entries(signal), false, copy);
