@@ -19,14 +19,14 @@ public interface BatchListener {
      * enables the real ones, so that your loop is already compiled when the first real burst arrives.
      *
      * <p>Why it exists: the JVM compiles code per class, from what it has seen run. The stream compiles its
-     * own decoding path on synthetic records before enabling (see {@link TracepointStream.Builder#warmUp}),
+     * own decoding path on synthetic records before enabling (see {@link TracepointStreamBuilder#warmUp}),
      * but it cannot run <em>your</em> loop without calling your code. Left cold, your {@code onBatch} runs in
      * the interpreter for the first few hundred thousand events, tens of times slower, and at a high rate the
      * ring fills meanwhile: events lost at attach. Returning a copy lets the stream run your class on
      * synthetic batches first. For a low event rate there is nothing to gain: keep the default.
      *
      * <p>What the copy receives, and so what it must tolerate: batches of samples of the stream's own
-     * tracepoints, on CPU 0 (CPUs 0 and 1 for an {@link TracepointStream.Builder#ordered ordered} stream),
+     * tracepoints, on CPU 0 (CPUs 0 and 1 for an {@link TracepointStreamBuilder#ordered ordered} stream),
      * pid and tid 0, whose fields are all zero except {@code common_type}, before the stream is enabled, on
      * the thread that opens the stream. It must be a new object of the same class
      * (the stream checks), and have no effect you would notice: no output, no shared counters; its own fields

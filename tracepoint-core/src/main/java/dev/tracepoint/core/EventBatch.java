@@ -38,7 +38,7 @@ public interface EventBatch {
     EventView view();
 
     /**
-     * @return the CPU whose ring this batch is; in an {@link TracepointStream.Builder#ordered ordered} stream,
+     * @return the CPU whose ring this batch is; in an {@link TracepointStreamBuilder#ordered ordered} stream,
      *         whose batches run over the merged events of every CPU, the CPU of the current event
      */
     int cpu();

@@ -3,7 +3,7 @@ package dev.tracepoint.core;
 /**
  * Receives the kernel's own task records ({@code PERF_RECORD_COMM}, {@code FORK}, {@code EXIT}), so a consumer
  * can name processes that have already exited by the time an event is read. Enable with
- * {@link TracepointStream.Builder#onTask(TaskListener)}. Called on the consumer thread.
+ * {@link TracepointStreamBuilder#onTask(TaskListener)}. Called on the consumer thread.
  */
 public interface TaskListener {
 

@@ -106,7 +106,7 @@ class OrderedStreamIT {
     }
 
     private TracepointStream stream(Log log, Duration lateness) throws TracepointException {
-        TracepointStream.Builder b = TracepointStream.builder().onTask(log);
+        TracepointStreamBuilder b = TracepointStream.builder().onTask(log);
         if (lateness != null) {
             b.ordered(lateness);
         }

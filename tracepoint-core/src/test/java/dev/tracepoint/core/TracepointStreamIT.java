@@ -167,7 +167,7 @@ class TracepointStreamIT {
     @org.junit.jupiter.params.provider.ValueSource(strings = {"events", "bytes"})
     void kernelWakeupsDeliverWithoutWaitingForTheTimeout(String mode) throws Exception {
         List<Seen> seen = new CopyOnWriteArrayList<>();
-        TracepointStream.Builder b = TracepointStream.builder().tracefs(tracefs).maxLatency(Duration.ofSeconds(30));
+        TracepointStreamBuilder b = TracepointStream.builder().tracefs(tracefs).maxLatency(Duration.ofSeconds(30));
         if (mode.equals("events")) {
             b.wakeupEvents(1);
         } else {

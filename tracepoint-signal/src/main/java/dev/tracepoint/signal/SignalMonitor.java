@@ -4,6 +4,7 @@ import dev.tracepoint.core.LostListener;
 import dev.tracepoint.core.TracepointException;
 import dev.tracepoint.core.Subscription;
 import dev.tracepoint.core.TracepointStream;
+import dev.tracepoint.core.TracepointStreamBuilder;
 import dev.tracepoint.signal.internal.SignalLedger;
 import dev.tracepoint.signal.internal.SignalSelection;
 
@@ -39,7 +40,7 @@ import java.util.function.Consumer;
  * {@link #open()} names senders, also those that exited before their event was read.
  *
  * <h2>Order</h2>
- * The kernel keeps one ring per CPU; the monitor's stream is {@link TracepointStream.Builder#ordered ordered}
+ * The kernel keeps one ring per CPU; the monitor's stream is {@link TracepointStreamBuilder#ordered ordered}
  * ({@link SignalMonitorBuilder#lateness}, 50 ms by default), so the task table and the callbacks of
  * {@link SignalMonitorBuilder#onSignal} and {@link SignalMonitorBuilder#onDeliver} get the records of every
  * CPU in time order: a sender is named by the task records before its signal (a short-lived {@code kill} by
@@ -68,7 +69,7 @@ public final class SignalMonitor implements AutoCloseable {
     private boolean consuming;
 
     SignalMonitor(SignalMonitorBuilder b, SignalSelection selection, TaskTable tasks) throws TracepointException {
-        TracepointStream.Builder sb = TracepointStream.builder().onTask(tasks).ringPages(b.ringPages)
+        TracepointStreamBuilder sb = TracepointStream.builder().onTask(tasks).ringPages(b.ringPages)
                 .maxLatency(b.maxLatency).ordered(b.lateness).threadName("tracepoint-signals");
         if (b.tracefs != null) {
             sb.tracefs(b.tracefs);

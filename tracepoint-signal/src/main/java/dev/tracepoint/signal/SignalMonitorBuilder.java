@@ -6,6 +6,7 @@ import dev.tracepoint.core.LostListener;
 import dev.tracepoint.core.Tracefs;
 import dev.tracepoint.core.TracepointException;
 import dev.tracepoint.core.TracepointStream;
+import dev.tracepoint.core.TracepointStreamBuilder;
 import dev.tracepoint.signal.internal.SignalSelection;
 
 import java.time.Duration;
@@ -72,7 +73,7 @@ public final class SignalMonitorBuilder {
 
     /**
      * How late a record may be read and still be put in time order across CPUs (see
-     * {@link TracepointStream.Builder#ordered}): events reach the callbacks up to this much later.
+     * {@link TracepointStreamBuilder#ordered}): events reach the callbacks up to this much later.
      *
      * @param lateness positive (default 50 ms)
      * @return this builder

@@ -18,7 +18,7 @@ import java.nio.file.Path;
  *   <li>{@link #seed()}: every process in {@code /proc} ({@code comm}, and the real uid from the {@code Uid:}
  *       line of {@code status}). Call it before the stream opens and again after (as {@link SignalMonitor}
  *       does), so that no process falls in the gap between the two sources;</li>
- *   <li>as a {@link TaskListener} ({@link dev.tracepoint.core.TracepointStream.Builder#onTask}): a FORK
+ *   <li>as a {@link TaskListener} ({@link dev.tracepoint.core.TracepointStreamBuilder#onTask}): a FORK
  *       record names the child after its parent (same uid), a COMM record renames a process (on exec the
  *       uid is read again from {@code /proc}, since {@code sudo}-like programs change it before the exec), an
  *       EXIT record marks it exited;</li>
@@ -30,7 +30,7 @@ import java.nio.file.Path;
  *
  * <h2>Ordering</h2>
  * The kernel writes a task record to the ring of the CPU where it happened. An
- * {@link dev.tracepoint.core.TracepointStream.Builder#ordered ordered} stream (the signal monitor's) hands the
+ * {@link dev.tracepoint.core.TracepointStreamBuilder#ordered ordered} stream (the signal monitor's) hands the
  * records of all CPUs on in time order; any other stream drains one ring after the other: a child's FORK (written on its parent's CPU) may be read after its COMM and EXIT (written on its
  * own), and after a signal it sent. So: a FORK never overwrites what a COMM, {@code /proc} or an EXIT later
  * than the fork (by the records' times) said about the same process, it only fills in a missing uid; a FORK

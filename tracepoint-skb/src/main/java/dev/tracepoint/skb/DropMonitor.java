@@ -5,6 +5,7 @@ import dev.tracepoint.core.LostListener;
 import dev.tracepoint.core.TracepointException;
 import dev.tracepoint.core.Subscription;
 import dev.tracepoint.core.TracepointStream;
+import dev.tracepoint.core.TracepointStreamBuilder;
 import dev.tracepoint.core.format.EventFormat;
 import dev.tracepoint.skb.internal.DropLedger;
 import dev.tracepoint.skb.internal.KernelFilter;
@@ -62,7 +63,7 @@ public final class DropMonitor implements AutoCloseable {
     private boolean consuming;
 
     DropMonitor(DropMonitorBuilder b) throws TracepointException {
-        TracepointStream.Builder sb = TracepointStream.builder().ringPages(b.ringPages).maxLatency(b.maxLatency)
+        TracepointStreamBuilder sb = TracepointStream.builder().ringPages(b.ringPages).maxLatency(b.maxLatency)
                 .threadName("tracepoint-drops");
         if (b.tracefs != null) {
             sb.tracefs(b.tracefs);

@@ -189,7 +189,7 @@ public final class EventView {
 
     /**
      * Whether the event came out of time order. Only a stream built with
-     * {@link dev.tracepoint.core.TracepointStream.Builder#ordered} delivers events in time order across CPUs;
+     * {@link dev.tracepoint.core.TracepointStreamBuilder#ordered} delivers events in time order across CPUs;
      * it marks an event late when it was read after the ordering window had already let a later event
      * through (it was published later than the window allows, or the window was cut short: see there). A
      * late event is still delivered, at once, and counted ({@link dev.tracepoint.core.TracepointStream#lateCount()}).

@@ -6,6 +6,7 @@ import dev.tracepoint.core.FlightSnapshot;
 import dev.tracepoint.core.Subscription;
 import dev.tracepoint.core.TracepointException;
 import dev.tracepoint.core.TracepointStream;
+import dev.tracepoint.core.TracepointStreamBuilder;
 import dev.tracepoint.core.decode.EventView;
 import dev.tracepoint.core.format.EventFormat;
 import dev.tracepoint.core.format.Field;
@@ -49,7 +50,7 @@ final class StreamCommand implements Command {
                   --count N            stop after N events
                   --pages N            data pages per CPU ring (power of two, default 128)
                   --ordered MS         deliver in time order across CPUs, waiting up to MS milliseconds
-                                       for a late record (see TracepointStream.Builder.ordered); the exit
+                                       for a late record (see TracepointStreamBuilder.ordered); the exit
                                        line then also says late=N early=N
                   --count-only         print nothing per event (each event's first field is still decoded);
                                        on exit print samples=N lost=N on stdout, and on stderr the sum of
@@ -92,7 +93,7 @@ final class StreamCommand implements Command {
             throw new UsageException("--flight snapshots are already in time order across CPUs; it does not take --ordered");
         }
 
-        TracepointStream.Builder builder = TracepointStream.builder().ringPages((int) pages).flightRecorder(flight);
+        TracepointStreamBuilder builder = TracepointStream.builder().ringPages((int) pages).flightRecorder(flight);
         if (lateness > 0) {
             builder.ordered(java.time.Duration.ofMillis(lateness));
         }

@@ -4,6 +4,7 @@ import dev.tracepoint.core.BatchListener;
 import dev.tracepoint.core.internal.perf.PerfRecordType;
 import dev.tracepoint.core.internal.ring.PerfRing;
 import dev.tracepoint.core.internal.ring.RecordImages;
+import dev.tracepoint.core.internal.ring.RingSet;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -243,6 +244,8 @@ public final class WarmUp {
             BatchListener[] warmBatch = WarmUpListeners.batchListeners(copy);
             StreamConsumer consumer = new StreamConsumer(withDrill, waiter, WarmUpListeners.dispatcher(entries),
                     batch ? warmBatch[0] : null, WarmUpListeners.flushes(), e -> { });
+            // the stream's consumer follows hotplug: so does this one, over CPUs that never change
+            consumer.followHotplug(RingSet.FIXED, null, 0);
             if (lateness > 0) {
                 // the synthetic records' time is 0: due in every other pass, held in the others, so that the
                 // passes meet both a staging that is empty and one that is not, as a live ordered stream does

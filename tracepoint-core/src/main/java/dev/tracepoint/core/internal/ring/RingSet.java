@@ -9,6 +9,33 @@ import java.util.function.Consumer;
  */
 public interface RingSet {
 
+    /**
+     * A set whose CPUs never change: the warm-up's consumer follows it, so that the JIT compiles the hotplug
+     * check of the consumer's wake-up path as the real stream runs it (a branch the warm-up never took would
+     * be a deoptimisation at the stream's first wake-up).
+     */
+    RingSet FIXED = new RingSet() {
+        @Override
+        public int[] deadCpus() {
+            return new int[0];
+        }
+
+        @Override
+        public int[] unarmedOnlineCpus() {
+            return new int[0];
+        }
+
+        @Override
+        public long disarm(int cpu, Consumer<Throwable> errors) {
+            return 0;
+        }
+
+        @Override
+        public PerfRing arm(int cpu) {
+            return null;
+        }
+    };
+
     /** @return the armed CPUs whose events no longer run, ascending */
     int[] deadCpus();
 

@@ -1,0 +1,254 @@
+package dev.tracepoint.core;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Settings of a {@link TracepointStream}, from {@link TracepointStream#builder()}. Not thread-safe;
+ * {@link #build()} copies the settings, so later changes to the builder do not reach a built stream.
+ */
+public final class TracepointStreamBuilder {
+    Tracefs tracefs;
+    int ringPages = 128;
+    int wakeupEvents;
+    int wakeupBytes;
+    Duration maxLatency = Duration.ofMillis(100);
+    int pid = -1;
+    Path cgroup;
+    int[] cpus;
+    boolean warmUp = true;
+    boolean flightRecorder;
+    String threadName = "tracepoint-consumer";
+    Duration lateness;
+    final List<TaskListener> taskListeners = new ArrayList<>();
+
+    TracepointStreamBuilder() {
+    }
+
+    /**
+     * @param tracefs the tracefs to read formats from (default: {@link Tracefs#locate()})
+     * @return this builder
+     */
+    public TracepointStreamBuilder tracefs(Tracefs tracefs) {
+        this.tracefs = Objects.requireNonNull(tracefs, "tracefs");
+        return this;
+    }
+
+    /**
+     * @param pages data pages per CPU ring, a power of two (default 128: 512 KiB with 4 KiB pages, as perf record)
+     * @return this builder
+     */
+    public TracepointStreamBuilder ringPages(int pages) {
+        if (pages < 1 || Integer.bitCount(pages) != 1) {
+            throw new IllegalArgumentException("ringPages must be a power of two >= 1: ringPages=" + pages);
+        }
+        this.ringPages = pages;
+        return this;
+    }
+
+    /**
+     * Wake the consumer after every {@code n} events (1 = every event: lowest latency, most CPU).
+     *
+     * @param n events per wakeup
+     * @return this builder
+     */
+    public TracepointStreamBuilder wakeupEvents(int n) {
+        if (n < 1) {
+            throw new IllegalArgumentException("wakeupEvents=" + n);
+        }
+        this.wakeupEvents = n;
+        this.wakeupBytes = 0;
+        return this;
+    }
+
+    /**
+     * Wake the consumer when a ring holds {@code bytes} unread bytes (default: half the ring).
+     *
+     * @param bytes the watermark
+     * @return this builder
+     */
+    public TracepointStreamBuilder wakeupBytes(int bytes) {
+        if (bytes < 1) {
+            throw new IllegalArgumentException("wakeupBytes=" + bytes);
+        }
+        this.wakeupBytes = bytes;
+        this.wakeupEvents = 0;
+        return this;
+    }
+
+    /**
+     * @param latency the longest an event waits in a ring before it is delivered anyway (default 100 ms)
+     * @return this builder
+     */
+    public TracepointStreamBuilder maxLatency(Duration latency) {
+        if (latency.isNegative() || latency.isZero()) {
+            throw new IllegalArgumentException("maxLatency=" + latency);
+        }
+        this.maxLatency = latency;
+        return this;
+    }
+
+    /**
+     * Only events of this task and of the tasks it creates after the stream opens ({@code perf_event_open}
+     * with a pid and {@code inherit}). Default: every task.
+     *
+     * @param pid a thread or process id
+     * @return this builder
+     */
+    public TracepointStreamBuilder pid(int pid) {
+        if (pid < 0) {
+            throw new IllegalArgumentException("pid=" + pid);
+        }
+        if (cgroup != null) {
+            throw new IllegalStateException("scope to a pid or to a cgroup, not both: cgroup=" + cgroup);
+        }
+        this.pid = pid;
+        return this;
+    }
+
+    /**
+     * Only events of tasks in this cgroup ({@code perf_event_open} with {@code PERF_FLAG_PID_CGROUP}; a cgroup
+     * v2 directory, or a directory of the v1 {@code perf_event} hierarchy). Default: every task.
+     *
+     * @param directory the cgroup's directory, e.g. {@code /sys/fs/cgroup/system.slice/nginx.service}
+     * @return this builder
+     */
+    public TracepointStreamBuilder cgroup(Path directory) {
+        if (pid >= 0) {
+            throw new IllegalStateException("scope to a pid or to a cgroup, not both: pid=" + pid);
+        }
+        this.cgroup = Objects.requireNonNull(directory, "directory");
+        return this;
+    }
+
+    /**
+     * @param cpus the CPUs to read (default: every online CPU)
+     * @return this builder
+     */
+    public TracepointStreamBuilder cpus(int... cpus) {
+        this.cpus = cpus.clone();
+        return this;
+    }
+
+    /**
+     * @param enabled whether to run the decode path on synthetic records before enabling events (default
+     *                true: avoids losing events while the JIT compiles the drain loop)
+     * @return this builder
+     */
+    public TracepointStreamBuilder warmUp(boolean enabled) {
+        this.warmUp = enabled;
+        return this;
+    }
+
+    /**
+     * Makes the stream a flight recorder: the kernel keeps the newest records of each CPU in its ring
+     * ({@code attr.write_backward = 1}, rings mapped read-only: the kernel overwrites the oldest records),
+     * nothing reads them while it records (no consumer thread, no wakeups), and
+     * {@link TracepointStream#snapshot()} delivers them on demand. A ring holds {@link #ringPages(int)}
+     * pages: the last that many bytes of records per CPU (a {@code signal_generate} sample is 88 bytes).
+     * Event, lost and task listeners work as usual, called by each snapshot;
+     * {@link TracepointStream#onBatch}, {@link TracepointStream#poll} and the warm-up do not apply, and the
+     * wakeup and latency settings are ignored.
+     *
+     * @param enabled whether the stream is a flight recorder (default false)
+     * @return this builder
+     */
+    public TracepointStreamBuilder flightRecorder(boolean enabled) {
+        this.flightRecorder = enabled;
+        return this;
+    }
+
+    /**
+     * @param name the name of the consumer thread of {@link TracepointStream#startAsync()}
+     * @return this builder
+     */
+    public TracepointStreamBuilder threadName(String name) {
+        this.threadName = Objects.requireNonNull(name, "name");
+        return this;
+    }
+
+    /**
+     * Delivers in time order across CPUs. Each CPU's ring is in time order, but the stream reads the rings
+     * one after the other, so without this a consumer may see a task's event before the FORK that created
+     * it, or a signal before the exec that renamed its sender. Ordered, every listener (event listeners,
+     * the batch listener, the task and lost listeners) gets the records of all CPUs in the order of their
+     * timestamps (CLOCK_MONOTONIC; ties by CPU).
+     *
+     * <p>How: each pass copies every record out of the rings into a staging area per CPU (the kernel's ring
+     * is released at once, so the kernel loses nothing more than unordered), then delivers, merged by
+     * time, the records no CPU can still precede: up to the oldest of each CPU's newest record, and, for a
+     * CPU with nothing new, {@code now - lateness}. A CPU with nothing published delays the others by
+     * {@code lateness} at most; an event reaches its listener at most {@link #maxLatency} plus
+     * {@code lateness} after it happened (the consumer wakes when a staged record is due). Records other
+     * than samples carry their time in a {@code struct sample_id} ({@code sample_id_all}).
+     *
+     * <p>A record published more than {@code lateness} after its time, or one the kernel wrote out of order
+     * within its own ring (a tracepoint in an interrupt can be), is delivered anyway when it is read, in
+     * order with what is still staged: {@link EventView#late()} is set on its view and it is counted in
+     * {@link TracepointStream#lateCount()}.
+     *
+     * <p>Memory: per CPU, a native staging area of twice the ring's data size (at least 128 KiB) plus
+     * 64 KiB, so 1 MiB + 64 KiB per CPU with the default 128 pages; nothing per event on the heap. When a
+     * record does not fit its CPU's staging area, the oldest staged records are delivered before their
+     * window closes, in order, and counted in {@link TracepointStream#earlyCount()}. A CPU with nothing
+     * published holds the others' records for {@code lateness}: a sustained rate that fills the staging
+     * within it (with 88-byte samples, about 11,000 records for the default ring) delivers early all the
+     * time; use larger rings ({@link #ringPages}) or a shorter lateness.
+     *
+     * <p>A batch listener's batches then run over the merged sequence of all CPUs ({@link EventBatch#cpu()}
+     * is the current event's CPU). {@link TracepointStream#poll} delivers in the same order. Ordering costs
+     * CPU: each record is copied once more and goes through the merge (measured in the README).
+     *
+     * @param lateness how late after its time a record may be read and still be put in order; positive.
+     *                 A record is published microseconds after its time unless its CPU is preempted
+     *                 (a virtual CPU descheduled by its host): 10 to 100 ms covers that
+     * @return this builder
+     */
+    public TracepointStreamBuilder ordered(Duration lateness) {
+        if (lateness.isNegative() || lateness.isZero()) {
+            throw new IllegalArgumentException("lateness must be positive: lateness=" + lateness);
+        }
+        lateness.toNanos(); // throws now for a Duration beyond 292 years, not at open
+        this.lateness = lateness;
+        return this;
+    }
+
+    /**
+     * Asks the kernel for its task records (COMM, FORK, EXIT) and sends them to {@code listener}.
+     *
+     * @param listener the task listener
+     * @return this builder
+     */
+    public TracepointStreamBuilder onTask(TaskListener listener) {
+        taskListeners.add(Objects.requireNonNull(listener, "listener"));
+        return this;
+    }
+
+    /**
+     * @return a stream with these settings, not yet open
+     * @throws TracefsUnavailableException when no tracefs was given and none is mounted
+     */
+    public TracepointStream build() throws TracefsUnavailableException {
+        if (flightRecorder && lateness != null) {
+            throw new IllegalStateException("a flight recorder's snapshots are in time order already: ordered() does not apply to it");
+        }
+        Tracefs t = tracefs != null ? tracefs : Tracefs.locate();
+        TracepointStreamBuilder copy = new TracepointStreamBuilder();
+        copy.ringPages = ringPages;
+        copy.wakeupEvents = wakeupEvents;
+        copy.wakeupBytes = wakeupBytes;
+        copy.maxLatency = maxLatency;
+        copy.pid = pid;
+        copy.cgroup = cgroup;
+        copy.cpus = cpus;
+        copy.warmUp = warmUp;
+        copy.flightRecorder = flightRecorder;
+        copy.threadName = threadName;
+        copy.lateness = lateness;
+        copy.taskListeners.addAll(taskListeners);
+        return new TracepointStream(t, copy);
+    }
+}
