@@ -146,11 +146,6 @@ public final class EventView {
         return this;
     }
 
-    /** @return the metadata of the current record */
-    SampleMetadata metadata() {
-        return new SampleMetadata(cpu(), pid(), tid(), timeNanos(), wallClockOffsetNanos);
-    }
-
     // ---------------------------------------------------------------- metadata
 
     /** @return the layout of the current record */

@@ -121,6 +121,11 @@ public final class StreamConsumer {
     public void pass(int timeoutMs) {
         waiter.await(waitMillis(timeoutMs));
         drainAll(Integer.MAX_VALUE);
+        checkCpusWhenDue();
+    }
+
+    /** Runs {@link #checkCpus} when the ring set follows hotplug and the last check is 100 ms old. */
+    private void checkCpusWhenDue() {
         if (ringSet != null) {
             long now = System.nanoTime();
             if (now - lastCpuCheck >= CPU_CHECK_NANOS) {
@@ -348,11 +353,7 @@ public final class StreamConsumer {
                 waiter.await(waitMillis(timeoutMs));
                 n = closed.getAsBoolean() ? 0 : drainAll(limit);
             }
-            long now = System.nanoTime();
-            if (ringSet != null && now - lastCpuCheck >= CPU_CHECK_NANOS) {
-                lastCpuCheck = now;
-                checkCpus();
-            }
+            checkCpusWhenDue();
             return n;
         } finally {
             dispatcher.override(null);
@@ -383,7 +384,9 @@ public final class StreamConsumer {
         Counts p = published;
         if (p.samples() != d.samples() || p.lost() != d.lost() || p.corrupt() != d.corrupt() || p.late() != late
                 || p.early() != early) {
-            published = new Counts(d.samples(), d.lost(), d.corrupt(), late, early, d.lostPerCpu());
+            // the per-CPU copy only when a loss changed it: most passes only deliver samples
+            long[] perCpu = p.lost() == d.lost() && p.lostPerCpu().length > 0 ? p.lostPerCpu() : d.lostPerCpu();
+            published = new Counts(d.samples(), d.lost(), d.corrupt(), late, early, perCpu);
         }
     }
 

@@ -581,15 +581,6 @@ public final class PerfSession implements AutoCloseable, RingSet {
         return max;
     }
 
-    /** @return the number of perf event fds open */
-    public int eventCount() {
-        int n = 0;
-        for (CpuGroup g : groups.values()) {
-            n += g.fds.size();
-        }
-        return n;
-    }
-
     /** Releases every fd and mapping; idempotent. Failures to unmap are logged through the system logger. */
     @Override
     public void close() {
