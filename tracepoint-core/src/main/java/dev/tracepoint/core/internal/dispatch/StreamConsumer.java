@@ -50,6 +50,8 @@ public final class StreamConsumer {
     private RingSet ringSet;
     private CpuListener cpuListener;
     private long lastCpuCheck;
+    /** {@link #CPU_CHECK_NANOS}, but for the warm-up's consumer ({@link #cpuCheckInterval}). */
+    private long cpuCheckNanos = CPU_CHECK_NANOS;
     /** By CPU: the lost samples the dispatcher had counted when the CPU's current events were armed. */
     private long[] lostAtArm = new long[0];
     /** By CPU: when a check last found it offline or its events stopped, or 0. */
@@ -128,7 +130,7 @@ public final class StreamConsumer {
     private void checkCpusWhenDue() {
         if (ringSet != null) {
             long now = System.nanoTime();
-            if (now - lastCpuCheck >= CPU_CHECK_NANOS) {
+            if (now - lastCpuCheck >= cpuCheckNanos) {
                 lastCpuCheck = now;
                 checkCpus();
             }
@@ -384,8 +386,11 @@ public final class StreamConsumer {
         Counts p = published;
         if (p.samples() != d.samples() || p.lost() != d.lost() || p.corrupt() != d.corrupt() || p.late() != late
                 || p.early() != early) {
-            // the per-CPU copy only when a loss changed it: most passes only deliver samples
-            long[] perCpu = p.lost() == d.lost() && p.lostPerCpu().length > 0 ? p.lostPerCpu() : d.lostPerCpu();
+            // the per-CPU copy only when a loss changed it: most passes only deliver samples (the first
+            // publication keeps the empty array, which reads as 0 lost on every CPU). No test of the array's
+            // length here: the warm-up's passes never see the stream's first publication, so a branch on it
+            // would be compiled as never taken and the first real pass would deoptimize the whole loop.
+            long[] perCpu = p.lost() == d.lost() ? p.lostPerCpu() : d.lostPerCpu();
             published = new Counts(d.samples(), d.lost(), d.corrupt(), late, early, perCpu);
         }
     }
@@ -393,6 +398,18 @@ public final class StreamConsumer {
     /** @return the counters as of the last pass that changed them; any thread */
     public Counts published() {
         return published;
+    }
+
+    /**
+     * Sets how old the last CPU check must be for a pass to check again. For the warm-up only: its passes come
+     * microseconds apart, so with the stream's 100 ms no pass of the warm-up would ever be due, the JIT would
+     * compile the check as never due, and the stream's first due check would deoptimize the whole compiled
+     * pass (measured: {@code unstable_if} in {@code checkCpusWhenDue} at the first 100 ms of a live stream).
+     *
+     * @param nanos the interval; 0 makes the next pass check
+     */
+    void cpuCheckInterval(long nanos) {
+        this.cpuCheckNanos = nanos;
     }
 
     /** @param listener the batch listener the next passes hand batches to (the warm-up rotates its own) */

@@ -237,6 +237,14 @@ public final class WarmUp {
             recs.addAll(otherRecords());
             recs.addAll(samples(entries, 1));
             byte[] image = RecordImages.image(recs);
+            // The same records, with a LOST record that counts one loss: a pass after a loss publishes the
+            // per-CPU counts anew, one without reuses them, and the JIT must have seen both (a live stream's
+            // first loss deoptimized the compiled pass when the drill's LOST records all counted 0).
+            List<byte[]> lossy = samples(entries, 1);
+            lossy.add(RecordImages.lost(0, 1));
+            lossy.add(otherRecords().get(1));
+            lossy.addAll(samples(entries, 1));
+            byte[] lossImage = RecordImages.image(lossy);
             RecordImages.write(data, 0, image);
             PerfRing drill = new PerfRing(0, meta, data);
             PerfRing[] withDrill = Arrays.copyOf(rings, rings.length + 1);
@@ -255,9 +263,17 @@ public final class WarmUp {
             try {
                 for (int round = 0; round < WAKEUP_ROUNDS; round++) {
                     for (int i = 0; i < WAKEUPS; i++) {
+                        if ((i & 31) == 0) {
+                            RecordImages.write(data, 0, lossImage);
+                        } else if ((i & 31) == 2) {
+                            RecordImages.write(data, 0, image);
+                        }
                         if ((i & 1) == 0) {
                             RecordImages.publish(meta, 0, image.length);
                         }
+                        // a CPU check due in one pass of 256: seen taken, so compiled, but rare enough that
+                        // the JIT does not inline the warm-up's fixed ring set into the pass
+                        consumer.cpuCheckInterval((i & 255) == 0 ? 0 : Long.MAX_VALUE);
                         if (batch) {
                             consumer.batchListener(warmBatch[i % warmBatch.length]);
                         }
