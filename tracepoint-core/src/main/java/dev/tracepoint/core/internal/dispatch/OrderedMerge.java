@@ -118,6 +118,8 @@ public final class OrderedMerge implements RecordHandler, EventBatch {
     private final EventView view;
     private final long lateness;
     private final LongSupplier clock;
+    /** Added to the clock's readings: 0, but for the warm-up ({@link #clockShift}). */
+    private long clockShift;
     private final int sampleIdLength;
     private final Arena arena = Arena.ofShared();
     /** By CPU; null until the CPU's ring is first drained. */
@@ -181,7 +183,7 @@ public final class OrderedMerge implements RecordHandler, EventBatch {
     public int pass(PerfRing[] rings, int limit, BatchListener batch) {
         checkOpen();
         long before = delivered;
-        long now = clock.getAsLong();
+        long now = clock.getAsLong() + clockShift;
         passNow = now;
         passBatch = batch;
         try {
@@ -244,6 +246,17 @@ public final class OrderedMerge implements RecordHandler, EventBatch {
     }
 
     /**
+     * Shifts the clock of the next passes. For the warm-up only: it runs the stream's own clock class through
+     * {@link #pass} (a clock of a class of its own made the call site's type check fail at the first real pass,
+     * measured: {@code class_check} deoptimization) and shifts it to hold or release its synthetic records.
+     *
+     * @param nanos added to every reading of the clock
+     */
+    void clockShift(long nanos) {
+        this.clockShift = nanos;
+    }
+
+    /**
      * How long the consumer may sleep before a staged record is due: when {@code now - lateness} passes the
      * oldest staged record, every ring's bound has (see the class comment).
      *
@@ -251,16 +264,13 @@ public final class OrderedMerge implements RecordHandler, EventBatch {
      * @return {@code maxMs} when nothing is staged, else at least 1 and at most {@code maxMs}
      */
     public int waitMillis(int maxMs) {
-        if (heapSize == 0 || maxMs <= 0) {
+        if (heapSize == 0) {
             return maxMs;
         }
-        long floor = passNow - lateness;
-        long t = heap[0].headTime;
-        if (t <= floor) {
-            return 1;
-        }
-        long ms = (t - floor + 999_999) / 1_000_000;
-        return (int) Math.max(1, Math.min(maxMs, ms));
+        // min and max rather than tests of maxMs and of the record being due: the warm-up's passes never wait
+        // (maxMs 0), and a branch they never took deoptimized the compiled pass at a live stream's first wait
+        long ms = (heap[0].headTime - (passNow - lateness) + 999_999) / 1_000_000;
+        return (int) Math.min(maxMs, Math.max(1, ms));
     }
 
     private int count(long before) {
@@ -315,7 +325,12 @@ public final class OrderedMerge implements RecordHandler, EventBatch {
         dispatcher.onCorruption(cpu, problem, skippedBytes);
     }
 
-    /** The record's time: the sample's, or its {@code sample_id}'s; else (or if not believable) its lane's newest. */
+    /**
+     * The record's time: the sample's; a FORK's or EXIT's own {@code time} (the one its listener is given: the
+     * trailer's is read later, when the record is written, and a sample between the two would look out of
+     * order to the listener without being late to the merge); any other record's {@code sample_id} time; else
+     * (or if not believable) its lane's newest.
+     */
     private long timeOf(Lane l, MemorySegment segment, long offset, int type, int size) {
         long t;
         if (type == SAMPLE) {
@@ -323,6 +338,9 @@ public final class OrderedMerge implements RecordHandler, EventBatch {
                 return untimed(l);
             }
             t = segment.get(I64, offset + PerfSampleDescriptor.TIME_OFFSET);
+        } else if ((type == PerfRecordType.PERF_RECORD_FORK || type == PerfRecordType.PERF_RECORD_EXIT)
+                && size >= PerfSideRecordDescriptor.TASK_LENGTH) {
+            t = segment.get(I64, offset + PerfSideRecordDescriptor.TASK_TIME_OFFSET);
         } else if (sampleIdLength > 0 && size >= PerfEventHeaderDescriptor.LENGTH + sampleIdLength) {
             t = segment.get(I64, offset + size - sampleIdLength + PerfSideRecordDescriptor.SAMPLE_ID_TIME_OFFSET);
         } else {

@@ -377,22 +377,21 @@ public final class StreamConsumer {
         publish();
     }
 
-    /** Publishes the dispatcher's counters for {@link #published()}; consumer thread. */
+    /**
+     * Publishes the dispatcher's counters for {@link #published()}; consumer thread. One object per pass that
+     * delivered records, and one branch: the per-CPU lost counts are copied only when a loss changed them (the
+     * first publication keeps the empty array, which reads as 0 lost on every CPU). No other test of the counts
+     * here: each would be a branch the warm-up's passes may never take (a late or an early record, the first
+     * publication), and the first real pass to take it deoptimized the whole compiled pass.
+     */
     public void publish() {
         Dispatcher d = dispatcher;
         OrderedMerge m = merge;
         long late = m == null ? 0 : m.late();
         long early = m == null ? 0 : m.early();
         Counts p = published;
-        if (p.samples() != d.samples() || p.lost() != d.lost() || p.corrupt() != d.corrupt() || p.late() != late
-                || p.early() != early) {
-            // the per-CPU copy only when a loss changed it: most passes only deliver samples (the first
-            // publication keeps the empty array, which reads as 0 lost on every CPU). No test of the array's
-            // length here: the warm-up's passes never see the stream's first publication, so a branch on it
-            // would be compiled as never taken and the first real pass would deoptimize the whole loop.
-            long[] perCpu = p.lost() == d.lost() ? p.lostPerCpu() : d.lostPerCpu();
-            published = new Counts(d.samples(), d.lost(), d.corrupt(), late, early, perCpu);
-        }
+        long[] perCpu = p.lost() == d.lost() ? p.lostPerCpu() : d.lostPerCpu();
+        published = new Counts(d.samples(), d.lost(), d.corrupt(), late, early, perCpu);
     }
 
     /** @return the counters as of the last pass that changed them; any thread */
@@ -410,6 +409,13 @@ public final class StreamConsumer {
      */
     void cpuCheckInterval(long nanos) {
         this.cpuCheckNanos = nanos;
+    }
+
+    /** @param nanos added to an ordered consumer's clock from now on (the warm-up's; see OrderedMerge) */
+    void clockShift(long nanos) {
+        if (merge != null) {
+            merge.clockShift(nanos);
+        }
     }
 
     /** @param listener the batch listener the next passes hand batches to (the warm-up rotates its own) */

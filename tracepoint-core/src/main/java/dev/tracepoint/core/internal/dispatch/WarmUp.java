@@ -242,7 +242,7 @@ public final class WarmUp {
             // first loss deoptimized the compiled pass when the drill's LOST records all counted 0).
             List<byte[]> lossy = samples(entries, 1);
             lossy.add(RecordImages.lost(0, 1));
-            lossy.add(otherRecords().get(1));
+            lossy.addAll(otherRecords().subList(1, otherRecords().size()));
             lossy.addAll(samples(entries, 1));
             byte[] lossImage = RecordImages.image(lossy);
             RecordImages.write(data, 0, image);
@@ -255,10 +255,10 @@ public final class WarmUp {
             // the stream's consumer follows hotplug: so does this one, over CPUs that never change
             consumer.followHotplug(RingSet.FIXED, null, 0);
             if (lateness > 0) {
-                // the synthetic records' time is 0: due in every other pass, held in the others, so that the
-                // passes meet both a staging that is empty and one that is not, as a live ordered stream does
-                long[] passes = {0};
-                consumer.ordered(lateness, () -> (passes[0]++ & 1) == 0 ? 0 : OrderedMerge.MONOTONIC.getAsLong());
+                // the synthetic records' time is 0: due in every other pass, held in the others (the clock
+                // shifted back to 0), so that the passes meet both a staging that is empty and one that is
+                // not, as a live ordered stream does; the clock is the stream's own (see clockShift)
+                consumer.ordered(lateness, OrderedMerge.MONOTONIC);
             }
             try {
                 for (int round = 0; round < WAKEUP_ROUNDS; round++) {
@@ -274,6 +274,9 @@ public final class WarmUp {
                         // a CPU check due in one pass of 256: seen taken, so compiled, but rare enough that
                         // the JIT does not inline the warm-up's fixed ring set into the pass
                         consumer.cpuCheckInterval((i & 255) == 0 ? 0 : Long.MAX_VALUE);
+                        if (lateness > 0) {
+                            consumer.clockShift((i & 1) == 0 ? -OrderedMerge.MONOTONIC.getAsLong() : 0);
+                        }
                         if (batch) {
                             consumer.batchListener(warmBatch[i % warmBatch.length]);
                         }
@@ -307,8 +310,15 @@ public final class WarmUp {
         return new ArrayList<>(RecordImages.cycle(samples(entries, Integer.MAX_VALUE), count));
     }
 
-    /** A LOST and a THROTTLE record. */
+    /**
+     * A LOST and a THROTTLE record, then a COMM, a FORK and an EXIT (the records of a stream with task
+     * listeners: without them, the first real one deoptimized the dispatch of records other than samples;
+     * measured with -Xlog:deoptimization, unstable_if at its switch in a signal monitor).
+     */
     private static List<byte[]> otherRecords() {
-        return List.of(RecordImages.lost(0, 0), RecordImages.record(PerfRecordType.PERF_RECORD_THROTTLE, 0, 24));
+        return List.of(RecordImages.lost(0, 0), RecordImages.record(PerfRecordType.PERF_RECORD_THROTTLE, 0, 24),
+                RecordImages.comm(1, 1, "warm", true), RecordImages.comm(1, 2, "warm2", false),
+                RecordImages.fork(1, 1, 2, 1, 0),
+                RecordImages.exit(1, 1, 2, 1, 0));
     }
 }

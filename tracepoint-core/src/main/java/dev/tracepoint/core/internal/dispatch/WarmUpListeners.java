@@ -30,7 +30,62 @@ final class WarmUpListeners {
             warm[i] = new Dispatcher.Entry(entries[i].format(), noops);
         }
         LostListener[] lost = {(cpu, n) -> { }};
-        return new Dispatcher(ViewAccess.get().newView(), warm, lost, new TaskListener[0], e -> { }, 0);
+        // task listeners of three classes, so that a stream's COMM, FORK and EXIT records (a monitor naming
+        // processes) meet a compiled, megamorphic call site and not a branch the JIT never saw taken
+        TaskListener[] tasks = {new TaskA(), new TaskB(), new TaskC()};
+        return new Dispatcher(ViewAccess.get().newView(), warm, lost, tasks, e -> { }, 0);
+    }
+
+    // Task listeners of three classes (see dispatcher()); each keeps what it reads alive in the sink.
+    private static final class TaskA implements TaskListener {
+        @Override
+        public void onComm(int pid, int tid, String comm, boolean exec) {
+            sink += comm.length();
+        }
+
+        @Override
+        public void onFork(int pid, int ppid, int tid, int ptid, long timeNanos) {
+            sink += pid;
+        }
+
+        @Override
+        public void onExit(int pid, int ppid, int tid, int ptid, long timeNanos) {
+            sink -= pid;
+        }
+    }
+
+    private static final class TaskB implements TaskListener {
+        @Override
+        public void onComm(int pid, int tid, String comm, boolean exec) {
+            sink += exec ? 1 : 2;
+        }
+
+        @Override
+        public void onFork(int pid, int ppid, int tid, int ptid, long timeNanos) {
+            sink += tid;
+        }
+
+        @Override
+        public void onExit(int pid, int ppid, int tid, int ptid, long timeNanos) {
+            sink -= tid;
+        }
+    }
+
+    private static final class TaskC implements TaskListener {
+        @Override
+        public void onComm(int pid, int tid, String comm, boolean exec) {
+            sink += tid;
+        }
+
+        @Override
+        public void onFork(int pid, int ppid, int tid, int ptid, long timeNanos) {
+            sink += timeNanos;
+        }
+
+        @Override
+        public void onExit(int pid, int ppid, int tid, int ptid, long timeNanos) {
+            sink -= timeNanos;
+        }
     }
 
     /** @return three flush actions of three classes */

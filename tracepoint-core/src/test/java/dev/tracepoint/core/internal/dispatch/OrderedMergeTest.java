@@ -236,6 +236,21 @@ class OrderedMergeTest {
     }
 
     @Test
+    void aForkOrExitIsMergedByTheTimeItsListenerIsGivenNotByTheLaterTimeOfItsTrailer() {
+        rings(2, 4096);
+        merge(10);
+        // the kernel reads the clock for the record's own time, then again for its sample_id when it writes
+        // it: a sample on another CPU can fall between the two
+        rings[1].put(RecordImages.withSampleId(RecordImages.fork(77, 1, 77, 1, 200), 1, 1, 260, 1))
+                .put(RecordImages.withSampleId(RecordImages.exit(78, 1, 78, 1, 300), 1, 1, 330, 1))
+                .publish();
+        rings[0].sample(250).sample(310).publish();
+
+        assertThat(passAt(1_000)).containsExactly("fork 77 t=200", "0:250", "exit 78 t=300", "0:310");
+        assertThat(merge.late()).isZero();
+    }
+
+    @Test
     void aBatchListenerWalksTheMergedSequenceAndOtherRecordsEndItsBatches() {
         rings(2, 4096);
         merge(10);
