@@ -39,6 +39,7 @@ class ReadmeSnippetsTest {
             import dev.tracepoint.signal.*;
             import dev.tracepoint.skb.*;
             import java.lang.foreign.MemorySegment;
+            import java.lang.invoke.MethodHandles;
             import java.nio.file.Path;
             import java.time.Duration;
             import java.util.*;

@@ -4,6 +4,7 @@ import dev.tracepoint.core.decode.EventBinding;
 import dev.tracepoint.core.decode.EventView;
 import dev.tracepoint.core.format.EventFormat;
 
+import java.lang.invoke.MethodHandles;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -99,19 +100,53 @@ public final class Subscription {
      * Adds a typed listener: {@code type}'s accessors are bound to the running kernel's layout now (see
      * {@link EventBinding}), so a missing required field fails here, not per event.
      *
-     * @param type     a public interface whose accessors name the tracepoint's fields
+     * @param type     an interface whose accessors name the tracepoint's fields: on the module path, public and
+     *                 in a package exported to {@code dev.tracepoint.core}, or else bound with
+     *                 {@link #onEvent(Class, MethodHandles.Lookup, TypedListener)}
      * @param listener called with a reused typed flyweight for each event
      * @param <T>      the interface
      * @return this subscription
-     * @throws IllegalArgumentException naming the missing fields or ill-typed accessors
+     * @throws IllegalArgumentException naming the missing fields or ill-typed accessors, or the {@code exports}
+     *                                  line the interface's module lacks
      * @throws IllegalStateException    when the stream has a batch listener, or is open
      */
     public <T> Subscription onEvent(Class<T> type, TypedListener<T> listener) {
+        checkTyped(listener);
+        return typed(EventBinding.of(type, format), listener);
+    }
+
+    /**
+     * Adds a typed listener, bound with your module's lookup: the accessor class is defined in the lookup's
+     * package, so an interface in a package your module does not export (on the module path) binds without
+     * an {@code exports ... to dev.tracepoint.core} line (see
+     * {@link EventBinding#of(Class, EventFormat, MethodHandles.Lookup)}).
+     *
+     * {@snippet :
+     * stream.enable("signal:signal_generate").onEvent(Kill.class, MethodHandles.lookup(), e -> log(e.sig()));
+     * }
+     *
+     * @param type     an interface whose accessors name the tracepoint's fields, accessible from {@code lookup}
+     * @param lookup   {@link MethodHandles#lookup()}, called in your code (full privilege access)
+     * @param listener called with a reused typed flyweight for each event
+     * @param <T>      the interface
+     * @return this subscription
+     * @throws IllegalArgumentException naming the missing fields or ill-typed accessors, or a lookup that lacks
+     *                                  full privilege access or cannot access {@code type}
+     * @throws IllegalStateException    when the stream has a batch listener, or is open
+     */
+    public <T> Subscription onEvent(Class<T> type, MethodHandles.Lookup lookup, TypedListener<T> listener) {
+        checkTyped(listener);
+        return typed(EventBinding.of(type, format, lookup), listener);
+    }
+
+    private void checkTyped(TypedListener<?> listener) {
         Objects.requireNonNull(listener, "listener");
         stream.checkNotOpen();
         stream.checkNoBatch();
-        T bound = bind(type);
-        listeners.add(new TypedAdapter<>(bound, listener));
+    }
+
+    private <T> Subscription typed(EventBinding<T> binding, TypedListener<T> listener) {
+        listeners.add(new TypedAdapter<>(binding.attach(stream.view()), listener));
         return this;
     }
 
@@ -120,13 +155,31 @@ public final class Subscription {
      * {@link EventBatch#next()} moved to, with accessors bound to the running kernel's layout now (see
      * {@link EventBinding}). No side effect on the stream.
      *
-     * @param type a public interface whose accessors name the tracepoint's fields
+     * @param type an interface whose accessors name the tracepoint's fields: on the module path, public and in
+     *             a package exported to {@code dev.tracepoint.core}, or else bound with
+     *             {@link #bind(Class, MethodHandles.Lookup)}
      * @param <T>  the interface
      * @return the flyweight; read it only while the batch is on an event of this tracepoint
-     * @throws IllegalArgumentException naming the missing fields or ill-typed accessors
+     * @throws IllegalArgumentException naming the missing fields or ill-typed accessors, or the {@code exports}
+     *                                  line the interface's module lacks
      */
     public <T> T bind(Class<T> type) {
         return EventBinding.of(type, format).attach(stream.view());
+    }
+
+    /**
+     * {@link #bind(Class)} with your module's lookup, for an interface in a package your module does not
+     * export to {@code dev.tracepoint.core} (see {@link EventBinding#of(Class, EventFormat, MethodHandles.Lookup)}).
+     *
+     * @param type   an interface whose accessors name the tracepoint's fields, accessible from {@code lookup}
+     * @param lookup {@link MethodHandles#lookup()}, called in your code (full privilege access)
+     * @param <T>    the interface
+     * @return the flyweight; read it only while the batch is on an event of this tracepoint
+     * @throws IllegalArgumentException naming the missing fields or ill-typed accessors, or a lookup that lacks
+     *                                  full privilege access or cannot access {@code type}
+     */
+    public <T> T bind(Class<T> type, MethodHandles.Lookup lookup) {
+        return EventBinding.of(type, format, lookup).attach(stream.view());
     }
 
     /** @return the stream this subscription belongs to, to go on with the next tracepoint */

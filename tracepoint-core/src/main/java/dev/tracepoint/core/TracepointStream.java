@@ -189,6 +189,26 @@ public final class TracepointStream implements AutoCloseable {
     }
 
     /**
+     * Shorthand for {@code enable(tracepoint).onEvent(type, lookup, listener)}: a typed listener bound with your
+     * module's lookup (see {@link Subscription#onEvent(Class, java.lang.invoke.MethodHandles.Lookup, TypedListener)}).
+     *
+     * @param tracepoint {@code system:event}
+     * @param type       an interface whose accessors name the tracepoint's fields, accessible from {@code lookup}
+     * @param lookup     {@link java.lang.invoke.MethodHandles#lookup()}, called in your code
+     * @param listener   called with a reused typed flyweight for each event
+     * @param <T>        the interface
+     * @return this stream
+     * @throws TracepointException      when the tracepoint is unknown or its format unreadable
+     * @throws IllegalArgumentException naming the missing fields or ill-typed accessors, or a lookup that lacks
+     *                                  full privilege access or cannot access {@code type}
+     */
+    public <T> TracepointStream onEvent(String tracepoint, Class<T> type, java.lang.invoke.MethodHandles.Lookup lookup,
+                                        TypedListener<T> listener) throws TracepointException {
+        enable(tracepoint).onEvent(type, lookup, listener);
+        return this;
+    }
+
+    /**
      * Delivers the events of every tracepoint of the stream ({@link #enable}) to one batch listener, a ring at
      * a time, instead of calling a listener per event: the listener iterates them itself (see
      * {@link EventBatch}). For high event rates: the JIT compiles the walk over the ring into the

@@ -136,7 +136,8 @@ class TracepointStreamIT {
     public interface SignalFields {
         int sig();
 
-        int pid();
+        @TracepointField("pid")
+        int targetPid();
     }
 
     @Test

@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A minimal class-file writer for the straight-line accessor classes of {@link TypedEvents}: a constant pool,
+ * A minimal class-file writer for the straight-line accessor classes of {@link EventBinding}: a constant pool,
  * a constructor and methods without branches (so no stack map frames are needed). The JDK's
  * {@code java.lang.classfile} API is final only from JDK 24; this keeps JDK 22 supported.
  */

@@ -3,6 +3,7 @@ package dev.tracepoint.core.decode;
 import dev.tracepoint.core.format.EventFormat;
 import dev.tracepoint.core.format.Field;
 import dev.tracepoint.core.format.FieldKind;
+import dev.tracepoint.core.internal.binding.BoundEvent;
 
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
@@ -11,11 +12,14 @@ import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A typed event interface bound to one tracepoint layout: the accessors of the interface compiled into a
@@ -36,22 +40,55 @@ import java.util.concurrent.ConcurrentHashMap;
  * </ul>
  * Methods with a body ({@code default}) and the methods of {@link TracepointEvent} are left alone.
  *
+ * <p>An accessor may not take the name of a {@link TracepointEvent} method ({@code cpu()}, {@code pid()},
+ * {@code tid()}, {@code timeNanos()}, {@code tracepoint()}, {@code view()}): {@code int pid()} on
+ * {@code signal:signal_generate} would hide the sender's pid behind the field {@code pid}, the target's.
+ * Binding such an interface fails naming the method and the field; read the field under another name,
+ * {@code @TracepointField("pid") int targetPid()}.
+ *
  * <p>Binding fails fast with an {@link IllegalArgumentException} that names every required field the
  * kernel lacks and every accessor that does not fit its field. An {@linkplain TracepointField#optional()
  * optional} field that is absent is reported by {@link #absentFields()} and its accessor throws
  * {@link IllegalStateException}.
  *
- * <p>The interface must be public and visible from this library's class loader. Bindings are cached per
- * interface and layout and are thread-safe; the objects returned by {@link #attach(EventView)} are not.
+ * <h2>Where the generated class lives</h2>
+ * The library generates one class per interface and layout, which must be able to implement the interface:
+ * <ul>
+ *   <li>A public interface in a package exported to {@code dev.tracepoint.core} (every package on the class
+ *       path; on the module path, exported unconditionally or by
+ *       {@code exports com.example.events to dev.tracepoint.core;}) and visible from the library's class
+ *       loader binds with {@link #of(Class, EventFormat)}: the class is a hidden class of this library.</li>
+ *   <li>Any other interface in a package open to {@code dev.tracepoint.core}, public or not, binds with it
+ *       too: every package on the class path, and a single-file source program's ({@code java Prog.java}),
+ *       whose classes the library's class loader cannot see. The class is then defined next to the interface,
+ *       by the interface's class loader.</li>
+ *   <li>Otherwise, hand the library your module's {@link MethodHandles.Lookup}, as hidden-class APIs take one:
+ *       {@link #of(Class, EventFormat, MethodHandles.Lookup) of(type, format, MethodHandles.lookup())}
+ *       (and the {@code Subscription} and {@code TracepointStream} overloads that take one). The class is
+ *       then defined in the lookup's package and module, with no {@code exports} needed; without it, binding
+ *       fails with an error giving the exact {@code exports} line for your {@code module-info.java}.</li>
+ * </ul>
+ *
+ * <p>Bindings are cached per interface and layout and are thread-safe; the objects returned by
+ * {@link #attach(EventView)} are not.
  *
  * @param <T> the typed event interface
  */
 public final class EventBinding<T> {
 
-    private static final String BASE = "dev/tracepoint/core/decode/BoundEvent";
+    private static final String BASE = "dev/tracepoint/core/internal/binding/BoundEvent";
     private static final String CTOR = "(Ldev/tracepoint/core/decode/EventView;[Ldev/tracepoint/core/format/Field;Ljava/lang/String;)V";
-    private static final Map<Class<?>, Map<String, EventBinding<?>>> CACHE = new ConcurrentHashMap<>();
-    private static final java.util.concurrent.atomic.AtomicLong COUNTER = new java.util.concurrent.atomic.AtomicLong();
+    /** Per interface, per layout; a ClassValue, so a binding does not keep the interface's class loader alive. */
+    private static final ClassValue<Map<String, EventBinding<?>>> CACHE = new ClassValue<>() {
+        @Override
+        protected Map<String, EventBinding<?>> computeValue(Class<?> type) {
+            return new ConcurrentHashMap<>();
+        }
+    };
+    private static final AtomicLong COUNTER = new AtomicLong();
+    private static final Module CORE = EventBinding.class.getModule();
+    /** The names of {@link TracepointEvent}'s methods, which no accessor may take. */
+    private static final Set<String> METADATA = metadataNames();
 
     private final Class<T> type;
     private final EventFormat format;
@@ -68,18 +105,56 @@ public final class EventBinding<T> {
     }
 
     /**
-     * Binds {@code type} to {@code format}, compiling the accessor class on first use.
+     * Binds {@code type} to {@code format}, compiling the accessor class on first use. The class is defined
+     * in this library when the interface is public, in a package exported to it and visible from its class
+     * loader, else next to the interface when its package is open to this library (the class path, a
+     * single-file program); for an interface in a package of a named module that neither opens nor exports it
+     * to {@code dev.tracepoint.core}, use {@link #of(Class, EventFormat, MethodHandles.Lookup)}.
      *
-     * @param type   a public interface with accessor methods
+     * @param type   an interface with accessor methods
      * @param format the running kernel's layout of the tracepoint
      * @param <T>    the interface
      * @return the binding
-     * @throws IllegalArgumentException naming every missing required field and every accessor that does not fit
+     * @throws IllegalArgumentException naming every missing required field, every accessor that does not fit
+     *                                  and every accessor named like a {@link TracepointEvent} method; or, on the
+     *                                  module path, the {@code exports} line the interface's module lacks
      */
-    @SuppressWarnings("unchecked")
     public static <T> EventBinding<T> of(Class<T> type, EventFormat format) {
-        return (EventBinding<T>) CACHE.computeIfAbsent(type, t -> new ConcurrentHashMap<>())
-                .computeIfAbsent(cacheKey(format), k -> compile(type, format));
+        return bind(type, format, null);
+    }
+
+    /**
+     * Binds {@code type} to {@code format} with the caller's lookup, compiling the accessor class on first use
+     * as a hidden class of the lookup's package and module ({@link MethodHandles.Lookup#defineHiddenClass}).
+     * For typed interfaces in a named module that does not export their package to
+     * {@code dev.tracepoint.core}; the interface need not be public, only accessible from the lookup:
+     *
+     * {@snippet :
+     * EventBinding<Kill> kills = EventBinding.of(Kill.class, format, MethodHandles.lookup());
+     * }
+     *
+     * @param type   an interface with accessor methods, accessible from {@code lookup}
+     * @param format the running kernel's layout of the tracepoint
+     * @param lookup a lookup with full privilege access ({@link MethodHandles#lookup()}, called in your code)
+     * @param <T>    the interface
+     * @return the binding
+     * @throws IllegalArgumentException naming every missing required field, every accessor that does not fit
+     *                                  and every accessor named like a {@link TracepointEvent} method; or when
+     *                                  {@code lookup} lacks full privilege access or cannot access {@code type}
+     */
+    public static <T> EventBinding<T> of(Class<T> type, EventFormat format, MethodHandles.Lookup lookup) {
+        Objects.requireNonNull(lookup, "lookup");
+        return bind(type, format, lookup);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T> EventBinding<T> bind(Class<T> type, EventFormat format, MethodHandles.Lookup lookup) {
+        Objects.requireNonNull(type, "type");
+        Objects.requireNonNull(format, "format");
+        if (lookup != null) {
+            checkLookup(type, lookup);
+        }
+        return (EventBinding<T>) CACHE.get(type).computeIfAbsent(cacheKey(format), k -> compile(type, format, lookup));
     }
 
     /**
@@ -124,15 +199,17 @@ public final class EventBinding<T> {
 
     // ------------------------------------------------------------------------------------------ compiler
 
-    private static <T> EventBinding<T> compile(Class<T> type, EventFormat format) {
+    private static <T> EventBinding<T> compile(Class<T> type, EventFormat format, MethodHandles.Lookup given) {
         if (!type.isInterface()) {
             throw new IllegalArgumentException(type.getName() + " is not an interface; for records use EventView.as(Class)");
         }
-        if (!Modifier.isPublic(type.getModifiers())) {
-            throw new IllegalArgumentException("typed event interface " + type.getName() + " must be public");
-        }
-        String name = EventBinding.class.getPackageName().replace('.', '/') + "/Bound$" + type.getSimpleName()
-                + "$" + COUNTER.incrementAndGet();
+        MethodHandles.Lookup definer = given != null ? given : definer(type);
+        String pkg = definer.lookupClass().getPackageName();
+        // a hidden class needs a lookup with full privilege access; the private lookup of an open package has
+        // no MODULE access, so the class is an ordinary one there: its name must then be unique in the package
+        boolean hidden = definer.hasFullPrivilegeAccess();
+        String name = (pkg.isEmpty() ? "" : pkg.replace('.', '/') + "/") + type.getSimpleName() + "$$Bound$"
+                + (hidden ? "" : Integer.toHexString(System.identityHashCode(EventBinding.class)) + "$") + COUNTER.incrementAndGet();
         ClassBytes cb = new ClassBytes(name, BASE, type.getName().replace('.', '/'));
         cb.method(0x0001, "<init>", CTOR, 4, 4, cb.code()
                 .op(ClassBytes.ALOAD_0).op(ClassBytes.ALOAD_1).op(ClassBytes.ALOAD_2).op(ClassBytes.ALOAD_3)
@@ -142,8 +219,23 @@ public final class EventBinding<T> {
         List<Field> used = new ArrayList<>();
         List<String> problems = new ArrayList<>();
         Set<String> absent = new LinkedHashSet<>();
+        boolean tracepointEvent = TracepointEvent.class.isAssignableFrom(type);
         for (Method m : type.getMethods()) {
-            if (!Modifier.isAbstract(m.getModifiers()) || m.getDeclaringClass() == TracepointEvent.class) {
+            if (m.getDeclaringClass() == TracepointEvent.class || Modifier.isStatic(m.getModifiers()) || isObjectMethod(m)) {
+                continue;
+            }
+            boolean metadataName = m.getParameterCount() == 0 && METADATA.contains(m.getName());
+            if (!Modifier.isAbstract(m.getModifiers())) {
+                if (metadataName && !tracepointEvent) {
+                    problems.add("default method " + m.getName() + "() has the name of TracepointEvent." + m.getName()
+                            + "(), which the generated class inherits too: extend TracepointEvent or rename it");
+                }
+                continue;
+            }
+            if (metadataName) {
+                if (!(m.getName().equals("view") && m.getReturnType() == EventView.class)) {
+                    problems.add(collision(m, format));
+                }
                 continue;
             }
             String problem = accessor(cb, m, format, used, absent);
@@ -156,18 +248,157 @@ public final class EventBinding<T> {
                     + String.join("; ", problems) + " (this kernel's fields: " + fieldNames(format) + ")");
         }
         try {
-            MethodHandles.Lookup lookup = MethodHandles.lookup();
-            Module core = EventBinding.class.getModule();
-            if (core.isNamed() && !core.canRead(type.getModule())) {
-                core.addReads(type.getModule());
-            }
-            Class<?> c = lookup.defineHiddenClass(cb.toByteArray(), true).lookupClass();
-            MethodHandle ctor = lookup.findConstructor(c, MethodType.methodType(void.class, EventView.class, Field[].class, String.class));
+            Class<?> c = hidden ? definer.defineHiddenClass(cb.toByteArray(), true).lookupClass() : definer.defineClass(cb.toByteArray());
+            MethodHandle ctor = definer.findConstructor(c, MethodType.methodType(void.class, EventView.class, Field[].class, String.class));
             return new EventBinding<>(type, format, Collections.unmodifiableSet(absent), used.toArray(new Field[0]), ctor);
         } catch (IllegalAccessException | NoSuchMethodException | LinkageError e) {
-            throw new IllegalArgumentException("cannot generate the accessor class for " + type.getName()
-                    + " (is it public and visible from the tracepoint library's class loader?): " + e, e);
+            throw new IllegalArgumentException("cannot generate the accessor class for " + type.getName() + " in "
+                    + definer.lookupClass().getPackageName() + " (class loader " + definer.lookupClass().getClassLoader()
+                    + ", " + definer.lookupClass().getModule() + "): " + e + "; " + lookupHint(type), e);
         }
+    }
+
+    /** The error for an abstract accessor named like a {@link TracepointEvent} method. */
+    private static String collision(Method m, EventFormat format) {
+        String name = m.getName();
+        TracepointField ann = m.getAnnotation(TracepointField.class);
+        Field f = resolve(format, name, ann);
+        String field = f != null ? f.name() : ann != null && !ann.value().isEmpty() ? ann.value() : snake(name);
+        String rename = (name.equals("pid") || name.equals("tid") || name.equals("cpu")
+                ? "target" + Character.toUpperCase(name.charAt(0)) + name.substring(1) : name + "Field");
+        return "accessor " + m.getReturnType().getSimpleName() + " " + name + "() has the name of TracepointEvent." + name
+                + "() (the sample's metadata), so it would hide that method and read "
+                + (f != null ? "field '" + field + "'" : "a field '" + field + "' this format lacks")
+                + " instead; to read the field, give the accessor another name: @TracepointField(\"" + field + "\") "
+                + m.getReturnType().getSimpleName() + " " + rename + "()";
+    }
+
+    /**
+     * Where to define the class of an interface bound without a lookup: in this library when the interface
+     * is public, exported to it and visible from its class loader (as always); else next to the interface,
+     * when its package is open to this library (the class path, the source launcher's class loader).
+     */
+    private static MethodHandles.Lookup definer(Class<?> type) {
+        Module m = type.getModule();
+        String pn = type.getPackageName();
+        readModule(m);
+        if (Modifier.isPublic(type.getModifiers()) && m.isExported(pn, CORE) && visible(EventBinding.class.getClassLoader(), type)) {
+            return MethodHandles.lookup();
+        }
+        if (m.isOpen(pn, CORE)) {
+            try {
+                MethodHandles.Lookup lookup = MethodHandles.privateLookupIn(type, MethodHandles.lookup());
+                prepare(type, lookup.lookupClass());
+                return lookup;
+            } catch (IllegalAccessException e) {
+                throw new IllegalArgumentException("cannot bind " + type.getName() + ": " + e + "; " + lookupHint(type), e);
+            }
+        }
+        throw new IllegalArgumentException(notAccessible(type, "typed event interface", "bind"));
+    }
+
+    /** Checks a lookup given to bind {@code type}, then {@link #prepare}s its module. */
+    private static void checkLookup(Class<?> type, MethodHandles.Lookup lookup) {
+        if (!lookup.hasFullPrivilegeAccess()) {
+            throw new IllegalArgumentException("the Lookup given to bind " + type.getName() + " (" + lookup
+                    + ") lacks full privilege access: pass MethodHandles.lookup(), called in your own code, not"
+                    + " publicLookup() or a lookup narrowed by in() or dropLookupMode()");
+        }
+        try {
+            lookup.accessClass(type);
+        } catch (IllegalAccessException e) {
+            throw new IllegalArgumentException(type.getName() + " is not accessible from the Lookup given to bind it ("
+                    + lookup + "): pass the lookup of a class of the interface's own module", e);
+        }
+        prepare(type, lookup.lookupClass());
+    }
+
+    /**
+     * Checks that a class defined next to {@code at} can extend this library's base class, and exports that
+     * class's package (and nothing else of the library's internals) to {@code at}'s module.
+     */
+    private static void prepare(Class<?> type, Class<?> at) {
+        if (!visible(at.getClassLoader(), BoundEvent.class)) {
+            throw new IllegalArgumentException("cannot bind " + type.getName() + " next to " + at.getName()
+                    + ": the tracepoint library is not visible from its class loader (" + at.getClassLoader() + ")");
+        }
+        Module module = at.getModule();
+        if (module.isNamed() && !module.canRead(CORE)) {
+            throw new IllegalArgumentException("cannot bind " + type.getName() + " with the lookup of " + at.getName()
+                    + ": module " + module.getName() + " does not read " + CORE.getName()
+                    + "; add to its module-info.java: requires " + CORE.getName() + ";");
+        }
+        String base = BoundEvent.class.getPackageName();
+        if (CORE.isNamed() && !CORE.isExported(base, module)) {
+            CORE.addExports(base, module);
+        }
+    }
+
+    /** Lets this library's module read {@code m}, as implementing or constructing its types needs. */
+    static void readModule(Module m) {
+        if (CORE.isNamed() && !CORE.canRead(m)) {
+            CORE.addReads(m);
+        }
+    }
+
+    /**
+     * Why {@code type} cannot be bound (or constructed) without a lookup, and the two ways out: the exact
+     * {@code exports} line for its module-info.java, or the lookup overloads.
+     */
+    static String notAccessible(Class<?> type, String what, String verb) {
+        Module m = type.getModule();
+        String pn = type.getPackageName();
+        StringBuilder sb = new StringBuilder("cannot " + verb + " " + what + " " + type.getName() + ": ");
+        if (m.isNamed() && !m.isExported(pn, CORE)) {
+            String line = CORE.isNamed() ? "exports " + pn + " to " + CORE.getName() + ";" : "exports " + pn + ";";
+            sb.append("package ").append(pn).append(" of module ").append(m.getName()).append(" is not exported to ")
+                    .append(CORE.isNamed() ? CORE.getName() : "the tracepoint library (on the class path)")
+                    .append(". Either add to module-info.java of module ").append(m.getName()).append(": ").append(line)
+                    .append(" or ");
+        } else if (!Modifier.isPublic(type.getModifiers())) {
+            sb.append("it is not public. Make it public, or ");
+        } else {
+            sb.append("it is not visible from the tracepoint library's class loader (").append(EventBinding.class.getClassLoader())
+                    .append("; its own: ").append(type.getClassLoader()).append("). ");
+        }
+        return sb.append(lookupHint(type)).toString();
+    }
+
+    private static String lookupHint(Class<?> type) {
+        String simple = type.getSimpleName() + ".class";
+        if (type.isRecord()) {
+            return "copy with your module's Lookup: view.as(" + simple + ", MethodHandles.lookup())";
+        }
+        return "bind with your module's Lookup: subscription.onEvent(" + simple + ", MethodHandles.lookup(), listener)"
+                + ", subscription.bind(" + simple + ", MethodHandles.lookup()) or EventBinding.of(" + simple
+                + ", format, MethodHandles.lookup())";
+    }
+
+    private static boolean visible(ClassLoader loader, Class<?> c) {
+        try {
+            return Class.forName(c.getName(), false, loader) == c;
+        } catch (ClassNotFoundException | LinkageError e) {
+            return false;
+        }
+    }
+
+    private static boolean isObjectMethod(Method m) {
+        try {
+            Object.class.getMethod(m.getName(), m.getParameterTypes());
+            return true;
+        } catch (NoSuchMethodException e) {
+            return false;
+        }
+    }
+
+    private static Set<String> metadataNames() {
+        Set<String> names = new HashSet<>();
+        for (Method m : TracepointEvent.class.getMethods()) {
+            if (m.getParameterCount() == 0) {
+                names.add(m.getName());
+            }
+        }
+        return Set.copyOf(names);
     }
 
     /** Emits one accessor; returns a problem description, or null. */

@@ -9,6 +9,7 @@ import dev.tracepoint.core.internal.perf.PerfSampleDescriptor;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandles;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Objects;
@@ -261,22 +262,11 @@ public final class EventView {
         return getLong(format.requireField(fieldName));
     }
 
-    /** Hot-path read for bound accessors: the field is inside the fixed part, which {@link #wrap} checked. */
-    long readFixed(int off, int code) {
-        long a = base + off;
-        return switch (code) {
-            case 0x11 -> segment.get(U8, a);
-            case 0x01 -> segment.get(U8, a) & 0xffL;
-            case 0x12 -> segment.get(U16, a);
-            case 0x02 -> segment.get(U16, a) & 0xffffL;
-            case 0x14 -> segment.get(U32, a);
-            case 0x04 -> segment.get(U32, a) & 0xffff_ffffL;
-            case 0x18, 0x08 -> segment.get(U64, a);
-            default -> readOdd(a, code & 0xf, (code & 0x10) != 0);
-        };
-    }
-
-    /** The accessor code of a scalar: its size in the low nibble, 0x10 when signed. */
+    /**
+     * The accessor code of a scalar, which the bound accessors' read
+     * ({@code dev.tracepoint.core.internal.binding.BoundEvent}) switches on: its size in the low nibble, 0x10
+     * when signed.
+     */
     static int code(Field f) {
         return (f.size() & 0xf) | (f.signed() ? 0x10 : 0);
     }
@@ -560,15 +550,40 @@ public final class EventView {
 
     /**
      * Copies this event into a record whose components are named after the fields (see
-     * {@link TracepointField} for other names and optional fields). The binding is compiled once per record
-     * type and format.
+     * {@link TracepointField} for other names and optional fields). Components named {@code cpu},
+     * {@code samplePid}, {@code sampleTid} and {@code timeNanos} get the sample's metadata; one of these names
+     * that is also a field of the format is an error unless annotated {@code @TracepointField} to read the
+     * field. The binding is compiled once per record type and format.
+     *
+     * <p>The record must be public, with its canonical constructor, in a package exported or open to
+     * {@code dev.tracepoint.core} (the class path and single-file programs are); otherwise use
+     * {@link #as(Class, MethodHandles.Lookup)}.
      *
      * @param type a record type
      * @param <R>  the record type
      * @return a new record
+     * @throws IllegalArgumentException naming every required field the format lacks, or, on the module path,
+     *                                  the {@code exports} line the record's module lacks
      */
     public <R extends Record> R as(Class<R> type) {
-        return RecordBinding.of(type, format).read(this);
+        return RecordBinding.of(type, format, null).read(this);
+    }
+
+    /**
+     * {@link #as(Class)} for a record of a named module that does not export its package to
+     * {@code dev.tracepoint.core}: its canonical constructor is found with the caller's lookup, so it needs
+     * only be accessible from there ({@code view.as(Kill.class, MethodHandles.lookup())}).
+     *
+     * @param type   a record type
+     * @param lookup a lookup that can access the canonical constructor, usually {@link MethodHandles#lookup()}
+     * @param <R>    the record type
+     * @return a new record
+     * @throws IllegalArgumentException naming every required field the format lacks, or when the lookup cannot
+     *                                  access the constructor
+     */
+    public <R extends Record> R as(Class<R> type, MethodHandles.Lookup lookup) {
+        Objects.requireNonNull(lookup, "lookup");
+        return RecordBinding.of(type, format, lookup).read(this);
     }
 
     /** @return the event as text, like the kernel's print fmt output */

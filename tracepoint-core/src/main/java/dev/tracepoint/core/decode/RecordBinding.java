@@ -5,18 +5,39 @@ import dev.tracepoint.core.format.Field;
 
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.lang.reflect.Modifier;
 import java.lang.reflect.RecordComponent;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 
 /** Builds records from views: the copy side of typed events ({@link EventView#as(Class)}). */
 final class RecordBinding<R extends Record> {
 
-    private static final Map<Class<?>, Map<String, RecordBinding<?>>> CACHE = new ConcurrentHashMap<>();
+    /** Per record type, per layout; a ClassValue, so a binding does not keep the record's class loader alive. */
+    private static final ClassValue<Map<String, RecordBinding<?>>> CACHE = new ClassValue<>() {
+        @Override
+        protected Map<String, RecordBinding<?>> computeValue(Class<?> type) {
+            return new ConcurrentHashMap<>();
+        }
+    };
 
-    private enum Source { FIELD, SYMBOL, ABSENT, CPU, PID, TID, TIME }
+    private enum Source {
+        FIELD, SYMBOL, ABSENT, CPU("CPU"), PID("pid"), TID("tid"), TIME("time");
+
+        final String description;
+
+        Source() {
+            this(null);
+        }
+
+        Source(String description) {
+            this.description = description;
+        }
+    }
 
     private final MethodHandle constructor;
     private final Field[] fields;
@@ -30,13 +51,20 @@ final class RecordBinding<R extends Record> {
         this.types = types;
     }
 
+    /**
+     * @param lookup the caller's lookup to find the canonical constructor with, or null to find it from this
+     *               library (a public record of a package exported or open to it)
+     */
     @SuppressWarnings("unchecked")
-    static <R extends Record> RecordBinding<R> of(Class<R> type, EventFormat format) {
-        return (RecordBinding<R>) CACHE.computeIfAbsent(type, t -> new ConcurrentHashMap<>())
-                .computeIfAbsent(EventBinding.cacheKey(format), k -> compile(type, format));
+    static <R extends Record> RecordBinding<R> of(Class<R> type, EventFormat format, MethodHandles.Lookup lookup) {
+        Objects.requireNonNull(type, "type");
+        if (!type.isRecord()) {
+            throw new IllegalArgumentException(type.getName() + " is not a record; for interfaces use EventBinding");
+        }
+        return (RecordBinding<R>) CACHE.get(type).computeIfAbsent(EventBinding.cacheKey(format), k -> compile(type, format, lookup));
     }
 
-    private static <R extends Record> RecordBinding<R> compile(Class<R> type, EventFormat format) {
+    private static <R extends Record> RecordBinding<R> compile(Class<R> type, EventFormat format, MethodHandles.Lookup given) {
         RecordComponent[] rc = type.getRecordComponents();
         Field[] fields = new Field[rc.length];
         Source[] sources = new Source[rc.length];
@@ -47,6 +75,18 @@ final class RecordBinding<R extends Record> {
             TracepointField ann = rc[i].getAnnotation(TracepointField.class);
             types[i] = rc[i].getType();
             Field f = EventBinding.resolve(format, name, ann);
+            Source meta = switch (name) {
+                case "cpu" -> Source.CPU;
+                case "samplePid" -> Source.PID;
+                case "sampleTid" -> Source.TID;
+                case "timeNanos" -> Source.TIME;
+                default -> null;
+            };
+            if (f != null && meta != null && ann == null) {
+                problems.add("component " + name + " names both the sample's " + meta.description + " and field '" + f.name()
+                        + "': annotate it @TracepointField(\"" + f.name() + "\") to read the field, or rename it");
+                continue;
+            }
             if (f != null) {
                 fields[i] = f;
                 sources[i] = types[i] == String.class && !f.isString() && f.table() != null ? Source.SYMBOL : Source.FIELD;
@@ -60,13 +100,6 @@ final class RecordBinding<R extends Record> {
                     continue;
                 }
             }
-            Source meta = switch (name) {
-                case "cpu" -> Source.CPU;
-                case "samplePid" -> Source.PID;
-                case "sampleTid" -> Source.TID;
-                case "timeNanos" -> Source.TIME;
-                default -> null;
-            };
             if (meta != null) {
                 sources[i] = meta;
             } else if (ann != null && ann.optional()) {
@@ -85,11 +118,35 @@ final class RecordBinding<R extends Record> {
             for (int i = 0; i < rc.length; i++) {
                 ctorTypes[i] = rc[i].getType();
             }
-            MethodHandle ctor = MethodHandles.publicLookup().unreflectConstructor(type.getDeclaredConstructor(ctorTypes));
+            MethodHandle ctor = lookup(type, given).findConstructor(type, MethodType.methodType(void.class, ctorTypes));
             return new RecordBinding<>(ctor.asSpreader(Object[].class, rc.length), fields, sources, types);
         } catch (ReflectiveOperationException e) {
-            throw new IllegalArgumentException("record " + type.getName() + " needs a public canonical constructor: " + e, e);
+            throw new IllegalArgumentException("cannot construct record " + type.getName() + " (" + e + "): "
+                    + (given != null ? "its canonical constructor must be accessible from the Lookup given (" + given + ")"
+                    : "without a Lookup, it must be public with a public canonical constructor; or copy with your"
+                    + " module's Lookup: view.as(" + type.getSimpleName() + ".class, MethodHandles.lookup())"), e);
         }
+    }
+
+    /**
+     * The lookup to find the constructor with: the caller's, or this library's own when the record's package
+     * is exported to it, or the record's private lookup when its package is open to this library (the class
+     * path, a single-file program).
+     */
+    private static MethodHandles.Lookup lookup(Class<?> type, MethodHandles.Lookup given) throws IllegalAccessException {
+        if (given != null) {
+            return given;
+        }
+        Module m = type.getModule();
+        Module core = RecordBinding.class.getModule();
+        EventBinding.readModule(m);
+        if (Modifier.isPublic(type.getModifiers()) && m.isExported(type.getPackageName(), core)) {
+            return MethodHandles.lookup();
+        }
+        if (m.isOpen(type.getPackageName(), core)) {
+            return MethodHandles.privateLookupIn(type, MethodHandles.lookup());
+        }
+        throw new IllegalArgumentException(EventBinding.notAccessible(type, "record", "construct"));
     }
 
     @SuppressWarnings("unchecked")

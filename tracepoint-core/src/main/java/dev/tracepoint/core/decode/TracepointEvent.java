@@ -14,6 +14,10 @@ package dev.tracepoint.core.decode;
  * }
  *
  * <p>Instances are flyweights bound to a moving {@link EventView}: valid only during the listener call.
+ *
+ * <p>The names of these methods are taken: an accessor of a typed interface named like one of them (such as
+ * {@code int pid()} for the field {@code pid} of {@code signal_generate}, the target, not the sender) fails
+ * to bind; name it otherwise, {@code @TracepointField("pid") int targetPid()}.
  */
 public interface TracepointEvent {
 

@@ -3,6 +3,8 @@ package dev.tracepoint.core.decode;
 import dev.tracepoint.core.format.EventFormat;
 import org.junit.jupiter.api.Test;
 
+import java.lang.invoke.MethodHandles;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -81,6 +83,34 @@ class EventBindingTest {
         int sig();
     }
 
+    /** The case: the field {@code pid} of signal_generate is the target, the sample's pid the sender. */
+    public interface PidCollision extends TracepointEvent {
+        int sig();
+
+        int pid();
+    }
+
+    /** Annotated, the accessor still takes the name of the metadata method it would hide. */
+    public interface AnnotatedCollision extends TracepointEvent {
+        @TracepointField("pid")
+        int pid();
+    }
+
+    /** Not a TracepointEvent, but the generated class is one: cpu() would answer the field to a TracepointEvent caller. */
+    public interface CpuField {
+        int cpu();
+
+        int toCpu();
+    }
+
+    /** The fields under names of their own, the metadata from TracepointEvent. */
+    public interface CpuRenamed extends TracepointEvent {
+        @TracepointField("cpu")
+        int enqueueCpu();
+
+        int toCpu();
+    }
+
     @Test
     void bindingFailsFastNamingWhatDoesNotFit() throws Exception {
         EventFormat modern = Records.format("kernel-6.18/signal/signal_generate/format");
@@ -90,8 +120,87 @@ class EventBindingTest {
         EventFormat skb = Records.format("kernel-6.18/skb/kfree_skb/format");
         assertThatThrownBy(() -> EventBinding.of(WrongWidth.class, skb)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("accessor int skbaddr() does not fit field skbaddr");
-        assertThatThrownBy(() -> EventBinding.of(NotPublic.class, modern)).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("must be public");
+    }
+
+    @Test
+    void anAccessorNamedLikeATracepointEventMethodIsAnErrorNamingTheFieldAndTheFix() throws Exception {
+        EventFormat generate = Records.format("kernel-6.18/signal/signal_generate/format");
+        assertThatThrownBy(() -> EventBinding.of(PidCollision.class, generate)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("cannot bind " + PidCollision.class.getName() + " to signal:signal_generate")
+                .hasMessageContaining("accessor int pid() has the name of TracepointEvent.pid()")
+                .hasMessageContaining("read field 'pid'")
+                .hasMessageContaining("@TracepointField(\"pid\") int targetPid()");
+        assertThatThrownBy(() -> EventBinding.of(AnnotatedCollision.class, generate)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("accessor int pid() has the name of TracepointEvent.pid()");
+        // on a format without such a field the name still hides the metadata
+        assertThatThrownBy(() -> EventBinding.of(CpuField.class, generate)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("accessor int cpu() has the name of TracepointEvent.cpu()")
+                .hasMessageContaining("a field 'cpu' this format lacks");
+
+        EventFormat enqueue = Records.format("kernel-6.18/xdp/xdp_cpumap_enqueue/format");
+        assertThatThrownBy(() -> EventBinding.of(CpuField.class, enqueue)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("read field 'cpu'").hasMessageContaining("@TracepointField(\"cpu\") int targetCpu()");
+        CpuRenamed e = EventBinding.of(CpuRenamed.class, enqueue).attach(new Records(enqueue, enqueue.fixedSize())
+                .i32("cpu", 7).i32("to_cpu", 3).view());
+        assertThat(e.enqueueCpu()).isEqualTo(7);
+        assertThat(e.toCpu()).isEqualTo(3);
+        assertThat(e.cpu()).isEqualTo(1); // the sample's CPU
+    }
+
+    public record EnqueueCopy(int cpu, int toCpu) {
+    }
+
+    public record EnqueueAnnotated(@TracepointField("cpu") int cpu, int toCpu, long timeNanos) {
+    }
+
+    @Test
+    void aRecordComponentNamedLikeMetadataAndAFieldIsAnErrorUnlessAnnotated() throws Exception {
+        EventFormat enqueue = Records.format("kernel-6.18/xdp/xdp_cpumap_enqueue/format");
+        EventView v = new Records(enqueue, enqueue.fixedSize()).i32("cpu", 7).i32("to_cpu", 3).view();
+        assertThatThrownBy(() -> v.as(EnqueueCopy.class)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("component cpu names both the sample's CPU and field 'cpu'")
+                .hasMessageContaining("@TracepointField(\"cpu\")");
+        assertThat(v.as(EnqueueAnnotated.class)).isEqualTo(new EnqueueAnnotated(7, 3, 5_000_000_000L));
+    }
+
+    @Test
+    void onTheClassPathANonPublicInterfaceBindsNextToItself() throws Exception {
+        EventFormat modern = Records.format("kernel-6.18/signal/signal_generate/format");
+        NotPublic e = EventBinding.of(NotPublic.class, modern).attach(new Records(modern, 48).i32("sig", 15).view());
+        assertThat(e.sig()).isEqualTo(15);
+        // defined by the interface's own class loader, in its package: the library could not implement it
+        assertThat(e.getClass().getPackageName()).isEqualTo(NotPublic.class.getPackageName());
+        assertThat(e.getClass().getClassLoader()).isSameAs(NotPublic.class.getClassLoader());
+    }
+
+    /** Package-private: without a lookup it would be an ordinary class next to it, with one a hidden class. */
+    interface LookupBound extends TracepointEvent {
+        int sig();
+
+        @TracepointField("pid")
+        int targetPid();
+    }
+
+    @Test
+    void withALookupTheClassIsHiddenInTheLookupsPackage() throws Exception {
+        EventFormat modern = Records.format("kernel-6.18/signal/signal_generate/format");
+        EventFormat old = Records.format("variants/2.6.33-x86_64/signal/signal_generate/format");
+        EventView v = new Records(old, 44).i32("sig", 9).i32("pid", 7).view();
+        EventBinding<LookupBound> binding = EventBinding.of(LookupBound.class, old, MethodHandles.lookup());
+        LookupBound g = binding.attach(v);
+        assertThat(g.sig()).isEqualTo(9);
+        assertThat(g.targetPid()).isEqualTo(7);
+        assertThat(g.pid()).isEqualTo(100);
+        assertThat(g.getClass().isHidden()).isTrue();
+        assertThat(g.getClass().getPackageName()).isEqualTo(EventBindingTest.class.getPackageName());
+        assertThat(EventBinding.of(LookupBound.class, old)).isSameAs(binding); // one binding per interface and layout
+
+        assertThatThrownBy(() -> EventBinding.of(Generate.class, modern, MethodHandles.publicLookup()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("lacks full privilege access")
+                .hasMessageContaining("MethodHandles.lookup()");
+        assertThatThrownBy(() -> EventBinding.of(PidCollision.class, modern, MethodHandles.lookup()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("TracepointEvent.pid()");
+        assertThat(v.as(GenerateCopy.class, MethodHandles.lookup())).isEqualTo(new GenerateCopy(9, "", 7, 0, 1));
     }
 
     public interface Drop {

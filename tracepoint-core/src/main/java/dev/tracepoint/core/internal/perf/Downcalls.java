@@ -7,8 +7,13 @@ import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
 import java.lang.foreign.SymbolLookup;
+import java.lang.foreign.GroupLayout;
+import java.lang.foreign.SegmentAllocator;
 import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.lang.invoke.VarHandle;
+import java.util.Arrays;
 import java.util.Locale;
 
 /**
@@ -66,7 +71,8 @@ final class Downcalls {
      * @param name       the symbol
      * @param descriptor its C signature
      * @param options    for instance {@link #ERRNO_OPTION} and {@code firstVariadicArg}
-     * @return the downcall handle
+     * @return the downcall handle; when the JVM denies this module native access, a handle of the same type
+     *         that throws an {@link IllegalCallerException} naming the flag to add ({@link #denied})
      * @throws UnsupportedOperationException on an architecture other than x86_64 and aarch64
      */
     @SuppressWarnings("restricted") // linking against the C library is the point of this package's downcalls
@@ -77,7 +83,76 @@ final class Downcalls {
         }
         MemorySegment symbol = LIBC.find(name)
                 .orElseThrow(() -> new UnsatisfiedLinkError("C library function not found: " + name));
-        return LINKER.downcallHandle(symbol, descriptor, options);
+        try {
+            return LINKER.downcallHandle(symbol, descriptor, options);
+        } catch (IllegalCallerException e) {
+            return denied(name, descriptor, options, e);
+        }
+    }
+
+    /**
+     * What a downcall class gets in place of its handle when the JVM denies this module native access
+     * ({@code --illegal-native-access=deny} without {@code --enable-native-access} for it): a handle of the
+     * same type that throws {@link IllegalCallerException} naming the flag to add, each time it is called.
+     * The downcall classes so still initialise, and every native call fails with that message, instead of an
+     * {@link ExceptionInInitializerError} first and a {@link NoClassDefFoundError} for every call after it.
+     *
+     * @param name       the C function
+     * @param descriptor its C signature
+     * @param options    the linker options the real handle would have had (they add leading parameters)
+     * @param cause      what the linker threw
+     * @return a throwing handle of the downcall handle's type
+     */
+    static MethodHandle denied(String name, FunctionDescriptor descriptor, Linker.Option[] options, IllegalCallerException cause) {
+        MethodType type = handleType(descriptor, options);
+        MethodHandle thrower = MethodHandles.throwException(type.returnType(), IllegalCallerException.class);
+        MethodHandle create = MethodHandles.insertArguments(NATIVE_ACCESS_DENIED, 0, name, cause);
+        return MethodHandles.dropArguments(MethodHandles.foldArguments(thrower, create), 0, type.parameterList());
+    }
+
+    /**
+     * The type {@link Linker#downcallHandle} gives a handle: the descriptor's, with a leading
+     * {@link SegmentAllocator} for a struct return and then a leading {@link MemorySegment} for the captured
+     * call state.
+     *
+     * @param descriptor the C signature
+     * @param options    the linker options
+     * @return the handle's type
+     */
+    static MethodType handleType(FunctionDescriptor descriptor, Linker.Option... options) {
+        MethodType type = descriptor.toMethodType();
+        if (Arrays.asList(options).contains(ERRNO_OPTION)) {
+            type = type.insertParameterTypes(0, MemorySegment.class);
+        }
+        if (descriptor.returnLayout().orElse(null) instanceof GroupLayout) {
+            type = type.insertParameterTypes(0, SegmentAllocator.class);
+        }
+        return type;
+    }
+
+    private static final MethodHandle NATIVE_ACCESS_DENIED;
+
+    static {
+        try {
+            NATIVE_ACCESS_DENIED = MethodHandles.lookup().findStatic(Downcalls.class, "nativeAccessDenied",
+                    MethodType.methodType(IllegalCallerException.class, String.class, IllegalCallerException.class));
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /**
+     * @param function the C function the library was about to call
+     * @param cause    what the linker threw when the handle was linked
+     * @return the exception every call of a denied downcall throws
+     */
+    static IllegalCallerException nativeAccessDenied(String function, IllegalCallerException cause) {
+        Module module = Downcalls.class.getModule();
+        String who = module.isNamed() ? module.getName() : "ALL-UNNAMED";
+        return new IllegalCallerException("native access is not enabled for " + (module.isNamed() ? "module " + who
+                : who + " (the tracepoint library is on the class path)") + ": start java with --enable-native-access="
+                + who + " (the JVM was started with --illegal-native-access=deny, so the library cannot call "
+                + function + "() or any other C function without it)", cause);
     }
 
     /**
