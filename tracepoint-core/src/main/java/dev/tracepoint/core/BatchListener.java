@@ -11,7 +11,12 @@ package dev.tracepoint.core;
 @FunctionalInterface
 public interface BatchListener {
 
-    /** @param batch the events of one ring, valid only during this call */
+    /**
+     * Consumes the events of one ring: call {@link EventBatch#next()} until it returns false, or stop early
+     * and leave the rest in the ring for the next batch.
+     *
+     * @param batch the events of one ring, valid only during this call
+     */
     void onBatch(EventBatch batch);
 
     /**

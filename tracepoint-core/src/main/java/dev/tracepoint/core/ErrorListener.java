@@ -8,6 +8,11 @@ package dev.tracepoint.core;
 @FunctionalInterface
 public interface ErrorListener {
 
-    /** @param error what went wrong; the stream goes on */
+    /**
+     * Reports one failure the stream survived, on the thread that hit it (usually the consumer thread). A
+     * {@link RuntimeException} thrown here is ignored: there is nowhere left to report it.
+     *
+     * @param error what went wrong; the stream goes on
+     */
     void onError(Throwable error);
 }

@@ -34,10 +34,16 @@ public interface EventBatch {
      */
     boolean next();
 
-    /** @return the view on the current event; the same object for every event of the stream */
+    /**
+     * The current event, as moved there by the last {@link #next()} that returned true.
+     *
+     * @return the view on the current event; the same object for every event of the stream
+     */
     EventView view();
 
     /**
+     * The CPU the events of this batch come from.
+     *
      * @return the CPU whose ring this batch is; in an {@link TracepointStreamBuilder#ordered ordered} stream,
      *         whose batches run over the merged events of every CPU, the CPU of the current event
      */

@@ -10,6 +10,10 @@ import dev.tracepoint.core.decode.EventView;
 @FunctionalInterface
 public interface EventListener {
 
-    /** @param event the event, a flyweight valid only during this call */
+    /**
+     * Handles one event. Copy what must outlive the call ({@link EventView#copy()}, or the values read).
+     *
+     * @param event the event, a flyweight valid only during this call
+     */
     void onEvent(EventView event);
 }

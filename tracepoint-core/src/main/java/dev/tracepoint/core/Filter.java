@@ -19,7 +19,7 @@ import java.util.Set;
  * {@snippet :
  * String user = "nginx\" || sig == 9 || comm == \"x";       // hostile input
  * Filter f = Filter.field("sig").eq(9).and(Filter.field("comm").eq(user));
- * stream.filter("signal:signal_generate", f);                // sig == 9 && comm == 'nginx" || sig == 9 || comm == "x'
+ * stream.enable("signal:signal_generate").filter(f);         // sig == 9 && comm == 'nginx" || sig == 9 || comm == "x'
  * }
  *
  * <h2>Quoting</h2>
@@ -112,6 +112,8 @@ public final class Filter {
     }
 
     /**
+     * Combines two filters so that an event must pass both.
+     *
      * @param other another filter
      * @return {@code this && other}, each side parenthesised unless it is one comparison or an {@code &&} chain
      */
@@ -120,6 +122,8 @@ public final class Filter {
     }
 
     /**
+     * Combines two filters so that an event passes when either does.
+     *
      * @param other another filter
      * @return {@code this || other}, each side parenthesised unless it is one comparison or an {@code ||} chain
      */
@@ -127,22 +131,32 @@ public final class Filter {
         return combine("||", other);
     }
 
-    /** @return {@code !(this)} */
+    /**
+     * Negates this filter: events pass when this filter rejects them.
+     *
+     * @return {@code !(this)}
+     */
     public Filter not() {
         return new Filter("!(" + text + ")", null, uses, hasRaw);
     }
 
     /**
+     * Combines filters so that an event must pass all of them, as a chain of {@link #and(Filter)}.
+     *
      * @param filters filters to combine (at least one)
      * @return all of them, joined with {@code &&}
+     * @throws IllegalArgumentException when no filter is given
      */
     public static Filter allOf(Filter... filters) {
         return join("&&", filters);
     }
 
     /**
+     * Combines filters so that an event passes when any of them does, as a chain of {@link #or(Filter)}.
+     *
      * @param filters filters to combine (at least one)
      * @return any of them, joined with {@code ||}
+     * @throws IllegalArgumentException when no filter is given
      */
     public static Filter anyOf(Filter... filters) {
         return join("||", filters);
@@ -171,7 +185,11 @@ public final class Filter {
         return f.op == null || f.op.equals(op) ? f.text : "(" + f.text + ")";
     }
 
-    /** @return the fields this filter compares (raw parts are not looked into) */
+    /**
+     * The field names this filter refers to, what {@link #validate(EventFormat)} checks against a format.
+     *
+     * @return the fields this filter compares (raw parts are not looked into), in order of first use
+     */
     public Set<String> fields() {
         Set<String> out = new LinkedHashSet<>();
         for (Use u : uses) {
@@ -220,6 +238,9 @@ public final class Filter {
     }
 
     /**
+     * Renders the filter for one tracepoint, in the ftrace syntax the kernel takes, once it has checked it
+     * against that tracepoint's layout.
+     *
      * @param format the tracepoint's format
      * @return the filter text, after {@link #validate(EventFormat)}
      * @throws IllegalArgumentException when validation fails
@@ -229,12 +250,22 @@ public final class Filter {
         return text;
     }
 
-    /** @return whether a part of this filter came from {@link #raw(String)} */
+    /**
+     * Tells whether some of this filter is unchecked text: such a filter may name fields
+     * {@link #validate(EventFormat)} does not see.
+     *
+     * @return whether a part of this filter came from {@link #raw(String)}
+     */
     public boolean hasRaw() {
         return hasRaw;
     }
 
-    /** @return the filter text in ftrace syntax, unvalidated */
+    /**
+     * The filter as the kernel would get it, without checking it against any tracepoint (see
+     * {@link #toString(EventFormat)}).
+     *
+     * @return the filter text in ftrace syntax, unvalidated
+     */
     @Override
     public String toString() {
         return text;
@@ -311,7 +342,11 @@ public final class Filter {
             this.name = name;
         }
 
-        /** @return the field name */
+        /**
+         * The name this reference compares, as given to {@link Filter#field(String)}.
+         *
+         * @return the field name
+         */
         public String name() {
             return name;
         }
@@ -325,6 +360,8 @@ public final class Filter {
         }
 
         /**
+         * Passes events whose field equals a number.
+         *
          * @param value a number
          * @return {@code field == value}
          */
@@ -333,6 +370,8 @@ public final class Filter {
         }
 
         /**
+         * Passes events whose field differs from a number.
+         *
          * @param value a number
          * @return {@code field != value}
          */
@@ -341,6 +380,8 @@ public final class Filter {
         }
 
         /**
+         * Passes events whose field is less than a number (compared as the field's C type).
+         *
          * @param value a number
          * @return {@code field < value}
          */
@@ -349,6 +390,8 @@ public final class Filter {
         }
 
         /**
+         * Passes events whose field is at most a number (compared as the field's C type).
+         *
          * @param value a number
          * @return {@code field <= value}
          */
@@ -357,6 +400,8 @@ public final class Filter {
         }
 
         /**
+         * Passes events whose field is greater than a number (compared as the field's C type).
+         *
          * @param value a number
          * @return {@code field > value}
          */
@@ -365,6 +410,8 @@ public final class Filter {
         }
 
         /**
+         * Passes events whose field is at least a number (compared as the field's C type).
+         *
          * @param value a number
          * @return {@code field >= value}
          */
@@ -373,6 +420,8 @@ public final class Filter {
         }
 
         /**
+         * Passes events whose field has any of the bits of a mask set: for flag fields.
+         *
          * @param mask bits
          * @return {@code field & mask}: true when any of the bits is set
          */
@@ -381,6 +430,8 @@ public final class Filter {
         }
 
         /**
+         * Passes events whose string field is exactly a text.
+         *
          * @param value any text; compared exactly (no wildcards)
          * @return {@code field == "value"}
          * @throws IllegalArgumentException when the value cannot be quoted safely (see the class comment)
@@ -390,6 +441,8 @@ public final class Filter {
         }
 
         /**
+         * Passes events whose string field is anything but a text.
+         *
          * @param value any text; compared exactly (no wildcards)
          * @return {@code field != "value"}
          * @throws IllegalArgumentException when the value cannot be quoted safely
@@ -399,6 +452,8 @@ public final class Filter {
         }
 
         /**
+         * Passes events whose string field matches a glob, with the kernel's own matching.
+         *
          * @param pattern a glob: {@code *} and {@code ?} and {@code [...]} are wildcards here
          * @return {@code field ~ "pattern"}
          * @throws IllegalArgumentException when the pattern cannot be quoted safely

@@ -28,22 +28,36 @@ public final class FlightSnapshot {
         this.result = result;
     }
 
-    /** @return the CPUs whose rings the snapshot read, in order */
+    /**
+     * The CPUs this snapshot covers; the per-CPU counts of the other methods are for these.
+     *
+     * @return the CPUs whose rings the snapshot read, in order; a fresh copy
+     */
     public int[] cpus() {
         return result.cpus().clone();
     }
 
-    /** @return the samples delivered to the stream's event listeners */
+    /**
+     * How many tracepoint samples the snapshot handed to the stream, over every CPU.
+     *
+     * @return the samples delivered to the stream's event listeners
+     */
     public long events() {
         return result.events();
     }
 
-    /** @return the whole records delivered, over every CPU (samples, and lost or task records) */
+    /**
+     * How many records the snapshot took from the rings: samples, and the lost and task records among them.
+     *
+     * @return the whole records delivered, over every CPU (samples, and lost or task records)
+     */
     public long records() {
         return sum(result.records());
     }
 
     /**
+     * How many records the snapshot took from one CPU's ring.
+     *
      * @param cpu a CPU
      * @return the whole records delivered from that CPU's ring (0 for a CPU the stream does not read)
      */
@@ -51,12 +65,18 @@ public final class FlightSnapshot {
         return byCpu(result.records(), cpu);
     }
 
-    /** @return the records dropped from torn ring tails, over every CPU */
+    /**
+     * How many records were dropped because the kernel had overwritten their end (see the class comment).
+     *
+     * @return the records dropped from torn ring tails, over every CPU
+     */
     public long torn() {
         return sum(result.torn());
     }
 
     /**
+     * Whether the oldest record of one CPU's ring was torn and dropped.
+     *
      * @param cpu a CPU
      * @return the records dropped from that CPU's torn tail: 0 or 1
      */
@@ -64,12 +84,19 @@ public final class FlightSnapshot {
         return byCpu(result.torn(), cpu);
     }
 
-    /** @return the bytes written since the previous snapshot that the rings had overwritten, over every CPU */
+    /**
+     * How much the kernel wrote since the previous snapshot that the rings no longer held: the part of the
+     * recording that is gone because the rings are too small for the interval between snapshots.
+     *
+     * @return the bytes written since the previous snapshot that the rings had overwritten, over every CPU
+     */
     public long overwrittenBytes() {
         return sum(result.overwrittenBytes());
     }
 
     /**
+     * How much the kernel wrote to one CPU's ring since the previous snapshot that the ring no longer held.
+     *
      * @param cpu a CPU
      * @return the bytes written since the previous snapshot that this CPU's ring had overwritten
      */
@@ -77,12 +104,18 @@ public final class FlightSnapshot {
         return byCpu(result.overwrittenBytes(), cpu);
     }
 
-    /** @return the samples the kernel reported lost in the records delivered */
+    /**
+     * How many samples the kernel could not write at all, as the lost records of this snapshot report them.
+     *
+     * @return the samples the kernel reported lost in the records delivered
+     */
     public long lost() {
         return result.lost();
     }
 
     /**
+     * How many rings held bytes that could not be parsed as records. Not expected with a sane kernel.
+     *
      * @return rings whose records ended in bytes that cannot be a record: the rest of such a ring is dropped
      *         and reported to the stream's error listener (never happens with a sane kernel)
      */
@@ -90,17 +123,30 @@ public final class FlightSnapshot {
         return result.corrupt();
     }
 
-    /** @return how long the kernel's output was paused while the rings were copied, in nanoseconds */
+    /**
+     * How long the snapshot kept the kernel from writing to the rings; samples arriving meanwhile are lost.
+     *
+     * @return how long the kernel's output was paused while the rings were copied, in nanoseconds
+     */
     public long pausedNanos() {
         return result.pausedNanos();
     }
 
-    /** @return the time of the oldest sample delivered (CLOCK_MONOTONIC ns, as {@code timeNanos()}), or -1 */
+    /**
+     * When the recording this snapshot delivered begins.
+     *
+     * @return the time of the oldest sample delivered (CLOCK_MONOTONIC ns, as {@code timeNanos()}), or -1
+     *         when none was delivered
+     */
     public long firstTimeNanos() {
         return result.firstTimeNanos();
     }
 
-    /** @return the time of the newest sample delivered, or -1 */
+    /**
+     * When the recording this snapshot delivered ends.
+     *
+     * @return the time of the newest sample delivered (CLOCK_MONOTONIC ns), or -1 when none was delivered
+     */
     public long lastTimeNanos() {
         return result.lastTimeNanos();
     }
@@ -119,7 +165,11 @@ public final class FlightSnapshot {
         return 0;
     }
 
-    /** @return {@code events=N records=N torn=N overwritten_bytes=N lost=N paused_us=N}, then per CPU */
+    /**
+     * A one-line summary of the counts, for a log.
+     *
+     * @return {@code events=N records=N torn=N overwritten_bytes=N lost=N paused_us=N}, then per CPU
+     */
     @Override
     public String toString() {
         StringBuilder sb = new StringBuilder(96).append("events=").append(events()).append(" records=").append(records())

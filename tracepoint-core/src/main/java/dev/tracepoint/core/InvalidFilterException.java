@@ -8,9 +8,12 @@ public final class InvalidFilterException extends TracepointException {
 
     private static final long serialVersionUID = 1L;
 
+    /** The filter text the kernel rejected. */
     private final String filter;
 
     /**
+     * Creates the exception for a filter the kernel refused on a tracepoint.
+     *
      * @param message    the full message
      * @param tracepoint the tracepoint
      * @param filter     the rejected filter text
@@ -22,7 +25,12 @@ public final class InvalidFilterException extends TracepointException {
         this.filter = filter;
     }
 
-    /** @return the filter the kernel rejected */
+    /**
+     * The filter text exactly as it was passed to the kernel (a {@link Filter} is rendered to ftrace syntax
+     * first), to show next to the message or to correct.
+     *
+     * @return the filter the kernel rejected
+     */
     public String filter() {
         return filter;
     }

@@ -218,7 +218,7 @@ public final class KernelSymbols {
     }
 
     /**
-     * The index of the first text symbol of a name, e.g. to compare locations with a known function.
+     * The index of the first text symbol of a name, to compare locations with a known function, for example.
      * Linear: meant for setup, not per event.
      *
      * @param name a symbol name
@@ -228,22 +228,37 @@ public final class KernelSymbols {
         return table.indexOfName(name);
     }
 
-    /** @return the number of symbols in the table (0 when addresses are hidden) */
+    /**
+     * How many symbols the table holds; valid indexes run from 0 to this, exclusive, in address order.
+     *
+     * @return the number of symbols in the table (0 when addresses are hidden)
+     */
     public int size() {
         return table.size();
     }
 
-    /** @return whether the file showed every address as zero (a reader without CAP_SYSLOG, see the class comment) */
+    /**
+     * Tells whether this table is useless because the kernel hid its addresses: every address then prints as
+     * hex.
+     *
+     * @return whether the file showed every address as zero (a reader without CAP_SYSLOG, see the class comment)
+     */
     public boolean addressesHidden() {
         return table.hidden();
     }
 
-    /** @return where the table was read from */
+    /**
+     * Where the table came from, as given when it was loaded or parsed.
+     *
+     * @return where the table was read from ({@code "/proc/kallsyms"}, a file, or a caller's name)
+     */
     public String source() {
         return source;
     }
 
     /**
+     * The address a symbol starts at.
+     *
      * @param index a symbol index
      * @return the symbol's start address
      */
@@ -252,6 +267,9 @@ public final class KernelSymbols {
     }
 
     /**
+     * The size of a symbol, the {@code 0xsize} of {@code name+0xoff/0xsize}. Derived, since the kernel
+     * publishes none.
+     *
      * @param index a symbol index
      * @return the symbol's size as {@link #symbolize(long)} prints it: the distance from its start to its end
      *         as the class comment derives it (the next higher address of its owner, its module's end, or a
@@ -262,6 +280,8 @@ public final class KernelSymbols {
     }
 
     /**
+     * The offset of an address into a symbol, the {@code 0xoff} of {@code name+0xoff/0xsize}.
+     *
      * @param index   a symbol index
      * @param address an address inside it
      * @return {@code address - address(index)}
@@ -271,6 +291,8 @@ public final class KernelSymbols {
     }
 
     /**
+     * The kind of a symbol as {@code /proc/kallsyms} gives it; lower case is local, upper case global.
+     *
      * @param index a symbol index
      * @return the kallsyms type letter: {@code t}/{@code T} code, {@code w}/{@code W} weak, {@code d}, {@code r},
      *         {@code b} data
@@ -280,6 +302,9 @@ public final class KernelSymbols {
     }
 
     /**
+     * The name of a symbol, without its module. Allocates the first time per symbol; see
+     * {@link #nameEquals(int, CharSequence)} for a comparison that never does.
+     *
      * @param index a symbol index
      * @return the symbol name (created once, then cached)
      */
@@ -299,6 +324,8 @@ public final class KernelSymbols {
     }
 
     /**
+     * The module that owns a symbol, the {@code [module]} of {@link #symbolize(long)}'s text.
+     *
      * @param index a symbol index
      * @return the module the symbol belongs to ({@code "nf_tables"}, {@code "bpf"}), or {@code null} for the
      *         kernel image

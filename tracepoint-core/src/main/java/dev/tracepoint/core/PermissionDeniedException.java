@@ -10,6 +10,8 @@ public final class PermissionDeniedException extends TracepointException {
     private static final long serialVersionUID = 1L;
 
     /**
+     * Creates the exception for an access the kernel refused, with the failed call's details.
+     *
      * @param message    what was refused and how to fix it
      * @param syscall    the call, or {@code null}
      * @param errno      the errno

@@ -36,12 +36,21 @@ public final class Subscription {
         this.format = format;
     }
 
-    /** @return the tracepoint, {@code system:event} */
+    /**
+     * The tracepoint this subscription enables, as the stream names it.
+     *
+     * @return the tracepoint, {@code system:event}
+     */
     public String name() {
         return name;
     }
 
-    /** @return the running kernel's layout of this tracepoint: look fields up here once, before events flow */
+    /**
+     * The record layout of this tracepoint as the running kernel's format file gives it, parsed when the
+     * tracepoint was enabled.
+     *
+     * @return the running kernel's layout of this tracepoint: look fields up here once, before events flow
+     */
     public EventFormat format() {
         return format;
     }
@@ -75,7 +84,11 @@ public final class Subscription {
         return this;
     }
 
-    /** @return the kernel-side filter, or null */
+    /**
+     * The filter that will be set on the kernel's events when the stream opens, in ftrace syntax.
+     *
+     * @return the kernel-side filter, or null when there is none
+     */
     public String filter() {
         return filter;
     }
@@ -182,7 +195,11 @@ public final class Subscription {
         return EventBinding.of(type, format, lookup).attach(stream.view());
     }
 
-    /** @return the stream this subscription belongs to, to go on with the next tracepoint */
+    /**
+     * The stream that enabled this subscription, so that a setup chain can go on.
+     *
+     * @return the stream this subscription belongs to, to go on with the next tracepoint
+     */
     public TracepointStream stream() {
         return stream;
     }

@@ -134,12 +134,18 @@ public final class Tracefs {
                 + "(setcap cap_perfmon+ep on the java binary)";
     }
 
-    /** @return the mount point */
+    /**
+     * The directory tracefs is mounted at: the one that holds {@code events/}.
+     *
+     * @return the mount point, {@code /sys/kernel/tracing} on most systems
+     */
     public Path root() {
         return root;
     }
 
     /**
+     * Lists the tracepoint systems of the running kernel ({@code sched}, {@code signal}, {@code skb}...).
+     *
      * @return the tracepoint systems (subdirectories of {@code events/}), sorted
      * @throws TracepointException when tracefs cannot be read
      */
@@ -159,6 +165,8 @@ public final class Tracefs {
     }
 
     /**
+     * Lists every tracepoint of the running kernel that has a format file, and so can be enabled.
+     *
      * @return every tracepoint of the running kernel as {@code system:event}, sorted
      * @throws TracepointException when tracefs cannot be read
      */
@@ -182,6 +190,9 @@ public final class Tracefs {
     }
 
     /**
+     * Lists the tracepoints of the running kernel whose name matches a glob; the {@code :} between system and
+     * event acts as a path separator, so {@code *} does not cross it.
+     *
      * @param glob a glob over {@code system:event} names ({@code "signal:*"}, {@code "*skb*"}); {@code null} for all
      * @return the matching tracepoints, sorted
      * @throws TracepointException when tracefs cannot be read
@@ -202,6 +213,8 @@ public final class Tracefs {
     }
 
     /**
+     * Tells whether the running kernel has a tracepoint, without throwing for a malformed name.
+     *
      * @param tracepoint {@code system:event}
      * @return whether the running kernel has it
      */
@@ -211,6 +224,8 @@ public final class Tracefs {
     }
 
     /**
+     * Locates the format file of a tracepoint, to read or copy it.
+     *
      * @param tracepoint {@code system:event}
      * @return the path of its format file
      * @throws UnknownTracepointException when the kernel has no such tracepoint

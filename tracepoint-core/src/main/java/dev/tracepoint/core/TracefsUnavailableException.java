@@ -8,12 +8,18 @@ public final class TracefsUnavailableException extends TracepointException {
 
     private static final long serialVersionUID = 1L;
 
-    /** @param message what is missing and how to fix it */
+    /**
+     * Creates the exception when tracefs is not mounted or not readable, with no I/O error to chain.
+     *
+     * @param message what is missing and how to fix it
+     */
     public TracefsUnavailableException(String message) {
         super(message);
     }
 
     /**
+     * Creates the exception when reading tracefs failed with an I/O error.
+     *
      * @param message what is missing and how to fix it
      * @param cause   the I/O failure
      */

@@ -13,18 +13,30 @@ public class TracepointException extends Exception {
 
     private static final long serialVersionUID = 1L;
 
+    /** The system call that failed ({@code "perf_event_open"}), or {@code null}. */
     private final String syscall;
+    /** The errno of the failed call, 0 when there was none. */
     private final int errno;
+    /** The errno's symbolic name ({@code "EACCES"}), or {@code null}. */
     private final String errnoName;
+    /** The CPU the failure concerns, or -1. */
     private final int cpu;
+    /** The tracepoint the failure concerns ({@code system:name}), or {@code null}. */
     private final String tracepoint;
 
-    /** @param message what failed and why */
+    /**
+     * Creates an exception that concerns no particular system call, CPU or tracepoint.
+     *
+     * @param message what failed and why
+     */
     public TracepointException(String message) {
         this(message, null, 0, null, -1, null, null);
     }
 
     /**
+     * Creates an exception caused by another failure (an I/O error, say), concerning no particular system
+     * call, CPU or tracepoint.
+     *
      * @param message what failed and why
      * @param cause   the underlying failure
      */
@@ -33,6 +45,9 @@ public class TracepointException extends Exception {
     }
 
     /**
+     * Creates an exception for a failed system call, with the details callers can test instead of parsing
+     * the message.
+     *
      * @param message    what failed and why
      * @param syscall    the system call that failed, or {@code null}
      * @param errno      its errno, 0 if none
@@ -51,27 +66,47 @@ public class TracepointException extends Exception {
         this.tracepoint = tracepoint;
     }
 
-    /** @return the system call that failed ({@code "perf_event_open"}), or {@code null} */
+    /**
+     * The system call that failed, for a caller that handles one call's failure differently.
+     *
+     * @return the system call that failed ({@code "perf_event_open"}), or {@code null}
+     */
     public String syscall() {
         return syscall;
     }
 
-    /** @return the errno of the failed call, 0 when there was none */
+    /**
+     * The errno the failed system call set, as the kernel numbers it on this architecture.
+     *
+     * @return the errno of the failed call, 0 when there was none
+     */
     public int errno() {
         return errno;
     }
 
-    /** @return the errno's name ({@code "EACCES"}), or {@code null} */
+    /**
+     * The symbolic name of {@link #errno()}, portable across architectures.
+     *
+     * @return the errno's name ({@code "EACCES"}), or {@code null}
+     */
     public String errnoName() {
         return errnoName;
     }
 
-    /** @return the CPU the failure concerns, or -1 */
+    /**
+     * The CPU the failure concerns: perf events and their rings are per CPU.
+     *
+     * @return the CPU the failure concerns, or -1
+     */
     public int cpu() {
         return cpu;
     }
 
-    /** @return the tracepoint the failure concerns, or {@code null} */
+    /**
+     * The tracepoint being opened, filtered or read when the failure happened.
+     *
+     * @return the tracepoint the failure concerns ({@code system:name}), or {@code null}
+     */
     public String tracepoint() {
         return tracepoint;
     }

@@ -29,6 +29,9 @@ public final class TracepointStreamBuilder {
     }
 
     /**
+     * Reads tracepoint formats from this tracefs instead of the one found mounted: a tracefs mounted
+     * somewhere unusual, or one already located.
+     *
      * @param tracefs the tracefs to read formats from (default: {@link Tracefs#locate()})
      * @return this builder
      */
@@ -38,8 +41,12 @@ public final class TracepointStreamBuilder {
     }
 
     /**
+     * Sizes each CPU's ring: a larger ring absorbs longer bursts before the kernel loses samples, and locks
+     * more memory (it counts against {@code kernel.perf_event_mlock_kb} and {@code RLIMIT_MEMLOCK}).
+     *
      * @param pages data pages per CPU ring, a power of two (default 128: 512 KiB with 4 KiB pages, as perf record)
      * @return this builder
+     * @throws IllegalArgumentException when {@code pages} is not a positive power of two
      */
     public TracepointStreamBuilder ringPages(int pages) {
         if (pages < 1 || Integer.bitCount(pages) != 1) {
@@ -50,10 +57,12 @@ public final class TracepointStreamBuilder {
     }
 
     /**
-     * Wake the consumer after every {@code n} events (1 = every event: lowest latency, most CPU).
+     * Wake the consumer after every {@code n} events (1 = every event: lowest latency, most CPU). Replaces a
+     * {@link #wakeupBytes(int)} setting.
      *
      * @param n events per wakeup
      * @return this builder
+     * @throws IllegalArgumentException when {@code n} is less than 1
      */
     public TracepointStreamBuilder wakeupEvents(int n) {
         if (n < 1) {
@@ -65,10 +74,12 @@ public final class TracepointStreamBuilder {
     }
 
     /**
-     * Wake the consumer when a ring holds {@code bytes} unread bytes (default: half the ring).
+     * Wake the consumer when a ring holds {@code bytes} unread bytes (default: half the ring). Replaces a
+     * {@link #wakeupEvents(int)} setting.
      *
      * @param bytes the watermark
      * @return this builder
+     * @throws IllegalArgumentException when {@code bytes} is less than 1
      */
     public TracepointStreamBuilder wakeupBytes(int bytes) {
         if (bytes < 1) {
@@ -80,8 +91,12 @@ public final class TracepointStreamBuilder {
     }
 
     /**
+     * Bounds how long an event may wait in a ring that has not reached its wakeup threshold: the consumer
+     * also wakes at this interval and drains what the rings hold.
+     *
      * @param latency the longest an event waits in a ring before it is delivered anyway (default 100 ms)
      * @return this builder
+     * @throws IllegalArgumentException when {@code latency} is zero or negative
      */
     public TracepointStreamBuilder maxLatency(Duration latency) {
         if (latency.isNegative() || latency.isZero()) {
@@ -97,6 +112,8 @@ public final class TracepointStreamBuilder {
      *
      * @param pid a thread or process id
      * @return this builder
+     * @throws IllegalArgumentException when {@code pid} is negative
+     * @throws IllegalStateException    when the stream is already scoped to a cgroup
      */
     public TracepointStreamBuilder pid(int pid) {
         if (pid < 0) {
@@ -113,8 +130,9 @@ public final class TracepointStreamBuilder {
      * Only events of tasks in this cgroup ({@code perf_event_open} with {@code PERF_FLAG_PID_CGROUP}; a cgroup
      * v2 directory, or a directory of the v1 {@code perf_event} hierarchy). Default: every task.
      *
-     * @param directory the cgroup's directory, e.g. {@code /sys/fs/cgroup/system.slice/nginx.service}
+     * @param directory the cgroup's directory, for example {@code /sys/fs/cgroup/system.slice/nginx.service}
      * @return this builder
+     * @throws IllegalStateException when the stream is already scoped to a pid
      */
     public TracepointStreamBuilder cgroup(Path directory) {
         if (pid >= 0) {
@@ -125,6 +143,8 @@ public final class TracepointStreamBuilder {
     }
 
     /**
+     * Reads only these CPUs' events: events that happen on other CPUs are not recorded at all.
+     *
      * @param cpus the CPUs to read (default: every online CPU)
      * @return this builder
      */
@@ -134,6 +154,10 @@ public final class TracepointStreamBuilder {
     }
 
     /**
+     * Turns the warm-up on or off: before it enables the events, the stream runs its drain and decode path
+     * on synthetic records so that the JIT has compiled it when the first burst arrives (see
+     * {@link BatchListener#warmUpCopy()}). Off opens faster, for a short-lived or low-rate stream.
+     *
      * @param enabled whether to run the decode path on synthetic records before enabling events (default
      *                true: avoids losing events while the JIT compiles the drain loop)
      * @return this builder
@@ -162,6 +186,8 @@ public final class TracepointStreamBuilder {
     }
 
     /**
+     * Names the consumer thread, as thread dumps and profilers show it.
+     *
      * @param name the name of the consumer thread of {@link TracepointStream#startAsync()}
      * @return this builder
      */
@@ -187,7 +213,8 @@ public final class TracepointStreamBuilder {
      *
      * <p>A record published more than {@code lateness} after its time, or one the kernel wrote out of order
      * within its own ring (a tracepoint in an interrupt can be), is delivered anyway when it is read, in
-     * order with what is still staged: {@link EventView#late()} is set on its view and it is counted in
+     * order with what is still staged: {@link dev.tracepoint.core.decode.EventView#late()} is set on its view
+     * and it is counted in
      * {@link TracepointStream#lateCount()}.
      *
      * <p>Memory: per CPU, a native staging area of twice the ring's data size (at least 128 KiB) plus
@@ -206,6 +233,7 @@ public final class TracepointStreamBuilder {
      *                 A record is published microseconds after its time unless its CPU is preempted
      *                 (a virtual CPU descheduled by its host): 10 to 100 ms covers that
      * @return this builder
+     * @throws IllegalArgumentException when {@code lateness} is zero or negative
      */
     public TracepointStreamBuilder ordered(Duration lateness) {
         if (lateness.isNegative() || lateness.isZero()) {
@@ -228,8 +256,12 @@ public final class TracepointStreamBuilder {
     }
 
     /**
+     * Creates a stream with a copy of these settings. Nothing is opened yet: enable tracepoints on the stream,
+     * then open or start it.
+     *
      * @return a stream with these settings, not yet open
      * @throws TracefsUnavailableException when no tracefs was given and none is mounted
+     * @throws IllegalStateException       when the stream is both a flight recorder and ordered
      */
     public TracepointStream build() throws TracefsUnavailableException {
         if (flightRecorder && lateness != null) {

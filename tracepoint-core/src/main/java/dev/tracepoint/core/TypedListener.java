@@ -9,6 +9,11 @@ package dev.tracepoint.core;
 @FunctionalInterface
 public interface TypedListener<T> {
 
-    /** @param event the typed event, valid only during this call */
+    /**
+     * Handles one event of the bound tracepoint, on the stream's consumer thread. An exception thrown here
+     * goes to the stream's error listener and dispatch continues.
+     *
+     * @param event the typed event, valid only during this call
+     */
     void onEvent(T event);
 }

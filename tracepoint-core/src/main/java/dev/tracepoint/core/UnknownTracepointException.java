@@ -7,9 +7,12 @@ public final class UnknownTracepointException extends TracepointException {
 
     private static final long serialVersionUID = 1L;
 
+    /** The closest existing tracepoint names, best first; an unmodifiable list. */
     private final List<String> suggestions;
 
     /**
+     * Creates the exception for a tracepoint name the running kernel does not have.
+     *
      * @param tracepoint  the name asked for
      * @param suggestions the closest existing names, best first
      * @param message     the full message
@@ -19,7 +22,12 @@ public final class UnknownTracepointException extends TracepointException {
         this.suggestions = List.copyOf(suggestions);
     }
 
-    /** @return the closest existing tracepoint names, best first */
+    /**
+     * Names of tracepoints this kernel does have that are close to the one asked for, to offer as
+     * corrections.
+     *
+     * @return the closest existing tracepoint names, best first; unmodifiable, possibly empty
+     */
     public List<String> suggestions() {
         return suggestions;
     }

@@ -40,17 +40,30 @@ public record SignalDeliverRecord(long timeNanos, int cpu, int sig, int errno, i
                 pid, e.targetTid(), comm, uid);
     }
 
-    /** @return the signal's name */
+    /**
+     * The name of {@link #sig()}, as {@link Signals#name(int)} gives it.
+     *
+     * @return the signal's name
+     */
     public String signalName() {
         return Signals.name(sig);
     }
 
-    /** @return the {@code si_code}'s name */
+    /**
+     * The name of {@link #code()} for this signal, as {@link Signals#codeName(int, int)} gives it.
+     *
+     * @return the {@code si_code}'s name
+     */
     public String codeName() {
         return Signals.codeName(sig, code);
     }
 
-    /** @return whether a handler function runs (not {@code SIG_DFL} or {@code SIG_IGN}) */
+    /**
+     * Tells whether the task catches the signal with its own code, rather than taking the default action or
+     * ignoring it.
+     *
+     * @return whether a handler function runs (not {@code SIG_DFL} or {@code SIG_IGN})
+     */
     public boolean hasHandler() {
         return saHandler != 0 && saHandler != 1;
     }

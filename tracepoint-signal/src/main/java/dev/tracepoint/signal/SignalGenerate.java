@@ -36,20 +36,40 @@ public interface SignalGenerate extends TracepointEvent {
     /** The tracepoint, {@code system:event}. */
     String TRACEPOINT = "signal:signal_generate";
 
-    /** @return the signal number */
+    /**
+     * The signal sent, field {@code sig}: compare with the constants of {@link Signals}.
+     *
+     * @return the signal number
+     */
     int sig();
 
-    /** @return the {@code si_errno} of the signal's info */
+    /**
+     * The error number the sender put in the signal's {@code siginfo}, field {@code errno}; usually 0.
+     *
+     * @return the {@code si_errno} of the signal's info
+     */
     int errno();
 
-    /** @return the {@code si_code} (see {@link Signals#codeName(int, int)}) */
+    /**
+     * Where the signal came from, field {@code code}: {@code kill()}, the kernel, a timer, a fault.
+     *
+     * @return the {@code si_code} (see {@link Signals#codeName(int, int)})
+     */
     int code();
 
-    /** @return the target's pid (thread id of the target task; for a process-wide signal its leader) */
+    /**
+     * The task the signal was sent to, field {@code pid}.
+     *
+     * @return the target's pid (thread id of the target task; for a process-wide signal its leader)
+     */
     @TracepointField("pid")
     int targetPid();
 
-    /** @return the target's name, {@code comm} (allocates) */
+    /**
+     * The name of the task the signal was sent to, field {@code comm}.
+     *
+     * @return the target's name, {@code comm} (allocates)
+     */
     @TracepointField("comm")
     String targetComm();
 
@@ -62,46 +82,92 @@ public interface SignalGenerate extends TracepointEvent {
     @TracepointField("comm")
     int targetComm(byte[] dst);
 
-    /** @return 1 when the signal was sent to the whole thread group, 0 for one thread (Linux 3.4+) */
+    /**
+     * Whether the signal was sent to a process or to one of its threads, field {@code group}.
+     *
+     * @return 1 when the signal was sent to the whole thread group, 0 for one thread (Linux 3.4+)
+     * @throws IllegalStateException when this kernel does not record it (see {@link #hasGroup()})
+     */
     @TracepointField(value = "group", optional = true)
     int group();
 
-    /** @return whether this kernel records {@link #group()} */
+    /**
+     * Tells whether the running kernel's format has the {@code group} field.
+     *
+     * @return whether this kernel records {@link #group()}
+     */
     boolean hasGroup();
 
-    /** @return what became of the signal, {@link Signals#DELIVERED} ... {@link Signals#LOSE_INFO} (Linux 3.4+) */
+    /**
+     * What the kernel did with the signal, field {@code result}: delivered it, ignored it, found it already
+     * pending, or could not queue it or its information.
+     *
+     * @return what became of the signal, {@link Signals#DELIVERED} ... {@link Signals#LOSE_INFO} (Linux 3.4+)
+     * @throws IllegalStateException when this kernel does not record it (see {@link #hasResult()})
+     */
     @TracepointField(value = "result", optional = true)
     int result();
 
-    /** @return whether this kernel records {@link #result()} */
+    /**
+     * Tells whether the running kernel's format has the {@code result} field.
+     *
+     * @return whether this kernel records {@link #result()}
+     */
     boolean hasResult();
 
-    /** @return the process id (tgid) of the sending task: the sample's pid */
+    /**
+     * The process that sent the signal: the one running when the tracepoint fired (see the class comment for
+     * signals raised from interrupts).
+     *
+     * @return the process id (tgid) of the sending task: the sample's pid
+     */
     default int senderPid() {
         return pid();
     }
 
-    /** @return the thread id of the sending task: the sample's tid */
+    /**
+     * The thread that sent the signal, as {@link #senderPid()} names its process.
+     *
+     * @return the thread id of the sending task: the sample's tid
+     */
     default int senderTid() {
         return tid();
     }
 
-    /** @return the signal's name, e.g. {@code "SIGKILL"} (no allocation) */
+    /**
+     * The name of {@link #sig()}, as {@link Signals#name(int)} gives it.
+     *
+     * @return the signal's name, for example {@code "SIGKILL"} (no allocation)
+     */
     default String signalName() {
         return Signals.name(sig());
     }
 
-    /** @return the {@code si_code}'s name, e.g. {@code "SI_USER"} (no allocation) */
+    /**
+     * The name of {@link #code()} for this signal, as {@link Signals#codeName(int, int)} gives it.
+     *
+     * @return the {@code si_code}'s name, for example {@code "SI_USER"} (no allocation)
+     */
     default String codeName() {
         return Signals.codeName(sig(), code());
     }
 
-    /** @return the result's name, e.g. {@code "DELIVERED"}, or {@code null} when this kernel does not record it */
+    /**
+     * The name of {@link #result()}, as {@link Signals#resultName(int)} gives it.
+     *
+     * @return the result's name, for example {@code "DELIVERED"}, or {@code null} when this kernel does not
+     *         record it
+     */
     default String resultName() {
         return hasResult() ? Signals.resultName(result()) : null;
     }
 
-    /** @return whether the kernel recorded a result other than {@link Signals#DELIVERED} */
+    /**
+     * Tells whether the kernel did anything but deliver the signal as sent: it ignored it, found it already
+     * pending, or could not queue it or its information.
+     *
+     * @return whether the kernel recorded a result other than {@link Signals#DELIVERED}
+     */
     default boolean failed() {
         return hasResult() && result() != Signals.DELIVERED;
     }

@@ -46,6 +46,9 @@ public record SignalGenerateRecord(long timeNanos, int cpu, int sig, int errno, 
     }
 
     /**
+     * Names the sender after the fact: for a record copied without a task table, or before the table knew
+     * the sender.
+     *
      * @param comm the sender's name
      * @param uid  the sender's uid
      * @return a copy with the sender named
@@ -55,37 +58,69 @@ public record SignalGenerateRecord(long timeNanos, int cpu, int sig, int errno, 
                 targetPid, targetComm);
     }
 
-    /** @return the signal's name, e.g. {@code "SIGKILL"} */
+    /**
+     * The name of {@link #sig()}, as {@link Signals#name(int)} gives it.
+     *
+     * @return the signal's name, for example {@code "SIGKILL"}
+     */
     public String signalName() {
         return Signals.name(sig);
     }
 
-    /** @return the {@code si_code}'s name, e.g. {@code "SI_USER"} */
+    /**
+     * The name of {@link #code()} for this signal, as {@link Signals#codeName(int, int)} gives it.
+     *
+     * @return the {@code si_code}'s name, for example {@code "SI_USER"}
+     */
     public String codeName() {
         return Signals.codeName(sig, code);
     }
 
-    /** @return whether the kernel recorded {@link #result()} */
+    /**
+     * Tells whether {@link #result()} holds a result, rather than {@link #ABSENT} on a kernel without the
+     * field.
+     *
+     * @return whether the kernel recorded {@link #result()}
+     */
     public boolean hasResult() {
         return result != ABSENT;
     }
 
-    /** @return whether the kernel recorded {@link #group()} */
+    /**
+     * Tells whether {@link #group()} holds a value, rather than {@link #ABSENT} on a kernel without the
+     * field.
+     *
+     * @return whether the kernel recorded {@link #group()}
+     */
     public boolean hasGroup() {
         return group != ABSENT;
     }
 
-    /** @return the result's name, e.g. {@code "DELIVERED"}, or {@code null} when not recorded */
+    /**
+     * The name of {@link #result()}, as {@link Signals#resultName(int)} gives it.
+     *
+     * @return the result's name, for example {@code "DELIVERED"}, or {@code null} when not recorded
+     */
     public String resultName() {
         return hasResult() ? Signals.resultName(result) : null;
     }
 
-    /** @return whether the kernel recorded a result other than {@link Signals#DELIVERED} */
+    /**
+     * Tells whether the kernel did anything but deliver the signal as sent: it ignored it, found it already
+     * pending, or could not queue it or its information.
+     *
+     * @return whether the kernel recorded a result other than {@link Signals#DELIVERED}
+     */
     public boolean failed() {
         return hasResult() && result != Signals.DELIVERED;
     }
 
-    /** @return whether the sender's name is known */
+    /**
+     * Tells whether the task table could name the sender; a sender that exited before the stream saw it
+     * may stay unnamed.
+     *
+     * @return whether the sender's name is known
+     */
     public boolean senderKnown() {
         return senderComm != null;
     }

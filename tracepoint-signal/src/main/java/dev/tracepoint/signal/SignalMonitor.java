@@ -113,7 +113,11 @@ public final class SignalMonitor implements AutoCloseable {
         this.stream = s;
     }
 
-    /** @return a builder: every signal, no callbacks */
+    /**
+     * Starts the setup of a monitor; {@link SignalMonitorBuilder#build()} creates it.
+     *
+     * @return a builder: every signal, no callbacks
+     */
     public static SignalMonitorBuilder builder() {
         return new SignalMonitorBuilder();
     }
@@ -190,6 +194,8 @@ public final class SignalMonitor implements AutoCloseable {
     }
 
     /**
+     * Waits at most {@code timeout} until the consumer has ended and the monitor released its resources.
+     *
      * @param timeout how long to wait
      * @return whether the monitor terminated in time
      * @throws InterruptedException when interrupted
@@ -198,7 +204,11 @@ public final class SignalMonitor implements AutoCloseable {
         return stream.awaitTermination(timeout);
     }
 
-    /** @return whether the monitor was closed or its consumer ended */
+    /**
+     * Tells whether the monitor has stopped: {@link #close()} was called, or its consumer ended on its own.
+     *
+     * @return whether the monitor was closed or its consumer ended
+     */
     public boolean isClosed() {
         return stream.isClosed();
     }
@@ -269,37 +279,69 @@ public final class SignalMonitor implements AutoCloseable {
 
     // ---------------------------------------------------------------------------------------- state
 
-    /** @return the kernel filter set on {@code signal_generate}, or {@code null} when every signal crosses */
+    /**
+     * The filter the monitor's selection compiled to for {@code signal_generate}, in ftrace syntax, to log or
+     * to check.
+     *
+     * @return the kernel filter set on {@code signal_generate}, or {@code null} when every signal crosses
+     */
     public String kernelFilter() {
         return kernelFilter;
     }
 
-    /** @return the kernel filter set on {@code signal_deliver}, or {@code null} (none, or deliveries not monitored) */
+    /**
+     * The filter the monitor's selection compiled to for {@code signal_deliver}, in ftrace syntax.
+     *
+     * @return the kernel filter set on {@code signal_deliver}, or {@code null} (none, or deliveries not monitored)
+     */
     public String deliverKernelFilter() {
         return deliverKernelFilter;
     }
 
-    /** @return the events that crossed from the kernel into user space (passed the kernel filters), all tracepoints */
+    /**
+     * How many events the monitor's stream received from the kernel, signals and deliveries, before the
+     * filters the monitor applies itself (senders, delivery targets).
+     *
+     * @return the events that crossed from the kernel into user space (passed the kernel filters), all tracepoints
+     */
     public long eventCount() {
         return stream.eventCount();
     }
 
-    /** @return the {@code signal_generate} events that passed every filter, since {@link #open()} */
+    /**
+     * How many signals passed every filter: those the monitor counts, and hands to
+     * {@link SignalMonitorBuilder#onSignal} when there is such a callback.
+     *
+     * @return the {@code signal_generate} events that passed every filter, since {@link #open()}
+     */
     public long signalCount() {
         return ledger.signals();
     }
 
-    /** @return the {@code signal_deliver} events that passed every filter, since {@link #open()} */
+    /**
+     * How many deliveries passed every filter, and went to {@link SignalMonitorBuilder#onDeliver} when there is
+     * such a callback; 0 when deliveries are not monitored.
+     *
+     * @return the {@code signal_deliver} events that passed every filter, since {@link #open()}
+     */
     public long deliveryCount() {
         return ledger.deliveries();
     }
 
-    /** @return the samples the kernel dropped because a ring was full */
+    /**
+     * How many events the monitor never saw because the consumer fell behind; non-zero means the counts are
+     * low.
+     *
+     * @return the samples the kernel dropped because a ring was full
+     */
     public long lostCount() {
         return stream.lostCount();
     }
 
     /**
+     * How many records came too late to be put in time order: raise {@link SignalMonitorBuilder#lateness}
+     * when it grows.
+     *
      * @return the records (signals, deliveries, task records) read later than the lateness allowed, and so
      *         handed on out of time order (see {@link TracepointStream#lateCount()})
      */
@@ -307,12 +349,20 @@ public final class SignalMonitor implements AutoCloseable {
         return stream.lateCount();
     }
 
-    /** @return {@code CLOCK_REALTIME - CLOCK_MONOTONIC} at open, to turn event times into wall-clock times */
+    /**
+     * The offset between the kernel's event clock and wall-clock time, measured when the monitor opened.
+     *
+     * @return {@code CLOCK_REALTIME - CLOCK_MONOTONIC} at open, to turn event times into wall-clock times
+     */
     public long wallClockOffsetNanos() {
         return stream.wallClockOffsetNanos();
     }
 
-    /** @return the task table naming senders */
+    /**
+     * The monitor's task table, to name other processes the same way, or to read its counters.
+     *
+     * @return the task table naming senders
+     */
     public TaskTable tasks() {
         return tasks;
     }

@@ -43,6 +43,8 @@ public final class SignalMonitorBuilder {
     // ------------------------------------------------------------------------------------ the stream
 
     /**
+     * Reads the signal tracepoints' formats from this tracefs instead of the one found mounted.
+     *
      * @param tracefs the tracefs to read formats from (default: the mounted one)
      * @return this builder
      */
@@ -52,8 +54,12 @@ public final class SignalMonitorBuilder {
     }
 
     /**
-     * @param pages data pages per CPU ring, a power of two >= 1 (default 64)
+     * Sizes each CPU's ring (see {@link TracepointStreamBuilder#ringPages}): larger rings lose fewer signals
+     * in a burst.
+     *
+     * @param pages data pages per CPU ring, a power of two &gt;= 1 (default 64)
      * @return this builder
+     * @throws IllegalArgumentException when {@code pages} is not a positive power of two
      */
     public SignalMonitorBuilder ringPages(int pages) {
         TracepointStream.builder().ringPages(pages); // the stream's own check and message, now instead of at build()
@@ -62,8 +68,12 @@ public final class SignalMonitorBuilder {
     }
 
     /**
+     * Bounds how long a signal may wait in a ring before the monitor reads it (see
+     * {@link TracepointStreamBuilder#maxLatency}).
+     *
      * @param latency the longest an event waits in a ring, positive (default 100 ms)
      * @return this builder
+     * @throws IllegalArgumentException when {@code latency} is zero or negative
      */
     public SignalMonitorBuilder maxLatency(Duration latency) {
         TracepointStream.builder().maxLatency(latency); // likewise
@@ -77,6 +87,7 @@ public final class SignalMonitorBuilder {
      *
      * @param lateness positive (default 50 ms)
      * @return this builder
+     * @throws IllegalArgumentException when {@code lateness} is zero or negative
      */
     public SignalMonitorBuilder lateness(Duration lateness) {
         TracepointStream.builder().ordered(lateness); // likewise
@@ -85,6 +96,9 @@ public final class SignalMonitorBuilder {
     }
 
     /**
+     * Names senders and targets with this task table, to share it with other code or to give it other
+     * bounds.
+     *
      * @param tasks the task table to name processes with (default: a new one over {@code /proc} for each monitor)
      * @return this builder
      */
@@ -109,7 +123,7 @@ public final class SignalMonitorBuilder {
     /**
      * Only these signals, by name (see {@link Signals#number(String)}). Repeated calls add.
      *
-     * @param names e.g. {@code "KILL"}, {@code "SIGTERM"}, {@code "RTMIN+2"}
+     * @param names signal names, such as {@code "KILL"}, {@code "SIGTERM"}, {@code "RTMIN+2"}
      * @return this builder
      */
     public SignalMonitorBuilder signals(String... names) {
@@ -131,7 +145,7 @@ public final class SignalMonitorBuilder {
     /**
      * Not these signals, by name. Repeated calls add.
      *
-     * @param names e.g. {@code "CHLD"}
+     * @param names signal names, such as {@code "CHLD"}
      * @return this builder
      */
     public SignalMonitorBuilder exclude(String... names) {
@@ -187,6 +201,8 @@ public final class SignalMonitorBuilder {
     }
 
     /**
+     * Only signals that did not reach their target as sent: what to watch when a process misses its signals.
+     *
      * @param enabled only signals the kernel did not deliver (ignored, already pending, overflowed):
      *                {@code result != 0} in the kernel filter; needs Linux 3.4+
      * @return this builder
@@ -197,6 +213,9 @@ public final class SignalMonitorBuilder {
     }
 
     /**
+     * Also monitors deliveries ({@code signal:signal_deliver}): when a target takes a signal, and with which
+     * handler.
+     *
      * @param enabled also monitor {@code signal_deliver} (counted in summaries; see {@link #onDeliver})
      * @return this builder
      */
@@ -206,6 +225,8 @@ public final class SignalMonitorBuilder {
     }
 
     /**
+     * Keeps counts for summaries, the view that makes a flood of signals readable.
+     *
      * @param enabled count signals per (signal, sender, target) for {@link SignalMonitor#takeSummary(int)} and
      *                {@link SignalMonitor#totalSummary(int)} (allocation-free per event once a key has been seen)
      * @return this builder
@@ -218,6 +239,8 @@ public final class SignalMonitorBuilder {
     // ------------------------------------------------------------------------------------- listeners
 
     /**
+     * Sets the callback for each signal that passes the filters, sender named, in time order across CPUs.
+     *
      * @param listener called with a copy of every matching {@code signal_generate}, on the consumer thread
      * @return this builder
      */
@@ -227,6 +250,8 @@ public final class SignalMonitorBuilder {
     }
 
     /**
+     * Sets the callback for each delivery that passes the target filters, receiving process named.
+     *
      * @param listener called with a copy of every matching {@code signal_deliver}, on the consumer thread
      *                 (enables deliveries)
      * @return this builder
@@ -237,6 +262,8 @@ public final class SignalMonitorBuilder {
     }
 
     /**
+     * Adds a listener for samples the kernel dropped: signals the monitor never saw (see {@link LostListener}).
+     *
      * @param listener told when the kernel drops samples because a ring is full
      * @return this builder
      */
@@ -246,6 +273,9 @@ public final class SignalMonitorBuilder {
     }
 
     /**
+     * Sets the listener for CPU hotplug: signals sent on a CPU between coming online and being armed are not
+     * seen.
+     *
      * @param listener told when a CPU goes offline and when the monitor's stream has armed it again (see
      *                 {@link CpuListener})
      * @return this builder
@@ -256,6 +286,9 @@ public final class SignalMonitorBuilder {
     }
 
     /**
+     * Adds a listener for the end of each batch of callbacks, to flush buffered output once per batch rather
+     * than per signal.
+     *
      * @param listener called on the consumer thread at the end of each drain pass that delivered events,
      *                 after the callbacks of the pass, and once more at close (flush output here)
      * @return this builder
@@ -266,6 +299,8 @@ public final class SignalMonitorBuilder {
     }
 
     /**
+     * Sets where failures the monitor survives go, instead of the log.
+     *
      * @param listener told about listener exceptions and bad samples, which do not stop the monitor
      *                 (default: logged)
      * @return this builder
@@ -282,7 +317,7 @@ public final class SignalMonitorBuilder {
      * @return the monitor
      * @throws TracepointException      when tracefs or a signal tracepoint is missing or unreadable
      * @throws IllegalArgumentException when every selected signal is also excluded, or a filter cannot be
-     *                                  expressed on this kernel (e.g. failed-only without the result field)
+     *                                  expressed on this kernel (failed-only without the result field, say)
      */
     public SignalMonitor build() throws TracepointException {
         return new SignalMonitor(this, selection.build(), tasks != null ? tasks : new TaskTable());

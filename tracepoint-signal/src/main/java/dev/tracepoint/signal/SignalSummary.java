@@ -30,7 +30,11 @@ public record SignalSummary(long durationNanos, long signals, long deliveries, l
     public record Row(int sig, int senderPid, String senderComm, int senderUid, int targetPid, String targetComm,
                       long count, long failed) {
 
-        /** @return the signal's name */
+        /**
+         * The name of {@link #sig()}, as {@link Signals#name(int)} gives it.
+         *
+         * @return the signal's name
+         */
         public String signalName() {
             return Signals.name(sig);
         }
@@ -41,7 +45,11 @@ public record SignalSummary(long durationNanos, long signals, long deliveries, l
         rows = List.copyOf(rows);
     }
 
-    /** @return the period's length */
+    /**
+     * How long the summary's period lasted, as a {@link Duration}.
+     *
+     * @return the period's length
+     */
     public Duration duration() {
         return Duration.ofNanos(durationNanos);
     }

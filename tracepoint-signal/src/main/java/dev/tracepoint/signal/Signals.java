@@ -172,6 +172,10 @@ public final class Signals {
     }
 
     /**
+     * Tells whether an architecture is one of those known to use the generic numbering whose names this
+     * class gives (see the class comment); false for MIPS, SPARC, Alpha and PA-RISC, and for any other it
+     * does not list.
+     *
      * @param arch an {@code os.arch} value
      * @return whether that architecture uses the generic Linux signal numbering this class names
      */
@@ -185,12 +189,19 @@ public final class Signals {
         return false;
     }
 
-    /** @return whether signal names are known for this JVM's architecture (see the class comment) */
+    /**
+     * Tells whether {@link #name(int)} and {@link #number(String)} know names on the machine this JVM runs
+     * on; when not, they deal in numbers only.
+     *
+     * @return whether signal names are known for this JVM's architecture (see the class comment)
+     */
     public static boolean namesKnown() {
         return GENERIC;
     }
 
     /**
+     * Names a signal number, realtime signals in kernel numbering. Allocation-free (see the class comment).
+     *
      * @param sig a signal number
      * @return its name ({@code "SIGKILL"}, {@code "SIGRTMIN+2"}), or the number as text when it has none
      */
@@ -283,6 +294,8 @@ public final class Signals {
     }
 
     /**
+     * Names an {@code si_code}, which says who or what sent a signal. Allocation-free (see the class comment).
+     *
      * @param sig  the signal number (positive codes mean different things per signal)
      * @param code the {@code si_code}
      * @return its name ({@code "SI_USER"}, {@code "CLD_EXITED"}), or the number as text when it has none
@@ -310,6 +323,9 @@ public final class Signals {
     }
 
     /**
+     * Names a {@code signal_generate} result, which the kernel prints as a bare number. Allocation-free
+     * (see the class comment).
+     *
      * @param result a {@code signal_generate} result
      * @return its name ({@code "DELIVERED"}, {@code "IGNORED"}, ...), or the number as text when it has none
      */
@@ -339,6 +355,9 @@ public final class Signals {
     }
 
     /**
+     * Names the two special values of a signal handler; a real handler is a function address, which has no
+     * name here.
+     *
      * @param handler a {@code signal_deliver} {@code sa_handler}
      * @return {@code "SIG_DFL"} (0), {@code "SIG_IGN"} (1), or {@code null} for a handler function
      */

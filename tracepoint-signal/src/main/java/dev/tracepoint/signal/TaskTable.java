@@ -138,9 +138,12 @@ public final class TaskTable implements TaskListener {
     }
 
     /**
+     * A table over a given proc file system, with its own bounds (see the class comment).
+     *
      * @param proc         the proc file system (another root for tests)
      * @param retainExited how many exited processes to remember
      * @param maxEntries   the most entries to hold
+     * @throws IllegalArgumentException when a bound is less than 1
      */
     public TaskTable(Path proc, int retainExited, int maxEntries) {
         if (retainExited < 1 || maxEntries < 1) {
@@ -192,6 +195,9 @@ public final class TaskTable implements TaskListener {
     }
 
     /**
+     * Names a process from what the table last learnt of it (a task record or {@code /proc}), also after it
+     * has exited.
+     *
      * @param pid a process id
      * @return its name, or {@code null} when unknown (looks in {@code /proc} once for an unseen pid)
      */
@@ -201,6 +207,8 @@ public final class TaskTable implements TaskListener {
     }
 
     /**
+     * The real uid of a process, to tell which user sent a signal.
+     *
      * @param pid a process id
      * @return its real uid, or {@link #UNKNOWN_UID}
      */
@@ -210,20 +218,31 @@ public final class TaskTable implements TaskListener {
     }
 
     /**
+     * Everything the table knows of a process at once: name, uid and whether it has exited.
+     *
      * @param pid a process id
-     * @return what the table knows, or {@code null} (allocates the snapshot)
+     * @return what the table knows, or {@code null} when unknown (allocates the snapshot)
      */
     public Task lookup(int pid) {
         Entry e = resolve(pid);
         return e == null ? null : new Task(pid, e.comm, e.uid, !e.live());
     }
 
-    /** @return the number of entries (live and exited) */
+    /**
+     * How many processes the table holds, for monitoring its size against its bounds.
+     *
+     * @return the number of entries (live and exited)
+     */
     public synchronized int size() {
         return entries.size();
     }
 
-    /** @return how many times a pid had to be looked up in /proc because the table did not know it */
+    /**
+     * How often a lookup met a pid that neither the seed nor the task records had named, and read
+     * {@code /proc} for it.
+     *
+     * @return how many times a pid had to be looked up in /proc because the table did not know it
+     */
     public synchronized long procLookups() {
         return procLookups;
     }

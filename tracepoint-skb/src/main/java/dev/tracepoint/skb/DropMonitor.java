@@ -107,7 +107,11 @@ public final class DropMonitor implements AutoCloseable {
         this.stream = s;
     }
 
-    /** @return a builder: every drop reason and protocol, consumed packets excluded, the system's symbols */
+    /**
+     * Starts the setup of a monitor; {@link DropMonitorBuilder#build()} creates it.
+     *
+     * @return a builder: every drop reason and protocol, consumed packets excluded, the system's symbols
+     */
     public static DropMonitorBuilder builder() {
         return new DropMonitorBuilder();
     }
@@ -181,6 +185,8 @@ public final class DropMonitor implements AutoCloseable {
     }
 
     /**
+     * Waits at most {@code timeout} until the consumer has ended and the monitor released its resources.
+     *
      * @param timeout how long to wait
      * @return whether the monitor terminated in time
      * @throws InterruptedException when interrupted
@@ -189,7 +195,11 @@ public final class DropMonitor implements AutoCloseable {
         return stream.awaitTermination(timeout);
     }
 
-    /** @return whether the monitor was closed or its consumer ended */
+    /**
+     * Tells whether the monitor has stopped: {@link #close()} was called, or its consumer ended on its own.
+     *
+     * @return whether the monitor was closed or its consumer ended
+     */
     public boolean isClosed() {
         return stream.isClosed();
     }
@@ -235,37 +245,68 @@ public final class DropMonitor implements AutoCloseable {
 
     // ---------------------------------------------------------------------------------------- state
 
-    /** @return the kernel filter set on {@code skb:kfree_skb}, or {@code null} when every drop crosses */
+    /**
+     * The filter the monitor's reasons and protocols compiled to for {@code kfree_skb}, in ftrace syntax, to
+     * log or to check.
+     *
+     * @return the kernel filter set on {@code skb:kfree_skb}, or {@code null} when every drop crosses
+     */
     public String kernelFilter() {
         return kernelFilter;
     }
 
-    /** @return the events that crossed from the kernel into user space (passed the kernel filter), all tracepoints */
+    /**
+     * How many events the monitor's stream received, drops and consumed packets together.
+     *
+     * @return the events that crossed from the kernel into user space (passed the kernel filter), all tracepoints
+     */
     public long eventCount() {
         return stream.eventCount();
     }
 
-    /** @return the {@code kfree_skb} events counted since {@link #open()} */
+    /**
+     * How many packet drops the monitor counted (and handed to its listener, when it has one).
+     *
+     * @return the {@code kfree_skb} events counted since {@link #open()}
+     */
     public long dropCount() {
         return ledger.drops();
     }
 
-    /** @return the {@code consume_skb} events counted since {@link #open()} (0 unless consumed packets are included) */
+    /**
+     * How many consumed packets the monitor counted (and handed to its listener, when it has one).
+     *
+     * @return the {@code consume_skb} events counted since {@link #open()} (0 unless consumed packets are included)
+     */
     public long consumedCount() {
         return ledger.consumed();
     }
 
-    /** @return the samples the kernel dropped because a ring was full */
+    /**
+     * How many events the monitor never saw because the consumer fell behind; non-zero means the counts are
+     * low.
+     *
+     * @return the samples the kernel dropped because a ring was full
+     */
     public long lostCount() {
         return stream.lostCount();
     }
 
-    /** @return the running kernel's drop reasons */
+    /**
+     * The running kernel's table of drop reasons, read from its {@code kfree_skb} format, to name or look up
+     * reason values.
+     *
+     * @return the running kernel's drop reasons
+     */
     public DropReasons reasons() {
         return reasons;
     }
 
-    /** @return the symbol table that names the locations ({@link KernelSymbols#system()} unless the builder set one) */
+    /**
+     * The symbol table the monitor names drop locations with; loaded at {@link #open()} at the latest.
+     *
+     * @return the symbol table that names the locations ({@link KernelSymbols#system()} unless the builder set one)
+     */
     public KernelSymbols symbols() {
         KernelSymbols s = symbols;
         if (s == null) {
@@ -275,7 +316,11 @@ public final class DropMonitor implements AutoCloseable {
         return s;
     }
 
-    /** @return whether consumed packets are counted too */
+    /**
+     * Tells whether the monitor also reads {@code skb:consume_skb}, as the builder was told.
+     *
+     * @return whether consumed packets are counted too
+     */
     public boolean includesConsumed() {
         return includeConsumed;
     }

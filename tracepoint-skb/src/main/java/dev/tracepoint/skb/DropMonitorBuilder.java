@@ -40,6 +40,8 @@ public final class DropMonitorBuilder {
     // ------------------------------------------------------------------------------------ the stream
 
     /**
+     * Reads the skb tracepoints' formats from this tracefs instead of the one found mounted.
+     *
      * @param tracefs the tracefs to read formats from (default: the mounted one)
      * @return this builder
      */
@@ -49,8 +51,12 @@ public final class DropMonitorBuilder {
     }
 
     /**
-     * @param pages data pages per CPU ring, a power of two >= 1 (default 128)
+     * Sizes each CPU's ring (see {@link dev.tracepoint.core.TracepointStreamBuilder#ringPages}): larger rings
+     * lose fewer drops in a burst.
+     *
+     * @param pages data pages per CPU ring, a power of two &gt;= 1 (default 128)
      * @return this builder
+     * @throws IllegalArgumentException when {@code pages} is not a positive power of two
      */
     public DropMonitorBuilder ringPages(int pages) {
         TracepointStream.builder().ringPages(pages); // the stream's own check and message, now instead of at build()
@@ -59,8 +65,12 @@ public final class DropMonitorBuilder {
     }
 
     /**
+     * Bounds how long a drop may wait in a ring before the monitor reads it (see
+     * {@link dev.tracepoint.core.TracepointStreamBuilder#maxLatency}).
+     *
      * @param latency the longest an event waits in a ring, positive (default 100 ms)
      * @return this builder
+     * @throws IllegalArgumentException when {@code latency} is zero or negative
      */
     public DropMonitorBuilder maxLatency(Duration latency) {
         TracepointStream.builder().maxLatency(latency); // likewise
@@ -69,6 +79,8 @@ public final class DropMonitorBuilder {
     }
 
     /**
+     * Names drop locations with this symbol table: one already loaded, or one read from a file.
+     *
      * @param symbols the symbol table that names the locations (default {@link KernelSymbols#system()},
      *                loaded at open)
      * @return this builder
@@ -99,6 +111,7 @@ public final class DropMonitorBuilder {
      *
      * @param ethertypes ethertypes, host byte order ({@link EtherTypes#IPV4}), {@code 0..0xffff}
      * @return this builder
+     * @throws IllegalArgumentException when a value is not a 16-bit ethertype
      */
     public DropMonitorBuilder protocols(int... ethertypes) {
         int[] all = Arrays.copyOf(protocols, protocols.length + ethertypes.length);
@@ -113,6 +126,9 @@ public final class DropMonitorBuilder {
     }
 
     /**
+     * Also reads the packets the kernel freed because it was done with them, to compare drops with normal
+     * traffic.
+     *
      * @param include whether to count consumed packets ({@code skb:consume_skb}) too, under the reason
      *                {@link Drop#CONSUMED} (default false: they are normally far more numerous than drops);
      *                the reason and protocol filters do not apply to them (the tracepoint records neither)
@@ -126,6 +142,8 @@ public final class DropMonitorBuilder {
     // ------------------------------------------------------------------------------------- listeners
 
     /**
+     * Sets the listener for each drop that passes the kernel filter; without one the monitor only counts.
+     *
      * @param listener called with every drop (and consumed packet, if included), on the consumer thread
      * @return this builder
      */
@@ -135,6 +153,8 @@ public final class DropMonitorBuilder {
     }
 
     /**
+     * Adds a listener for samples the kernel dropped: drops the monitor never saw (see {@link LostListener}).
+     *
      * @param listener told when the kernel drops samples because a ring is full
      * @return this builder
      */
@@ -144,6 +164,8 @@ public final class DropMonitorBuilder {
     }
 
     /**
+     * Sets the listener for CPU hotplug: drops on a CPU between coming online and being armed are not seen.
+     *
      * @param listener told when a CPU goes offline and when the monitor's stream has armed it again (see
      *                 {@link CpuListener})
      * @return this builder
@@ -154,6 +176,9 @@ public final class DropMonitorBuilder {
     }
 
     /**
+     * Adds a listener for the end of each batch of listener calls, to flush buffered output once per batch
+     * rather than per drop.
+     *
      * @param listener called on the consumer thread at the end of each drain pass that delivered events,
      *                 after the listener calls of the pass (flush output here)
      * @return this builder
@@ -164,6 +189,8 @@ public final class DropMonitorBuilder {
     }
 
     /**
+     * Sets where failures the monitor survives go, instead of the log.
+     *
      * @param listener told about listener exceptions and bad samples, which do not stop the monitor
      *                 (default: logged)
      * @return this builder

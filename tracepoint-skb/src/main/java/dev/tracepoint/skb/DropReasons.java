@@ -51,22 +51,36 @@ public final class DropReasons {
         return new DropReasons(f, f == null ? null : f.table());
     }
 
-    /** @return whether the kernel records a reason with each drop (the format has a {@code reason} field) */
+    /**
+     * Tells whether drops of this kernel carry a reason at all (Linux 5.17+).
+     *
+     * @return whether the kernel records a reason with each drop (the format has a {@code reason} field)
+     */
     public boolean recorded() {
         return field != null;
     }
 
-    /** @return whether the format names the reasons (it has the {@code __print_symbolic} table) */
+    /**
+     * Tells whether reason values can be turned into names; when not, they are shown and selected as numbers.
+     *
+     * @return whether the format names the reasons (it has the {@code __print_symbolic} table)
+     */
     public boolean named() {
         return table != null;
     }
 
-    /** @return the {@code reason} field, or {@code null} before Linux 5.17 */
+    /**
+     * The field of the {@code kfree_skb} format that holds the reason, to read it from a view.
+     *
+     * @return the {@code reason} field, or {@code null} before Linux 5.17
+     */
     public Field field() {
         return field;
     }
 
     /**
+     * Names a reason value from this kernel's table, without the {@code SKB_DROP_REASON_} prefix.
+     *
      * @param reason a reason value
      * @return the kernel's name for it ({@code "NO_SOCKET"}), or {@code null} when its table has none;
      *         allocation-free
@@ -76,6 +90,8 @@ public final class DropReasons {
     }
 
     /**
+     * Renders a reason value for display, as the kernel's print fmt would.
+     *
      * @param reason a reason value
      * @return its name, or its decimal number when the table has no name for it (allocates then)
      */
@@ -137,7 +153,11 @@ public final class DropReasons {
                 + (table == null ? "not named in its format (give numbers)" : String.join(", ", names())));
     }
 
-    /** @return the names in the kernel's order (empty when not named) */
+    /**
+     * Every reason name this kernel has, to list or to complete user input with.
+     *
+     * @return the names in the kernel's order (empty when not named); unmodifiable
+     */
     public List<String> names() {
         if (table == null) {
             return List.of();
@@ -149,12 +169,18 @@ public final class DropReasons {
         return Collections.unmodifiableList(out);
     }
 
-    /** @return value to name, in the kernel's order (empty when not named) */
+    /**
+     * This kernel's whole table of reasons.
+     *
+     * @return value to name, in the kernel's order (empty when not named); unmodifiable
+     */
     public Map<Long, String> asMap() {
         return table == null ? Map.of() : table.asMap();
     }
 
     /**
+     * Tells which subsystem encoded a reason (see the class comment); such reasons have no name in the table.
+     *
      * @param reason a reason value
      * @return the subsystem of a subsystem-encoded reason ({@code reason >>> 16}); 0 for the core reasons
      */

@@ -14,21 +14,46 @@ package dev.tracepoint.skb;
  */
 public sealed interface DropRecord permits KfreeSkbRecord, ConsumeSkbRecord {
 
-    /** @return the CPU the sample was recorded on */
+    /**
+     * The CPU the packet was freed on.
+     *
+     * @return the CPU the sample was recorded on
+     */
     int cpu();
 
-    /** @return the process (tgid) that was current when the packet was freed */
+    /**
+     * The process running when the packet was freed; in softirq context, whichever process the interrupt
+     * hit, not necessarily the packet's owner.
+     *
+     * @return the process (tgid) that was current when the packet was freed
+     */
     int pid();
 
-    /** @return the thread that was current */
+    /**
+     * The thread running when the packet was freed.
+     *
+     * @return the thread that was current
+     */
     int tid();
 
-    /** @return the sample time, CLOCK_MONOTONIC nanoseconds */
+    /**
+     * When the packet was freed.
+     *
+     * @return the sample time, CLOCK_MONOTONIC nanoseconds
+     */
     long timeNanos();
 
-    /** @return the {@code struct sk_buff} address */
+    /**
+     * The packet's kernel address: matches the same packet across skb tracepoints.
+     *
+     * @return the {@code struct sk_buff} address
+     */
     long skbaddr();
 
-    /** @return the code address that freed the packet, 0 when the kernel does not record it */
+    /**
+     * Where in the kernel the packet was freed; name it with {@link dev.tracepoint.core.KernelSymbols}.
+     *
+     * @return the code address that freed the packet, 0 when the kernel does not record it
+     */
     long location();
 }

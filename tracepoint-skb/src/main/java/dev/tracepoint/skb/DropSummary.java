@@ -31,6 +31,8 @@ public record DropSummary(long durationNanos, long drops, long consumed, long lo
     public record Row(int reason, String reasonName, long location, String symbol, long count, boolean consumed) {
 
         /**
+         * The function that freed the packets, without offset and size, to group rows by function.
+         *
          * @return the name of the function of {@link #symbol()} ({@code __udp4_lib_rcv}), the symbol itself when
          *         it is hex, {@code null} when unknown
          */
@@ -48,7 +50,11 @@ public record DropSummary(long durationNanos, long drops, long consumed, long lo
         rows = List.copyOf(rows);
     }
 
-    /** @return the period's length */
+    /**
+     * How long the summary's period lasted, as a {@link Duration}.
+     *
+     * @return the period's length
+     */
     public Duration duration() {
         return Duration.ofNanos(durationNanos);
     }

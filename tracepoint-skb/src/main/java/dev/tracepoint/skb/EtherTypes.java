@@ -71,6 +71,8 @@ public final class EtherTypes {
     }
 
     /**
+     * Names an ethertype from this class's table of common protocols.
+     *
      * @param protocol an ethertype in host byte order, as {@code kfree_skb} records it
      * @return its name ({@code "IPv4"}), or {@code null} when unknown; allocation-free
      */
@@ -80,8 +82,11 @@ public final class EtherTypes {
     }
 
     /**
+     * Renders an ethertype for display: its name when this class knows it, else its hex value.
+     *
      * @param protocol an ethertype
-     * @return its name, or {@code 0x} and four hex digits when it has none ({@code "0x88b6"})
+     * @return its name, or {@code 0x} and four hex digits when it has none ({@code "0x88b6"}); allocates
+     *         only for an unnamed value
      */
     public static String format(int protocol) {
         String n = name(protocol);

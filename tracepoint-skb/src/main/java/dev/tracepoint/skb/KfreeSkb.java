@@ -33,19 +33,31 @@ public interface KfreeSkb extends TracepointEvent {
     /** The tracepoint this interface reads. */
     String TRACEPOINT = "skb:kfree_skb";
 
-    /** @return the address of the {@code struct sk_buff} (an identity while it lives, reused afterwards) */
+    /**
+     * The packet's kernel address, field {@code skbaddr}: matches the same packet across skb tracepoints.
+     *
+     * @return the address of the {@code struct sk_buff} (an identity while it lives, reused afterwards)
+     */
     long skbaddr();
 
     /**
+     * Where in the kernel the packet was dropped, field {@code location}.
+     *
      * @return the code address that dropped the packet ({@code __builtin_return_address(0)} of the free call):
      *         symbolize it with {@link dev.tracepoint.core.KernelSymbols}
      */
     long location();
 
-    /** @return {@code ntohs(skb->protocol)}: the ethertype in host byte order (see {@link EtherTypes}) */
+    /**
+     * The packet's link-layer protocol, field {@code protocol}.
+     *
+     * @return {@code ntohs(skb->protocol)}: the ethertype in host byte order (see {@link EtherTypes})
+     */
     int protocol();
 
     /**
+     * Why the kernel dropped the packet, field {@code reason}.
+     *
      * @return the {@code enum skb_drop_reason} value (Linux 5.17+; numbering differs between releases: use
      *         {@link #reasonName()} or {@link DropReasons})
      * @throws IllegalStateException when the kernel records no reason ({@link #hasReason()} is false)
@@ -53,7 +65,11 @@ public interface KfreeSkb extends TracepointEvent {
     @TracepointField(optional = true)
     int reason();
 
-    /** @return whether the running kernel records drop reasons */
+    /**
+     * Tells whether the running kernel's format has the {@code reason} field (Linux 5.17+).
+     *
+     * @return whether the running kernel records drop reasons
+     */
     boolean hasReason();
 
     /**
@@ -79,21 +95,37 @@ public interface KfreeSkb extends TracepointEvent {
     }
 
     /**
+     * The socket the packet was received for, field {@code rx_sk}.
+     *
      * @return the receiving socket, when the drop happened on receive after socket lookup (Linux 6.11+), else 0
      * @throws IllegalStateException when the kernel's format has no {@code rx_sk} ({@link #hasRxSk()} is false)
      */
     @TracepointField(optional = true)
     long rxSk();
 
-    /** @return whether the running kernel records the receiving socket */
+    /**
+     * Tells whether the running kernel's format has the {@code rx_sk} field (Linux 6.11+).
+     *
+     * @return whether the running kernel records the receiving socket
+     */
     boolean hasRxSk();
 
-    /** @return the protocol's name ({@code "IPv4"}), or its hex value when it has none; allocation-free for known names */
+    /**
+     * Names {@link #protocol()}, as {@link EtherTypes#format(int)} does.
+     *
+     * @return the protocol's name ({@code "IPv4"}), or its hex value when it has none; allocation-free for
+     *         known names
+     */
     default String protocolName() {
         return EtherTypes.format(protocol());
     }
 
-    /** @return an immutable copy of this drop and its sample metadata (allocates) */
+    /**
+     * Copies the current drop, to keep it after the listener call; the reason is named with this record's
+     * own format.
+     *
+     * @return an immutable copy of this drop and its sample metadata (allocates)
+     */
     default KfreeSkbRecord toRecord() {
         boolean r = hasReason();
         int reason = r ? reason() : -1;

@@ -18,12 +18,20 @@ package dev.tracepoint.skb;
 public record KfreeSkbRecord(int cpu, int pid, int tid, long timeNanos, long skbaddr, long location, int protocol,
                              int reason, String reasonName, long rxSk) implements DropRecord {
 
-    /** @return whether the kernel recorded a reason */
+    /**
+     * Tells whether {@link #reason()} and {@link #reasonName()} hold a reason: false on kernels before 5.17.
+     *
+     * @return whether the kernel recorded a reason
+     */
     public boolean hasReason() {
         return reasonName != null;
     }
 
-    /** @return the protocol's name, or its hex value */
+    /**
+     * Names {@link #protocol()}, as {@link EtherTypes#format(int)} does.
+     *
+     * @return the protocol's name, or its hex value
+     */
     public String protocolName() {
         return EtherTypes.format(protocol);
     }

@@ -9,7 +9,11 @@ public final class DecodeException extends RuntimeException {
 
     private static final long serialVersionUID = 1L;
 
-    /** @param message what was wrong, with the tracepoint, field and values */
+    /**
+     * Creates the exception for a record that does not fit its layout.
+     *
+     * @param message what was wrong, with the tracepoint, field and values
+     */
     public DecodeException(String message) {
         super(message);
     }

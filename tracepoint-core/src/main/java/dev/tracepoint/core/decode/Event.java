@@ -54,42 +54,77 @@ public final class Event {
         this.symbols = Collections.unmodifiableMap(s);
     }
 
-    /** @return the layout of the record */
+    /**
+     * The layout the record was decoded with, to look its fields up by name.
+     *
+     * @return the layout of the record
+     */
     public EventFormat format() {
         return format;
     }
 
-    /** @return the tracepoint's {@code system:name} */
+    /**
+     * The tracepoint that fired, to tell the events of several tracepoints apart.
+     *
+     * @return the tracepoint's {@code system:name}
+     */
     public String tracepoint() {
         return format.fullName();
     }
 
-    /** @return the CPU the sample was recorded on */
+    /**
+     * The CPU the tracepoint fired on.
+     *
+     * @return the CPU the sample was recorded on, or -1 when unknown
+     */
     public int cpu() {
         return cpu;
     }
 
-    /** @return the pid (tgid) of the task that was current */
+    /**
+     * The process that was running when the tracepoint fired: not necessarily the one the event is about
+     * (the target of a signal, say, is a field).
+     *
+     * @return the pid (tgid) of the task that was current
+     */
     public int pid() {
         return pid;
     }
 
-    /** @return the thread id of the task that was current */
+    /**
+     * The thread that was running when the tracepoint fired.
+     *
+     * @return the thread id of the task that was current
+     */
     public int tid() {
         return tid;
     }
 
-    /** @return the sample time, CLOCK_MONOTONIC ns */
+    /**
+     * When the tracepoint fired, on the clock that orders events across CPUs.
+     *
+     * @return the sample time, CLOCK_MONOTONIC ns
+     */
     public long timeNanos() {
         return timeNanos;
     }
 
-    /** @return the sample time as wall-clock ns since the epoch */
+    /**
+     * When the tracepoint fired, converted to wall-clock time with the offset between the two clocks that
+     * the view had: measured when the stream opened, or given in the record's {@link SampleMetadata}.
+     *
+     * @return the sample time as wall-clock ns since the epoch
+     */
     public long wallClockNanos() {
         return wallClockNanos;
     }
 
-    /** @return the sample time as an instant */
+    /**
+     * When the tracepoint fired, as {@link #wallClockNanos()} gives it, for printing or comparing with
+     * other timestamps.
+     *
+     * @return the sample time as an instant
+     */
     public Instant wallClock() {
         return Instant.ofEpochSecond(Math.floorDiv(wallClockNanos, 1_000_000_000L), Math.floorMod(wallClockNanos, 1_000_000_000L));
     }
@@ -104,22 +139,41 @@ public final class Event {
         return fields;
     }
 
-    /** @return the names of values that have a {@code __print_symbolic}/{@code __print_flags} table, by field */
+    /**
+     * The symbolic names the print fmt gives the values of this record, as {@code trace_pipe} would print
+     * them ({@code SIGKILL} rather than 9).
+     *
+     * @return the names of values that have a {@code __print_symbolic}/{@code __print_flags} table, by field;
+     *         unmodifiable
+     */
     public Map<String, String> symbols() {
         return symbols;
     }
 
-    /** @return the value of a field, or {@code null} when absent */
+    /**
+     * One decoded field, as {@link #fields()} holds it.
+     *
+     * @param fieldName the field's name, as the format declares it
+     * @return the value of a field, or {@code null} when absent
+     */
     public Object get(String fieldName) {
         return fields.get(fieldName);
     }
 
-    /** @return a copy of the raw record bytes */
+    /**
+     * The record as the kernel wrote it ({@code PERF_SAMPLE_RAW}), to store or decode again.
+     *
+     * @return a copy of the raw record bytes
+     */
     public byte[] raw() {
         return raw.clone();
     }
 
-    /** @return a view over this copy (a new view each call), for code written against {@link EventView} */
+    /**
+     * Reads this copy through an {@link EventView} again, with the same metadata.
+     *
+     * @return a view over this copy (a new view each call), for code written against {@link EventView}
+     */
     public EventView view() {
         return new EventView().wrap(format, MemorySegment.ofArray(raw.clone()), 0, raw.length)
                 .sample(new SampleMetadata(cpu, pid, tid, timeNanos, wallClockNanos - timeNanos));

@@ -62,7 +62,12 @@ public final class EventReader {
         return view.wrap(format, segment, offset, length).sample(sample);
     }
 
-    /** @return the view {@link #read} moves; on no record before the first call */
+    /**
+     * The reader's one view, the object every {@link #read} returns: bind typed flyweights to it once
+     * ({@link EventBinding#attach}) and they follow each read.
+     *
+     * @return the view {@link #read} moves; on no record before the first call
+     */
     public EventView view() {
         return view;
     }

@@ -17,6 +17,9 @@ public record SampleMetadata(int cpu, int pid, int tid, long timeNanos, long wal
     public static final SampleMetadata NONE = new SampleMetadata(-1, 0, 0, 0, 0);
 
     /**
+     * Metadata for a record whose wall-clock time is not known: {@link EventView#wallClock()} then gives the
+     * monotonic time as if it were wall-clock time.
+     *
      * @param cpu       the CPU
      * @param pid       the pid (tgid)
      * @param tid       the thread id

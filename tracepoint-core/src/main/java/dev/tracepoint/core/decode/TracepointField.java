@@ -18,12 +18,16 @@ import java.lang.annotation.Target;
 @Target({ElementType.METHOD, ElementType.RECORD_COMPONENT})
 public @interface TracepointField {
 
-    /** @return the kernel's field name; empty to derive it from the accessor name */
+    /**
+     * The name of the field the accessor reads, exactly as the format file declares it.
+     *
+     * @return the kernel's field name; empty to derive it from the accessor name
+     */
     String value() default "";
 
     /**
-     * An optional field may be missing from the running kernel's format (e.g. {@code result} of
-     * {@code signal_generate} before Linux 3.4). Its accessor then throws {@link IllegalStateException}
+     * Marks a field that may be missing from the running kernel's format, as {@code result} of
+     * {@code signal_generate} is before Linux 3.4. Its accessor then throws {@link IllegalStateException}
      * instead of returning a made-up value, and a {@code boolean hasX()} method reports it absent; a record
      * component gets 0, {@code false} or {@code null}.
      *

@@ -13,6 +13,9 @@ final class ConstantExpression {
 
     /** Thrown (without a stack trace) when the expression is not a constant this evaluator understands. */
     private static final class NotConstant extends Exception {
+        /** Never serialized: one shared, stackless instance signals the parser's failure. */
+        private static final long serialVersionUID = 1L;
+
         NotConstant() {
             super(null, null, false, false);
         }

@@ -59,32 +59,58 @@ public final class EventFormat {
         this.source = source == null ? "" : source;
     }
 
-    /** @return the subsystem, e.g. {@code "signal"}; empty when unknown */
+    /**
+     * The tracepoint's system, the directory under {@code events/} the format file sits in.
+     *
+     * @return the subsystem, for example {@code "signal"}; empty when unknown
+     */
     public String system() {
         return system;
     }
 
-    /** @return the event name, e.g. {@code "signal_generate"} */
+    /**
+     * The tracepoint's name within its system, as the format file's {@code name:} line gives it.
+     *
+     * @return the event name, for example {@code "signal_generate"}
+     */
     public String name() {
         return name;
     }
 
-    /** @return {@code system:name}, or just the name when the system is unknown */
+    /**
+     * The name that identifies the tracepoint across systems, as streams and messages use it.
+     *
+     * @return {@code system:name}, or just the name when the system is unknown
+     */
     public String fullName() {
         return system.isEmpty() ? name : system + ":" + name;
     }
 
-    /** @return the tracepoint id, or -1 when the file had none */
+    /**
+     * The kernel's number for this tracepoint: {@code perf_event_attr.config} when opening it, and the value
+     * of {@code common_type} in its records. Specific to the running kernel.
+     *
+     * @return the tracepoint id, or -1 when the file had none
+     */
     public long id() {
         return id;
     }
 
-    /** @return every field, in declaration order */
+    /**
+     * The record's fields, the common header's first.
+     *
+     * @return every field, in declaration order; unmodifiable
+     */
     public List<Field> fields() {
         return fields;
     }
 
-    /** @return the fields that are not part of the common header, in declaration order */
+    /**
+     * The tracepoint's own fields, without the {@code common_*} header every tracepoint shares: what a field
+     * dump shows.
+     *
+     * @return the fields that are not part of the common header, in declaration order; unmodifiable
+     */
     public List<Field> payloadFields() {
         List<Field> out = new ArrayList<>();
         for (Field f : fields) {
@@ -125,17 +151,31 @@ public final class EventFormat {
         return f;
     }
 
-    /** @return the size of the fixed part of a record: the largest {@code offset + size} */
+    /**
+     * The smallest size a record of this tracepoint can have; dynamic fields' data follows it.
+     *
+     * @return the size of the fixed part of a record: the largest {@code offset + size}
+     */
     public int fixedSize() {
         return fixedSize;
     }
 
-    /** @return the print fmt, or {@code null} when the file had none */
+    /**
+     * How the kernel itself prints this event ({@code print fmt:}), which gives the value tables and the
+     * text {@code trace_pipe} would show.
+     *
+     * @return the print fmt, or {@code null} when the file had none
+     */
     public PrintFmt printFmt() {
         return printFmt;
     }
 
-    /** @return the value tables of all fields, in field order */
+    /**
+     * The {@code __print_symbolic}/{@code __print_flags} tables the print fmt gives for this tracepoint's
+     * fields, the same as each {@link Field#table()}.
+     *
+     * @return the value tables of all fields that have one, in field order
+     */
     public List<ValueTable> tables() {
         List<ValueTable> out = new ArrayList<>();
         for (Field f : fields) {
@@ -146,12 +186,20 @@ public final class EventFormat {
         return out;
     }
 
-    /** @return what a lenient parse noticed but accepted (empty for a clean file) */
+    /**
+     * Oddities of the format file the parser worked around, for a caller that wants to report them.
+     *
+     * @return what a lenient parse noticed but accepted (empty for a clean file)
+     */
     public List<String> warnings() {
         return warnings;
     }
 
-    /** @return the file this format was parsed from */
+    /**
+     * Where this format came from, for messages.
+     *
+     * @return the file this format was parsed from, or empty when unknown
+     */
     public String source() {
         return source;
     }

@@ -57,88 +57,161 @@ public final class Field {
         this.table = table;
     }
 
-    /** @return a copy of this field carrying the given value table */
+    /**
+     * Copies this field with another {@code __print_symbolic}/{@code __print_flags} table, everything else
+     * equal. For parsers, which find the tables in the print fmt after the fields.
+     *
+     * @param newTable the table, or {@code null} for none
+     * @return a copy of this field carrying the given value table
+     */
     public Field withTable(ValueTable newTable) {
         return new Field(name, type, offset, size, signed, kind, elementType, elementSize, arrayLength, index, line, newTable);
     }
 
-    /** @return the field name, e.g. {@code "sig"} */
+    /**
+     * The name the format file declares, the one to look the field up with.
+     *
+     * @return the field name, for example {@code "sig"}
+     */
     public String name() {
         return name;
     }
 
-    /** @return the C type as printed, e.g. {@code "int"}, {@code "char[16]"}, {@code "__data_loc char[]"} */
+    /**
+     * The C type exactly as the kernel printed it, qualifiers and array bounds included.
+     *
+     * @return the C type as printed, for example {@code "int"}, {@code "char[16]"}, {@code "__data_loc char[]"}
+     */
     public String type() {
         return type;
     }
 
-    /** @return the byte offset from the start of the record */
+    /**
+     * Where the field starts in the record, as the running kernel lays it out ({@code offset:}).
+     *
+     * @return the byte offset from the start of the record
+     */
     public int offset() {
         return offset;
     }
 
-    /** @return the byte size as printed ({@code size:}) */
+    /**
+     * How many bytes the field takes in the record's fixed part: for a {@code __data_loc} field, the
+     * locator's, not the data's.
+     *
+     * @return the byte size as printed ({@code size:})
+     */
     public int size() {
         return size;
     }
 
-    /** @return whether the value (or, for arrays, each element) is signed */
+    /**
+     * Tells how integer readers extend the value to a wider type ({@code signed:}).
+     *
+     * @return whether the value (or, for arrays, each element) is signed
+     */
     public boolean signed() {
         return signed;
     }
 
-    /** @return how the bytes are stored */
+    /**
+     * The storage kind, which decides which readers of an event apply to this field.
+     *
+     * @return how the bytes are stored
+     */
     public FieldKind kind() {
         return kind;
     }
 
-    /** @return the element type of an array or dynamic array ({@code "char"}), else the type itself */
+    /**
+     * The type of one element, for arrays; for other fields the same as {@link #type()}.
+     *
+     * @return the element type of an array or dynamic array ({@code "char"}), else the type itself
+     */
     public String elementType() {
         return elementType;
     }
 
-    /** @return the element width in bytes (for scalars and pointers: the size) */
+    /**
+     * The width of one element, for the element readers of arrays.
+     *
+     * @return the element width in bytes (for scalars and pointers: the size)
+     */
     public int elementSize() {
         return elementSize;
     }
 
-    /** @return the element count of a fixed array, 0 for anything else */
+    /**
+     * The declared length of a fixed array ({@code char[16]}: 16).
+     *
+     * @return the element count of a fixed array, 0 for anything else
+     */
     public int arrayLength() {
         return arrayLength;
     }
 
-    /** @return the position in declaration order */
+    /**
+     * The field's position in its format's declaration order, to index per-field arrays with.
+     *
+     * @return the position in declaration order
+     */
     public int index() {
         return index;
     }
 
-    /** @return the 1-based line of the format file that declared it, 0 if unknown */
+    /**
+     * Where the field was declared, for messages about it.
+     *
+     * @return the 1-based line of the format file that declared it, 0 if unknown
+     */
     public int line() {
         return line;
     }
 
-    /** @return the value table from the print fmt, or {@code null} */
+    /**
+     * The names the print fmt gives this field's values ({@code __print_symbolic} or {@code __print_flags}),
+     * which {@code EventView.symbol(field)} reads.
+     *
+     * @return the value table from the print fmt, or {@code null} when it gives none
+     */
     public ValueTable table() {
         return table;
     }
 
-    /** @return whether the field is part of the common header ({@code common_*}) */
+    /**
+     * Tells whether the field is one of the header fields every tracepoint of the kernel shares
+     * ({@code common_type}, {@code common_pid}...), rather than one of this tracepoint's own.
+     *
+     * @return whether the field is part of the common header ({@code common_*})
+     */
     public boolean isCommon() {
         return name.startsWith("common_");
     }
 
-    /** @return whether the field holds characters: {@code char[N]}, {@code __data_loc char[]}, {@code char[]} */
+    /**
+     * Tells whether the string readers of an event apply to this field.
+     *
+     * @return whether the field holds characters: {@code char[N]}, {@code __data_loc char[]}, {@code char[]}
+     */
     public boolean isString() {
         return kind != FieldKind.SCALAR && kind != FieldKind.POINTER && elementSize == 1
                 && (elementType.equals("char") || elementType.equals("const char") || elementType.equals("signed char"));
     }
 
-    /** @return whether the field is an integer-like scalar or pointer that {@code getLong} can read */
+    /**
+     * Tells whether the integer readers of an event apply to this field.
+     *
+     * @return whether the field is an integer-like scalar or pointer that {@code getLong} can read
+     */
     public boolean isNumeric() {
         return (kind == FieldKind.SCALAR || kind == FieldKind.POINTER) && size >= 1 && size <= 8;
     }
 
-    /** @return whether the field's bytes live outside the fixed part (dynamic array or flexible array) */
+    /**
+     * Tells whether the field's length varies from record to record, so that its bytes are located per event.
+     *
+     * @return whether the field's bytes live outside the fixed part (dynamic array or flexible array)
+     */
     public boolean isDynamic() {
         return kind == FieldKind.DATA_LOC || kind == FieldKind.REL_LOC || kind == FieldKind.FLEX_ARRAY;
     }

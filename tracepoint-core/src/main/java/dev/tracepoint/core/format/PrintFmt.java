@@ -19,7 +19,12 @@ public record PrintFmt(String text, String format, List<String> args, String pro
         args = List.copyOf(args);
     }
 
-    /** @return whether {@link #format()} and {@link #args()} are usable */
+    /**
+     * Tells whether the print fmt could be split into a C format string and its arguments; when not,
+     * {@link #problem()} says why.
+     *
+     * @return whether {@link #format()} and {@link #args()} are usable
+     */
     public boolean parsed() {
         return format != null;
     }

@@ -61,32 +61,58 @@ public final class ValueTable {
         }
     }
 
-    /** @return the field name this table decodes */
+    /**
+     * The field whose values this table names, as the print fmt refers to it ({@code REC->field}).
+     *
+     * @return the field name this table decodes
+     */
     public String field() {
         return field;
     }
 
-    /** @return symbolic or flags */
+    /**
+     * Whether a value is looked up whole or split into bit flags.
+     *
+     * @return symbolic or flags
+     */
     public Kind kind() {
         return kind;
     }
 
-    /** @return the delimiter between flag names, empty for a symbolic table */
+    /**
+     * The separator {@link #format(long)} puts between the names of the set flags.
+     *
+     * @return the delimiter between flag names, empty for a symbolic table
+     */
     public String delimiter() {
         return delimiter;
     }
 
-    /** @return the number of entries */
+    /**
+     * How many value/name pairs the print fmt lists; entries run from 0 to this, exclusive.
+     *
+     * @return the number of entries
+     */
     public int size() {
         return values.length;
     }
 
-    /** @return the value of entry {@code i} (declaration order) */
+    /**
+     * The value of one entry, for walking the table in the print fmt's order.
+     *
+     * @param i the entry, from 0 to {@link #size()}, exclusive
+     * @return the value of entry {@code i} (declaration order)
+     */
     public long value(int i) {
         return values[i];
     }
 
-    /** @return the name of entry {@code i} (declaration order) */
+    /**
+     * The name of one entry, for walking the table in the print fmt's order.
+     *
+     * @param i the entry, from 0 to {@link #size()}, exclusive
+     * @return the name of entry {@code i} (declaration order)
+     */
     public String name(int i) {
         return names[i];
     }
@@ -95,7 +121,8 @@ public final class ValueTable {
      * The name of one value, allocation-free.
      *
      * @param value a field value
-     * @return its name, or {@code null} when the table has no entry for it (normal: e.g. subsystem-encoded drop reasons)
+     * @return its name, or {@code null} when the table has no entry for it (normal: subsystem-encoded drop
+     *         reasons, for example)
      */
     public String nameOf(long value) {
         int i = Arrays.binarySearch(sortedValues, value);
@@ -162,7 +189,11 @@ public final class ValueTable {
         return sb.toString();
     }
 
-    /** @return the entries in declaration order, as an unmodifiable map of value to name (first name wins) */
+    /**
+     * The whole table as a map, for a caller that lists or searches it.
+     *
+     * @return the entries in declaration order, as an unmodifiable map of value to name (first name wins)
+     */
     public Map<Long, String> asMap() {
         Map<Long, String> m = new LinkedHashMap<>();
         for (int i = 0; i < values.length; i++) {
