@@ -222,9 +222,11 @@ class DropsCommandIT {
                 .containsPattern("(?m)^\\s*" + reasons.valueOf("SOCKET_RCVBUFF") + "  SOCKET_RCVBUFF$");
 
         out.reset();
-        status = Main.run(List.of("drops", "--reason", "NO_SUCH_REASON"), new PrintStream(out, true, StandardCharsets.UTF_8),
+        status = Main.run(List.of("drops", "--reason", "NO_SOKET"), new PrintStream(out, true, StandardCharsets.UTF_8),
                 new PrintStream(err, true, StandardCharsets.UTF_8));
         assertThat(status).isEqualTo(2);
-        assertThat(err.toString(StandardCharsets.UTF_8)).contains("unknown drop reason 'NO_SUCH_REASON'").contains("NO_SOCKET");
+        assertThat(err.toString(StandardCharsets.UTF_8)).startsWith("tracepoint drops: unknown drop reason NO_SOKET; "
+                + "did you mean NO_SOCKET? (this kernel names " + reasons.names().size() + " reasons")
+                .contains("usage: tracepoint drops");
     }
 }

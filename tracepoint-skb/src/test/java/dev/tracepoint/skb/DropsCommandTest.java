@@ -42,7 +42,10 @@ class DropsCommandTest {
         assertThat(run("drops", "--bogus").status()).isEqualTo(2);
         Result protocol = run("drops", "--protocol", "nope");
         assertThat(protocol.status()).isEqualTo(2);
-        assertThat(protocol.err()).contains("--protocol: unknown protocol 'nope'");
+        assertThat(protocol.err()).contains("--protocol: unknown protocol 'nope' (give an ethertype");
+        Result typo = run("drops", "--protocol", "IPv5");
+        assertThat(typo.status()).isEqualTo(2);
+        assertThat(typo.err()).contains("--protocol: unknown protocol 'IPv5'; did you mean IPv4 or IPv6?");
         assertThat(run("drops", "--interval", "0").status()).isEqualTo(2);
         assertThat(run("drops", "--pages", "3").status()).isEqualTo(2);
         assertThat(run("drops", "extra").status()).isEqualTo(2);

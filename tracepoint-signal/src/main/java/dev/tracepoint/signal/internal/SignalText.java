@@ -1,6 +1,7 @@
 package dev.tracepoint.signal.internal;
 
 import dev.tracepoint.core.internal.cli.Json;
+import dev.tracepoint.signal.FailedKill;
 import dev.tracepoint.signal.SignalDeliverRecord;
 import dev.tracepoint.signal.SignalGenerateRecord;
 import dev.tracepoint.signal.SignalSummary;
@@ -61,6 +62,70 @@ public final class SignalText {
         handler(sb, e.saHandler());
         sb.append(" flags=0x").append(Long.toHexString(e.saFlags()));
         return sb;
+    }
+
+    /**
+     * {@code SIGKILL  bash(4242) uid=1000 -> systemd(1)  kill(1, SIGKILL) failed: EPERM}; a target that is no
+     * single process is {@code (process group 77)}, {@code (own process group)} or {@code (every process)}.
+     *
+     * @param sb the output
+     * @param e  the failed call
+     * @return {@code sb}
+     */
+    public static StringBuilder line(StringBuilder sb, FailedKill e) {
+        pad(sb, e.signalName(), 8).append(' ');
+        process(sb, e.senderComm(), e.senderPid());
+        sb.append(" uid=");
+        uid(sb, e.senderUid());
+        sb.append(" -> ");
+        boolean byPid = e.syscall().equals("kill") || e.syscall().equals("rt_sigqueueinfo");
+        if (byPid && e.targetPid() == 0) {
+            sb.append("(own process group)");
+        } else if (byPid && e.targetPid() == -1) {
+            sb.append("(every process)");
+        } else if (byPid && e.targetPid() < 0) {
+            sb.append("(process group ").append(-(long) e.targetPid()).append(')');
+        } else {
+            process(sb, e.targetComm(), e.targetPid());
+        }
+        return sb.append("  ").append(e.call()).append(" failed: ").append(e.errnoName());
+    }
+
+    /**
+     * One JSON object for a failed call: {@code event ("failed_kill"), time_ns, cpu, syscall, sig, signal,
+     * errno, errno_name, target_pid, target_tid, pidfd, target_comm, sender_pid, sender_tid, sender_comm,
+     * sender_uid}.
+     *
+     * @param sb the output
+     * @param e  the failed call
+     * @return {@code sb}
+     */
+    public static StringBuilder json(StringBuilder sb, FailedKill e) {
+        sb.append('{');
+        Json.key(sb, "event", true);
+        Json.string(sb, "failed_kill");
+        Json.key(sb, "time_ns", false).append(e.timeNanos());
+        Json.key(sb, "cpu", false).append(e.cpu());
+        Json.key(sb, "syscall", false);
+        Json.string(sb, e.syscall());
+        Json.key(sb, "sig", false).append(e.sig());
+        Json.key(sb, "signal", false);
+        Json.string(sb, e.signalName());
+        Json.key(sb, "errno", false).append(e.errno());
+        Json.key(sb, "errno_name", false);
+        Json.string(sb, e.errnoName());
+        Json.key(sb, "target_pid", false).append(e.targetPid());
+        Json.key(sb, "target_tid", false).append(e.targetTid());
+        Json.key(sb, "pidfd", false).append(e.pidfd());
+        Json.key(sb, "target_comm", false);
+        Json.string(sb, e.targetComm());
+        Json.key(sb, "sender_pid", false).append(e.senderPid());
+        Json.key(sb, "sender_tid", false).append(e.senderTid());
+        Json.key(sb, "sender_comm", false);
+        Json.string(sb, e.senderComm());
+        Json.key(sb, "sender_uid", false);
+        jsonUid(sb, e.senderUid());
+        return sb.append('}');
     }
 
     /**

@@ -5,6 +5,7 @@ import dev.tracepoint.core.internal.cli.Command;
 import dev.tracepoint.core.internal.cli.CpuNotices;
 import dev.tracepoint.core.internal.cli.Shutdown;
 import dev.tracepoint.core.internal.cli.UsageException;
+import dev.tracepoint.signal.FailedKill;
 import dev.tracepoint.signal.SignalDeliverRecord;
 import dev.tracepoint.signal.SignalGenerateRecord;
 import dev.tracepoint.signal.SignalMonitor;
@@ -69,6 +70,12 @@ public final class SignalsCommand implements Command {
                   --sender LIST        only signals sent by processes of these names
                   --failed             only signals the kernel did not deliver (ignored, already pending, ...)
                   --deliver            also show signal_deliver: a target dequeuing a signal to handle it
+                  --failed-kills       also show kill-family system calls that failed (kill, tkill, tgkill,
+                                       rt_sigqueueinfo, rt_tgsigqueueinfo, pidfd_send_signal): no signal is
+                                       generated for those, e.g.
+                                         SIGKILL  bash(567) uid=1000 -> systemd(1)  kill(1, SIGKILL) failed: EPERM
+                                       printed as they come, also with --summary; kill(pid, 0) probes are not
+                                       shown. Needs the kernel's syscall tracepoints
                   --summary N          instead of a line per signal, every N seconds a table of counts per
                                        (signal, sender, target), top first, with the lost count
                   --top N              rows per summary table (default 20; 0 = all)
@@ -86,7 +93,7 @@ public final class SignalsCommand implements Command {
 
     @Override
     public int run(List<String> argv, PrintStream out, PrintStream err) throws Exception {
-        Args args = new Args(argv, Set.of("json", "failed", "deliver", "time"),
+        Args args = new Args(argv, Set.of("json", "failed", "deliver", "time", "failed-kills"),
                 Set.of("signal", "exclude", "target-pid", "target", "sender-pid", "sender", "summary", "top",
                         "duration", "pages", "ready"));
         if (!args.positional().isEmpty()) {
@@ -94,6 +101,7 @@ public final class SignalsCommand implements Command {
         }
         boolean json = args.has("json");
         boolean deliver = args.has("deliver");
+        boolean failedKills = args.has("failed-kills");
         boolean withTime = args.has("time");
         double summaryEvery = args.getSeconds("summary", 0);
         double duration = args.getSeconds("duration", 0);
@@ -126,8 +134,11 @@ public final class SignalsCommand implements Command {
             throw new UsageException(e.getMessage());
         }
         b.failedOnly(args.has("failed"));
+        EventPrinter printer = new EventPrinter(printLock, line, sink, json, withTime, wallClock);
+        if (failedKills) {
+            b.onFailedKill(printer.of(SignalText::json, SignalText::line, FailedKill::timeNanos));
+        }
         if (summaryEvery == 0) {
-            EventPrinter printer = new EventPrinter(printLock, line, sink, json, withTime, wallClock);
             b.onSignal(printer.of(SignalText::json, SignalText::line, SignalGenerateRecord::timeNanos));
             if (deliver) {
                 b.onDeliver(printer.of(SignalText::json, SignalText::line, SignalDeliverRecord::timeNanos));
@@ -150,14 +161,18 @@ public final class SignalsCommand implements Command {
             synchronized (printLock) {
                 finished[0] = true;
                 SignalSummary total = monitor.totalSummary((int) top);
+                String failedLine = failedKills ? "--- " + monitor.failedKillCount() + " failed kill calls\n" : "";
                 if (summaryEvery > 0) {
                     print(sink, total, "total over " + seconds(total.durationNanos()), json, true, monitor.eventCount());
+                    if (!json) {
+                        sink.append(failedLine);
+                    }
                     sink.flush();
                 } else {
                     sink.flush();
                     StringBuilder sb = new StringBuilder();
                     SignalText.table(sb, "total over " + seconds(total.durationNanos()), total, monitor.eventCount());
-                    err.print(sb);
+                    err.print(sb.append(failedLine));
                     err.flush();
                 }
             }

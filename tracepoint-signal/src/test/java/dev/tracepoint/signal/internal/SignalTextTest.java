@@ -1,6 +1,7 @@
 package dev.tracepoint.signal.internal;
 
 import dev.tracepoint.testing.MiniJson;
+import dev.tracepoint.signal.FailedKill;
 import dev.tracepoint.signal.SignalDeliverRecord;
 import dev.tracepoint.signal.SignalGenerateRecord;
 import dev.tracepoint.signal.SignalSummary;
@@ -52,6 +53,34 @@ class SignalTextTest {
                 .isEqualTo("SIGUSR1  => bash(1337/1338) delivered code=SI_USER handler=0x55d0c1a0 flags=0x14000000");
         Map<String, Object> o = MiniJson.object(SignalText.json(new StringBuilder(), d).toString());
         assertThat(o).containsEntry("event", "signal_deliver").containsEntry("sa_handler", "0x55d0c1a0").containsEntry("target_tid", 1338L);
+    }
+
+    @Test
+    void failedKills() {
+        FailedKill eperm = new FailedKill(1, 0, "kill", 9, 1, 1, 0, -1, "systemd", 567, 567, "bash", 1000);
+        assertThat(SignalText.line(new StringBuilder(), eperm).toString())
+                .isEqualTo("SIGKILL  bash(567) uid=1000 -> systemd(1)  kill(1, SIGKILL) failed: EPERM");
+        FailedKill group = new FailedKill(1, 0, "kill", 15, 3, -77, 0, -1, null, 567, 568, "bash", 0);
+        assertThat(SignalText.line(new StringBuilder(), group).toString())
+                .isEqualTo("SIGTERM  bash(567) uid=0 -> (process group 77)  kill(-77, SIGTERM) failed: ESRCH");
+        FailedKill everyone = new FailedKill(1, 0, "kill", 15, 1, -1, 0, -1, null, 567, 568, null, TaskTable.UNKNOWN_UID);
+        assertThat(SignalText.line(new StringBuilder(), everyone).toString())
+                .isEqualTo("SIGTERM  ?(567) uid=? -> (every process)  kill(-1, SIGTERM) failed: EPERM");
+        FailedKill thread = new FailedKill(1, 0, "tgkill", 34, 3, 4242, 4250, -1, null, 567, 567, "java", 0);
+        assertThat(SignalText.line(new StringBuilder(), thread).toString())
+                .isEqualTo("SIGRTMIN+2 java(567) uid=0 -> ?(4242)  tgkill(4242, 4250, SIGRTMIN+2) failed: ESRCH");
+        FailedKill pidfd = new FailedKill(1, 0, "pidfd_send_signal", 99, 22, 4242, 0, 5, "nginx", 567, 567, "java", 0);
+        assertThat(SignalText.line(new StringBuilder(), pidfd).toString())
+                .isEqualTo("99       java(567) uid=0 -> nginx(4242)  pidfd_send_signal(pidfd 5, 99) failed: EINVAL");
+        assertThat(new FailedKill(1, 0, "kill", 9, 77, 1, 0, -1, null, 1, 1, null, 0).errnoName()).isEqualTo("errno 77");
+
+        Map<String, Object> o = MiniJson.object(SignalText.json(new StringBuilder(), eperm).toString());
+        assertThat(o).containsEntry("event", "failed_kill").containsEntry("syscall", "kill").containsEntry("sig", 9L)
+                .containsEntry("signal", "SIGKILL").containsEntry("errno", 1L).containsEntry("errno_name", "EPERM")
+                .containsEntry("target_pid", 1L).containsEntry("target_tid", 0L).containsEntry("pidfd", -1L)
+                .containsEntry("target_comm", "systemd").containsEntry("sender_pid", 567L).containsEntry("sender_tid", 567L)
+                .containsEntry("sender_comm", "bash").containsEntry("sender_uid", 1000L).containsEntry("time_ns", 1L)
+                .containsEntry("cpu", 0L);
     }
 
     @Test

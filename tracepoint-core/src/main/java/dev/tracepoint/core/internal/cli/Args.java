@@ -1,5 +1,7 @@
 package dev.tracepoint.core.internal.cli;
 
+import dev.tracepoint.core.internal.text.Suggestions;
+
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -50,7 +52,14 @@ public final class Args {
                     }
                     options.computeIfAbsent(name, k -> new ArrayList<>()).add(value);
                 } else {
-                    throw new UsageException("unknown option --" + name);
+                    List<String> known = new ArrayList<>();
+                    for (Set<String> names : List.of(flags, withValue)) {
+                        for (String n : names) {
+                            known.add("--" + n);
+                        }
+                    }
+                    known.sort(null);
+                    throw new UsageException("unknown option --" + name + Suggestions.didYouMean("--" + name, known));
                 }
             } else {
                 positional.add(a);

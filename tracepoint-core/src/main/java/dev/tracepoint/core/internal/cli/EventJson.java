@@ -12,19 +12,24 @@ public final class EventJson {
     }
 
     /**
-     * Appends {@code {"event":…,"cpu":…,"pid":…,"tid":…,"time_ns":…,"fields":{…},"symbols":{…}}}.
+     * Appends {@code {"event":…,"cpu":…,"pid":…,"tid":…,"comm":…,"time_ns":…,"fields":{…},"symbols":{…}}}.
      *
      * @param sb   the output
      * @param view the event
+     * @param comm the name of the task that was running, or {@code null} to leave {@code comm} out
      * @return {@code sb}
      */
-    public static StringBuilder append(StringBuilder sb, EventView view) {
+    public static StringBuilder append(StringBuilder sb, EventView view, String comm) {
         sb.append('{');
         Json.key(sb, "event", true);
         Json.string(sb, view.tracepoint());
         Json.key(sb, "cpu", false).append(view.cpu());
         Json.key(sb, "pid", false).append(view.pid());
         Json.key(sb, "tid", false).append(view.tid());
+        if (comm != null) {
+            Json.key(sb, "comm", false);
+            Json.string(sb, comm);
+        }
         Json.key(sb, "time_ns", false).append(view.timeNanos());
         Json.key(sb, "fields", false).append('{');
         boolean first = true;

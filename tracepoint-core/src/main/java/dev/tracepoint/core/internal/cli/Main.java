@@ -1,6 +1,7 @@
 package dev.tracepoint.core.internal.cli;
 
 import dev.tracepoint.core.TracepointException;
+import dev.tracepoint.core.internal.text.Suggestions;
 
 import java.io.PrintStream;
 import java.util.ArrayList;
@@ -36,8 +37,18 @@ public final class Main {
     public static int run(List<String> args, PrintStream out, PrintStream err) {
         Map<String, Command> commands = commands();
         if (args.isEmpty() || args.get(0).equals("help") || args.get(0).equals("--help") || args.get(0).equals("-h")) {
-            if (args.size() > 1 && commands.containsKey(args.get(1))) {
-                out.println(commands.get(args.get(1)).usage());
+            if (args.size() > 2) {
+                err.println("tracepoint help: takes at most one command, got " + args.subList(1, args.size()));
+                help(commands, err);
+                return 2;
+            }
+            if (args.size() == 2) {
+                Command c = commands.get(args.get(1));
+                if (c == null) {
+                    unknown("tracepoint help: unknown command '" + args.get(1) + "'", args.get(1), commands, err);
+                    return 2;
+                }
+                out.println(c.usage());
                 return 0;
             }
             help(commands, out);
@@ -45,8 +56,7 @@ public final class Main {
         }
         Command c = commands.get(args.get(0));
         if (c == null) {
-            err.println("tracepoint: unknown command '" + args.get(0) + "'");
-            help(commands, err);
+            unknown("tracepoint: unknown command '" + args.get(0) + "'", args.get(0), commands, err);
             return 2;
         }
         List<String> rest = args.subList(1, args.size());
@@ -79,6 +89,12 @@ public final class Main {
             m.putIfAbsent(c.name(), c);
         }
         return m;
+    }
+
+    /** The line for a name that is no command, with the closest commands, then the list of them all. */
+    private static void unknown(String what, String name, Map<String, Command> commands, PrintStream err) {
+        err.println(what + Suggestions.didYouMean(name, commands.keySet()));
+        help(commands, err);
     }
 
     private static void help(Map<String, Command> commands, PrintStream out) {

@@ -18,14 +18,16 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 
 /**
- * {@code tracepoint stream EVENT...}: live events as text or JSON lines; {@code --count-only} is the
- * benchmark harness's consumer (decodes each event's first payload field, prints nothing per event);
- * {@code --flight} is a flight recorder that prints the newest events on SIGUSR2 and on exit.
+ * {@code tracepoint stream EVENT...}: live events as text or JSON lines, each named by the task that was
+ * running ({@link Comms}); {@code --summary} counts per tracepoint and process instead ({@link StreamSummary});
+ * {@code --count-only} is the benchmark harness's consumer (decodes each event's first payload field, prints
+ * nothing per event); {@code --flight} is a flight recorder that prints the newest events on SIGUSR2 and on exit.
  */
 final class StreamCommand implements Command {
 
@@ -43,9 +45,22 @@ final class StreamCommand implements Command {
     public String usage() {
         return """
                 usage: tracepoint stream EVENT... [options]
-                  EVENT                system:event, e.g. signal:signal_generate
+                  Prints a line per event, like perf script:
+                    TIME [CPU] COMM PID/TID EVENT: FIELDS
+                  where COMM names the thread that was running, from the kernel's task records and /proc
+                  (<...>: it exited before it was named; --ordered reads the records in time order, so
+                  short-lived tasks are named too; --flight names from /proc alone, when it prints).
+                  EVENT                system:event, e.g. signal:signal_generate (tracepoint list GLOB finds them)
                   --filter EVENT=EXPR  kernel-side filter for EVENT (ftrace syntax, e.g. 'sig == 9'); repeatable
-                  --json               one JSON object per event: event, cpu, pid, tid, time_ns, fields, symbols
+                  --json               one JSON object per event: event, cpu, pid, tid, comm, time_ns, fields,
+                                       symbols
+                  --summary            instead of a line per event, counts: per tracepoint (with its rate) and
+                                       per (tracepoint, process), top first, printed on exit (duration, Ctrl-C
+                                       or SIGTERM) and, with --interval, every S seconds; --json prints each
+                                       table as one object (event, final, duration_ms, events, lost,
+                                       tracepoints, processes)
+                  --interval S         with --summary: also print the counts of every S seconds
+                  --top N              with --summary: process rows per table (default 10; 0 = all)
                   --duration S         stop after S seconds
                   --count N            stop after N events
                   --pages N            data pages per CPU ring (power of two, default 128)
@@ -64,12 +79,14 @@ final class StreamCommand implements Command {
                                        (duration, Ctrl-C or SIGTERM) prints a last snapshot. --pages sets
                                        how much each CPU keeps (a signal_generate event is 88 bytes)
                   --ready FILE         create FILE once the events are enabled
-                On exit (duration, count, Ctrl-C or SIGTERM) it prints events=N lost=N to stderr.""";
+                Once the events are enabled it says so on stderr. On exit (duration, count, Ctrl-C or SIGTERM) it
+                prints events=N lost=N to stderr.""";
     }
 
     @Override
     public int run(List<String> argv, PrintStream out, PrintStream err) throws Exception {
-        Args args = new Args(argv, Set.of("json", "count-only", "flight"), Set.of("filter", "duration", "count", "pages", "ready", "ordered"));
+        Args args = new Args(argv, Set.of("json", "count-only", "flight", "summary"),
+                Set.of("filter", "duration", "count", "pages", "ready", "ordered", "interval", "top"));
         if (args.positional().isEmpty()) {
             throw new UsageException("stream needs at least one tracepoint");
         }
@@ -92,10 +109,29 @@ final class StreamCommand implements Command {
         if (flight && lateness > 0) {
             throw new UsageException("--flight snapshots are already in time order across CPUs; it does not take --ordered");
         }
+        boolean summary = args.has("summary");
+        if (summary && (countOnly || flight || count > 0)) {
+            throw new UsageException("--summary counts until stopped (--duration, Ctrl-C); it does not take "
+                    + (countOnly ? "--count-only" : flight ? "--flight" : "--count"));
+        }
+        if (!summary && (args.has("interval") || args.has("top"))) {
+            throw new UsageException((args.has("interval") ? "--interval" : "--top") + " goes with --summary");
+        }
+        double interval = args.getSeconds("interval", 0);
+        long top = args.getLong("top", 10);
+        if (top < 0) {
+            throw new UsageException("--top needs a count >= 0, got " + top);
+        }
 
         TracepointStreamBuilder builder = TracepointStream.builder().ringPages((int) pages).flightRecorder(flight);
         if (lateness > 0) {
             builder.ordered(java.time.Duration.ofMillis(lateness));
+        }
+        // the modes that name tasks follow the kernel's task records; --count-only stays the bare consumer, and a
+        // flight recorder keeps its rings for the events asked for (names then come from /proc when printed)
+        Comms comms = countOnly ? null : new Comms();
+        if (comms != null && !flight) {
+            builder.onTask(comms);
         }
         TracepointStream stream = builder.build();
         stream.onCpu(new CpuNotices(err));
@@ -112,17 +148,22 @@ final class StreamCommand implements Command {
         long[] seen = new long[1];
         StringBuilder line = new StringBuilder(256);
         CountOnly counter = countOnly ? new CountOnly() : null;
+        List<EventFormat> enabled = new ArrayList<>();
         for (String tp : args.positional()) {
             Subscription sub = stream.enable(tp);
+            if (!enabled.contains(sub.format())) {
+                enabled.add(sub.format());
+            }
             if (countOnly) {
                 counter.add(sub.format());
-            } else {
+            } else if (!summary) {
                 sub.onEvent(e -> {
                     line.setLength(0);
+                    String comm = comms.name(e.pid(), e.tid());
                     if (json) {
-                        EventJson.append(line, e);
+                        EventJson.append(line, e, comm);
                     } else {
-                        text(line, e);
+                        text(line, e, comm);
                     }
                     sink.append(line).append('\n');
                     if (++seen[0] == count) {
@@ -134,6 +175,12 @@ final class StreamCommand implements Command {
         if (countOnly) {
             stream.onBatch(counter);
         }
+        StreamSummary counts = summary ? new StreamSummary(enabled, comms) : null;
+        if (summary) {
+            stream.onBatch(counts);
+        }
+        Object printLock = new Object();
+        boolean[] finished = new boolean[1];
         if (countOnly && count > 0) {
             throw new UsageException("--count-only counts until stopped; it does not take --count");
         }
@@ -150,6 +197,13 @@ final class StreamCommand implements Command {
             stream.close();
         } : stream::close;
         Shutdown shutdown = new Shutdown(stop, () -> {
+            if (summary) {
+                synchronized (printLock) {
+                    finished[0] = true;
+                    counts.take(System.nanoTime(), stream.lostCount());
+                    printSummary(sink, counts.total(System.nanoTime(), stream.lostCount()), true, json, (int) top);
+                }
+            }
             sink.flush();
             if (countOnly) {
                 out.println("samples=" + stream.eventCount() + " lost=" + stream.lostCount());
@@ -176,12 +230,23 @@ final class StreamCommand implements Command {
             cpuAtReady[0] = cpuTicks("/proc/self/stat");
             cpuAtReady[1] = consumerTask[0] == null ? -1 : cpuTicks("/proc/self/task/" + consumerTask[0] + "/stat");
         }
+        if (comms != null) {
+            comms.seed(); // the tasks that run already; the consumer has not started, so this thread may write
+        }
+        if (summary) {
+            counts.start(System.nanoTime());
+        }
         if (flight) {
             Shutdown.on("USR2", snapshot); // before --ready: a SIGUSR2 without a handler ends the JVM
             err.println("flight recorder armed on " + stream.cpus().length + " CPUs, " + pages
                     + " pages each: SIGUSR2 prints a snapshot; Ctrl-C or SIGTERM prints a last one and exits");
-            err.flush();
+        } else {
+            int n = enabled.size();
+            int cpus = stream.cpus().length;
+            err.println("tracepoint stream: attached to " + n + (n == 1 ? " tracepoint" : " tracepoints") + " on " + cpus
+                    + (cpus == 1 ? " CPU" : " CPUs") + "; " + (duration > 0 ? "stops after " + duration + " s or on Ctrl-C" : "Ctrl-C to stop"));
         }
+        err.flush();
         if (args.has("ready")) {
             Files.writeString(Path.of(args.get("ready", null)), "ready\n");
         }
@@ -189,9 +254,32 @@ final class StreamCommand implements Command {
         if (duration > 0) {
             Shutdown.after(duration, stop);
         }
+        if (summary && interval > 0) {
+            Shutdown.every("tracepoint-summary", interval, stream::isClosed, () -> {
+                synchronized (printLock) {
+                    if (finished[0] || stream.isClosed()) {
+                        return;
+                    }
+                    printSummary(sink, counts.take(System.nanoTime(), stream.lostCount()), false, json, (int) top);
+                }
+            });
+        }
         stream.start();
         shutdown.finish();
         return 0;
+    }
+
+    /** {@code --summary}: one table, text or JSON, flushed. */
+    private static void printSummary(PrintStream sink, StreamSummary.Table t, boolean isFinal, boolean json, int top) {
+        StringBuilder sb = new StringBuilder(1024);
+        if (json) {
+            StreamSummary.json(sb, t, isFinal, top).append('\n');
+        } else {
+            StreamSummary.text(sb, (isFinal ? "total over " : "last ")
+                    + String.format(java.util.Locale.ROOT, "%.1f s", t.durationNanos() / 1e9), t, top);
+        }
+        sink.append(sb);
+        sink.flush();
     }
 
     /**
@@ -300,13 +388,13 @@ final class StreamCommand implements Command {
         return null;
     }
 
-    /** {@code   1234.567890 [001] 4242/4243 signal:signal_generate: sig=9 ...}, like perf script. */
-    static void text(StringBuilder sb, EventView e) {
+    /** {@code 1234.567890 [001] bash 4242/4243 signal:signal_generate: sig=9 ...}, like perf script. */
+    static void text(StringBuilder sb, EventView e, String comm) {
         long t = e.timeNanos();
         sb.append(t / 1_000_000_000L).append('.');
         String us = Long.toString((t % 1_000_000_000L) / 1000);
         sb.append("000000", 0, 6 - us.length()).append(us);
         sb.append(" [").append(e.cpu() < 10 ? "00" : e.cpu() < 100 ? "0" : "").append(e.cpu()).append("] ");
-        sb.append(e.pid()).append('/').append(e.tid()).append(' ').append(e.tracepoint()).append(": ").append(e);
+        sb.append(comm).append(' ').append(e.pid()).append('/').append(e.tid()).append(' ').append(e.tracepoint()).append(": ").append(e);
     }
 }
