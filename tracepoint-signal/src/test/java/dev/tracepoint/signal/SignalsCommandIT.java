@@ -1,9 +1,9 @@
 package dev.tracepoint.signal;
 
 import dev.tracepoint.testing.KernelTests;
+import dev.tracepoint.testing.Launcher;
 import dev.tracepoint.testing.MiniJson;
-import dev.tracepoint.core.internal.cli.Main;
-import dev.tracepoint.signal.internal.SignalsCommand;
+import dev.tracepoint.signal.internal.cli.SignalsCommand;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -28,7 +28,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * {@code tracepoint signals} run as a separate process, as a user runs it: the launcher's {@link Main} on the
+ * {@code tracepoint signals} run as a separate process, as a user runs it: the launcher's {@code Main} on the
  * class path of the two modules (what {@code ./tracepoint} runs, without its nested Maven build). Its output is
  * parsed and checked against the signals this test sends to its own children.
  */
@@ -62,22 +62,13 @@ class SignalsCommandIT {
 
     /** The class path of the launcher: the core's and this module's classes (jars or directories). */
     static String classPath() throws Exception {
-        return Stream.of(Main.class, SignalsCommand.class)
-                .map(c -> {
-                    try {
-                        return Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
-                    } catch (Exception e) {
-                        throw new IllegalStateException(e);
-                    }
-                })
-                .distinct()
-                .reduce((a, b) -> a + java.io.File.pathSeparator + b).orElseThrow();
+        return Launcher.classPath(SignalMonitor.class, SignalsCommand.class);
     }
 
     static List<String> javaCommand(String classPath, String... args) {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "--enable-native-access=ALL-UNNAMED", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto",
-                "-cp", classPath, Main.class.getName(), "signals"));
+                "-cp", classPath, Launcher.MAIN, "signals"));
         cmd.addAll(Arrays.asList(args));
         return cmd;
     }
@@ -329,37 +320,37 @@ class SignalsCommandIT {
     void badOptionsAreUsageErrors() {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int status = Main.run(List.of("signals", "--signal", "KILL,FOO"), new PrintStream(out), new PrintStream(err));
+        int status = Launcher.run(List.of("signals", "--signal", "KILL,FOO"), new PrintStream(out), new PrintStream(err));
         assertThat(status).isEqualTo(2);
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("--signal: unknown signal: FOO (use a name").contains("usage: tracepoint signals");
 
         err.reset();
-        status = Main.run(List.of("signals", "--exclude", "SIGCHDL"), new PrintStream(out), new PrintStream(err));
+        status = Launcher.run(List.of("signals", "--exclude", "SIGCHDL"), new PrintStream(out), new PrintStream(err));
         assertThat(status).isEqualTo(2);
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("--exclude: unknown signal: SIGCHDL; did you mean CHLD? (use a name");
 
         err.reset();
-        status = Main.run(List.of("signals", "--failed-kill"), new PrintStream(out), new PrintStream(err));
+        status = Launcher.run(List.of("signals", "--failed-kill"), new PrintStream(out), new PrintStream(err));
         assertThat(status).isEqualTo(2);
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("unknown option --failed-kill; did you mean --failed-kills?");
 
         err.reset();
-        status = Main.run(List.of("signals", "--target", "a\"b"), new PrintStream(out), new PrintStream(err));
+        status = Launcher.run(List.of("signals", "--target", "a\"b"), new PrintStream(out), new PrintStream(err));
         assertThat(status).isEqualTo(2);
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("--target: process name 'a\"b'");
 
         err.reset();
-        status = Main.run(List.of("signals", "--target-pid", "abc"), new PrintStream(out), new PrintStream(err));
+        status = Launcher.run(List.of("signals", "--target-pid", "abc"), new PrintStream(out), new PrintStream(err));
         assertThat(status).isEqualTo(2);
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("--target-pid needs process ids");
 
         out.reset();
-        status = Main.run(List.of("help", "signals"), new PrintStream(out), new PrintStream(err));
+        status = Launcher.run(List.of("help", "signals"), new PrintStream(out), new PrintStream(err));
         assertThat(status).isZero();
         assertThat(out.toString(StandardCharsets.UTF_8)).contains("--summary N").contains("--exclude LIST").contains("--json");
 
         out.reset();
-        Main.run(List.of("help"), new PrintStream(out), new PrintStream(err));
+        Launcher.run(List.of("help"), new PrintStream(out), new PrintStream(err));
         assertThat(out.toString(StandardCharsets.UTF_8)).containsPattern("signals\\s+who sends which signal to whom");
     }
 

@@ -1,4 +1,4 @@
-package dev.tracepoint.skb.internal;
+package dev.tracepoint.skb.internal.cli;
 
 import dev.tracepoint.core.KernelSymbols;
 import dev.tracepoint.core.Tracefs;

@@ -1,4 +1,4 @@
-package dev.tracepoint.signal.internal;
+package dev.tracepoint.signal.internal.cli;
 
 import dev.tracepoint.core.internal.cli.Json;
 import dev.tracepoint.signal.FailedKill;

@@ -1,4 +1,4 @@
-package dev.tracepoint.signal.internal;
+package dev.tracepoint.signal.internal.cli;
 
 import dev.tracepoint.core.internal.cli.Args;
 import dev.tracepoint.core.internal.cli.Command;
@@ -12,6 +12,7 @@ import dev.tracepoint.signal.SignalMonitor;
 import dev.tracepoint.signal.SignalMonitorBuilder;
 import dev.tracepoint.signal.SignalSummary;
 import dev.tracepoint.signal.Signals;
+import dev.tracepoint.signal.internal.KernelFilter;
 
 import java.io.BufferedOutputStream;
 import java.io.FileDescriptor;
