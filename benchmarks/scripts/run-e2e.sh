@@ -53,8 +53,11 @@ if [ "${SNAPSHOT:-1}" = 1 ] && [ "$TRACEPOINT_CMD" = "$repo/tracepoint" ]; then
     mkdir -p "$work/jars"
     cp=""
     for m in tracepoint-core tracepoint-signal tracepoint-skb; do
-        jar=$(ls "$repo/$m/target/$m"-*.jar 2>/dev/null | grep -v -- '-sources\|-javadoc\|-tests' | head -n 1 || true)
-        [ -n "$jar" ] && cp "$jar" "$work/jars/" && cp="$cp${cp:+:}$work/jars/$(basename "$jar")"
+        # the library jar and the cli jar (the launcher's commands), as the launcher runs them
+        for jar in "$(ls "$repo/$m/target/$m"-*.jar 2>/dev/null | grep -v -- '-sources\.jar$\|-javadoc\.jar$\|-tests\.jar$\|-cli\.jar$' | head -n 1 || true)" \
+                   "$(ls "$repo/$m/target/$m"-*-cli.jar 2>/dev/null | head -n 1 || true)"; do
+            [ -n "$jar" ] && cp "$jar" "$work/jars/" && cp="$cp${cp:+:}$work/jars/$(basename "$jar")"
+        done
     done
     java_bin=$java_home/bin/java
     # the same command line as the launcher's last line

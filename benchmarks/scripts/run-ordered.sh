@@ -38,8 +38,9 @@ JAVA_HOME=$("$repo/tracepoint" --java-home)
 export JAVA_HOME
 # shellcheck disable=SC2086
 (cd "$repo" && mvn -q -B -ntp ${MVN_FLAGS:-} -pl tracepoint-core package -Dmaven.test.skip=true)
-jar=$(ls "$repo"/tracepoint-core/target/tracepoint-core-*.jar | grep -v -- '-sources\|-javadoc\|-tests' | head -n 1)
+jar=$(ls "$repo"/tracepoint-core/target/tracepoint-core-*.jar | grep -v -- '-sources\.jar$\|-javadoc\.jar$\|-tests\.jar$\|-cli\.jar$' | head -n 1)
 cp "$jar" "$work/core.jar"
+cp "$(ls "$repo"/tracepoint-core/target/tracepoint-core-*-cli.jar | head -n 1)" "$work/core-cli.jar" # the launcher's commands
 
 # one run: MODE LOAD -> "mode load samples lost consumer_s process_s late early"
 run() {
@@ -47,7 +48,7 @@ run() {
     rm -f "$ready"
     [ "$mode" = ordered ] && extra=(--ordered "$LATENESS_MS")
     [ "$load" = one ] && pin=(taskset -c 0)
-    "${pin[@]}" "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED -XX:+UseSerialGC -Xms32m -cp "$work/core.jar" \
+    "${pin[@]}" "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED -XX:+UseSerialGC -Xms32m -cp "$work/core.jar:$work/core-cli.jar" \
         dev.tracepoint.core.internal.cli.Main stream signal:signal_generate --count-only --ready "$ready" "${extra[@]}" \
         > "$work/out" 2> "$work/err" &
     cpid=$!

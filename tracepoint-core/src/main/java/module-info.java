@@ -5,16 +5,15 @@
  * <p>Exported: {@code dev.tracepoint.core} (streams, tracefs, listeners, exceptions),
  * {@code dev.tracepoint.core.format} (the format-file model and parser) and
  * {@code dev.tracepoint.core.decode} (event views, typed bindings). Everything under {@code internal} is not
- * API; the launcher's command package is shared with the signal and skb modules only.
+ * API; the text helpers ({@code internal.text}) are shared with the signal and skb modules only. The
+ * {@code ./tracepoint} launcher is no part of this module: it is built from {@code src/cli/java} into the
+ * separate {@code cli} jar.
  */
 module dev.tracepoint.core {
     exports dev.tracepoint.core;
     exports dev.tracepoint.core.format;
     exports dev.tracepoint.core.decode;
-    exports dev.tracepoint.core.internal.cli to dev.tracepoint.signal, dev.tracepoint.skb;
+    exports dev.tracepoint.core.internal.text to dev.tracepoint.signal, dev.tracepoint.skb;
 
     requires java.management; // CompilationMXBean: the warm-up waits for the JIT to go idle before enabling
-    requires jdk.unsupported; // sun.misc.Signal: clean exit on Ctrl-C for the launcher
-
-    uses dev.tracepoint.core.internal.cli.Command;
 }

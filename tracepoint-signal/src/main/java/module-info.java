@@ -3,6 +3,4 @@ module dev.tracepoint.signal {
     requires transitive dev.tracepoint.core;
 
     exports dev.tracepoint.signal;
-
-    provides dev.tracepoint.core.internal.cli.Command with dev.tracepoint.signal.internal.SignalsCommand;
 }

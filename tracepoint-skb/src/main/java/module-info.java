@@ -3,6 +3,4 @@ module dev.tracepoint.skb {
     requires transitive dev.tracepoint.core;
 
     exports dev.tracepoint.skb;
-
-    provides dev.tracepoint.core.internal.cli.Command with dev.tracepoint.skb.internal.DropsCommand;
 }

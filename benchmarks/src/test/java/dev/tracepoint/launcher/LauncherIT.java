@@ -133,7 +133,8 @@ class LauncherIT {
         stub.append("printf '%s\\n' \"$MAVEN_OPTS\" >> '").append(options).append("'\n");
         for (String module : List.of("tracepoint-core", "tracepoint-signal", "tracepoint-skb")) {
             Path target = copy.resolve(module).resolve("target");
-            stub.append("mkdir -p '").append(target).append("' && cp '").append(jar(module)).append("' '").append(target).append("'\n");
+            stub.append("mkdir -p '").append(target).append("' && cp '").append(jar(module)).append("' '")
+                    .append(cliJar(module)).append("' '").append(target).append("'\n");
         }
         stub.append("exec '").append(realMvn).append("' -q -B -o -f '").append(project.resolve("pom.xml")).append("' validate\n");
         Path bin = Files.createDirectories(dir.resolve("bin"));
@@ -170,12 +171,20 @@ class LauncherIT {
         return null;
     }
 
-    /** @return a module's jar as this build packaged it */
+    /** @return a module's library jar as this build packaged it */
     static Path jar(String module) throws Exception {
         try (var files = Files.list(REPO.resolve(module).resolve("target"))) {
             return files.filter(p -> p.getFileName().toString().matches(module + "-[^-]+.*\\.jar")
-                            && !p.getFileName().toString().matches(".*-(sources|javadoc|tests)\\.jar"))
+                            && !p.getFileName().toString().matches(".*-(sources|javadoc|tests|cli)\\.jar"))
                     .findFirst().orElseThrow(() -> new AssertionError("no " + module + " jar in " + REPO.resolve(module).resolve("target")));
+        }
+    }
+
+    /** @return a module's cli jar (the launcher's commands) as this build packaged it */
+    static Path cliJar(String module) throws Exception {
+        try (var files = Files.list(REPO.resolve(module).resolve("target"))) {
+            return files.filter(p -> p.getFileName().toString().matches(module + "-[^-]+.*-cli\\.jar"))
+                    .findFirst().orElseThrow(() -> new AssertionError("no " + module + " cli jar in " + REPO.resolve(module).resolve("target")));
         }
     }
 

@@ -7,15 +7,14 @@ import dev.tracepoint.core.format.FormatParser;
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryStream;
-import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.PathMatcher;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
+import java.util.regex.Pattern;
 
 /**
  * The kernel's tracing file system: where the tracepoints are listed and their record layouts described.
@@ -190,26 +189,102 @@ public final class Tracefs {
     }
 
     /**
-     * Lists the tracepoints of the running kernel whose name matches a glob; the {@code :} between system and
-     * event acts as a path separator, so {@code *} does not cross it.
+     * The tracepoints whose {@code system:event} name matches a glob, as a shell matches file names except
+     * that {@code :} is an ordinary character: {@code "*skb*"} matches {@code skb:kfree_skb} and
+     * {@code "sched*"} every tracepoint of {@code sched}. The glob matches the whole name.
+     * <ul>
+     *   <li>{@code *} matches any characters, none included, {@code :} included;</li>
+     *   <li>{@code ?} matches one character;</li>
+     *   <li>{@code [abc]}, {@code [a-z]} match one character of the set, {@code [!abc]} (or {@code [^abc]}) one
+     *       not in it;</li>
+     *   <li>{@code {a,b}} matches either alternative (no nesting);</li>
+     *   <li>{@code \} makes the next character literal; {@code /} matches the {@code :} between system and
+     *       event, as in {@code signal/*}.</li>
+     * </ul>
+     * Everything else matches itself, case-sensitively.
      *
-     * @param glob a glob over {@code system:event} names ({@code "signal:*"}, {@code "*skb*"}); {@code null} for all
-     * @return the matching tracepoints, sorted
-     * @throws TracepointException when tracefs cannot be read
+     * @param glob the glob; {@code null} or empty for all
+     * @return the matching tracepoints, sorted (empty when none matches)
+     * @throws IllegalArgumentException when the glob is malformed (an unclosed <code>[</code> or
+     *                                  <code>&#123;</code>, a trailing <code>\</code>)
+     * @throws TracepointException      when tracefs cannot be read
      */
     public List<String> tracepoints(String glob) throws TracepointException {
-        List<String> all = tracepoints();
         if (glob == null || glob.isEmpty()) {
-            return all;
+            return tracepoints();
         }
-        PathMatcher m = FileSystems.getDefault().getPathMatcher("glob:" + glob.replace(':', '/'));
+        Pattern p = globPattern(glob); // before reading tracefs: a bad glob is the caller's mistake
         List<String> out = new ArrayList<>();
-        for (String name : all) {
-            if (m.matches(Path.of(name.replace(':', '/')))) {
+        for (String name : tracepoints()) {
+            if (p.matcher(name).matches()) {
                 out.add(name);
             }
         }
         return out;
+    }
+
+    /** The glob of {@link #tracepoints(String)} as a regular expression. */
+    static Pattern globPattern(String glob) {
+        StringBuilder re = new StringBuilder(glob.length() * 2);
+        boolean inBraces = false;
+        for (int i = 0; i < glob.length(); i++) {
+            char c = glob.charAt(i);
+            switch (c) {
+                case '*' -> re.append(".*");
+                case '?' -> re.append('.');
+                case '/' -> re.append(':');
+                case '\\' -> {
+                    if (++i >= glob.length()) {
+                        throw new IllegalArgumentException("glob '" + glob + "' ends with a lone \\");
+                    }
+                    re.append(Pattern.quote(String.valueOf(glob.charAt(i))));
+                }
+                case '[' -> {
+                    int end = glob.indexOf(']', i + 2); // a ']' right after '[' (or '[!') is a member
+                    boolean negated = i + 1 < glob.length() && (glob.charAt(i + 1) == '!' || glob.charAt(i + 1) == '^');
+                    if (negated) {
+                        end = glob.indexOf(']', i + 3);
+                    }
+                    if (end < 0) {
+                        throw new IllegalArgumentException("glob '" + glob + "' has a '[' without its ']'");
+                    }
+                    re.append(negated ? "[^" : "[");
+                    for (int j = i + (negated ? 2 : 1); j < end; j++) {
+                        char m = glob.charAt(j);
+                        if (m == '-' && j > i + (negated ? 2 : 1) && j < end - 1) {
+                            re.append('-'); // a range
+                        } else if (Character.isLetterOrDigit(m)) {
+                            re.append(m);
+                        } else {
+                            re.append('\\').append(m); // ']', '^', '&', '[' ... literally
+                        }
+                    }
+                    re.append(']');
+                    i = end;
+                }
+                case '{' -> {
+                    if (inBraces) {
+                        throw new IllegalArgumentException("glob '" + glob + "' nests '{': alternatives do not nest");
+                    }
+                    inBraces = true;
+                    re.append("(?:");
+                }
+                case ',' -> re.append(inBraces ? "|" : ",");
+                case '}' -> {
+                    if (!inBraces) {
+                        re.append("\\}");
+                    } else {
+                        inBraces = false;
+                        re.append(')');
+                    }
+                }
+                default -> re.append(Pattern.quote(String.valueOf(c)));
+            }
+        }
+        if (inBraces) {
+            throw new IllegalArgumentException("glob '" + glob + "' has a '{' without its '}'");
+        }
+        return Pattern.compile(re.toString(), Pattern.DOTALL);
     }
 
     /**

@@ -35,6 +35,11 @@ import java.util.function.Consumer;
  * target filters here; sender and failed-only filters do not apply to them (a delivery has no sender, and is
  * not a failure).
  *
+ * <h2>Failed kills</h2>
+ * A kill that fails ({@code EPERM}, {@code ESRCH}) generates no signal. With
+ * {@link SignalMonitorBuilder#onFailedKill} the monitor also watches the kill family of system calls and
+ * reports each failed call as a {@link FailedKill}, with its error, sender and target.
+ *
  * <h2>Naming the sender</h2>
  * A {@link TaskTable} fed by the kernel's COMM/FORK/EXIT records and seeded from {@code /proc} at
  * {@link #open()} names senders, also those that exited before their event was read.
@@ -64,6 +69,7 @@ public final class SignalMonitor implements AutoCloseable {
     private final String deliverKernelFilter;
     private final Consumer<? super SignalGenerateRecord> onSignal;
     private final Consumer<? super SignalDeliverRecord> onDeliver;
+    private final KillSyscalls failedKills;
 
     private boolean opened;
     private boolean consuming;
@@ -91,6 +97,7 @@ public final class SignalMonitor implements AutoCloseable {
             } else {
                 this.deliverKernelFilter = null;
             }
+            this.failedKills = b.onFailedKill == null ? null : KillSyscalls.enable(s, selection, tasks, b.onFailedKill);
             for (LostListener l : b.lostListeners) {
                 s.onLost(l);
             }
@@ -326,6 +333,16 @@ public final class SignalMonitor implements AutoCloseable {
      */
     public long deliveryCount() {
         return ledger.deliveries();
+    }
+
+    /**
+     * How many kill-family calls failed and were reported to {@link SignalMonitorBuilder#onFailedKill}.
+     *
+     * @return the failed kill-family calls that passed every filter, since {@link #open()}; 0 without
+     *         {@link SignalMonitorBuilder#onFailedKill}
+     */
+    public long failedKillCount() {
+        return failedKills == null ? 0 : failedKills.failedCount();
     }
 
     /**

@@ -32,6 +32,7 @@ public final class SignalMonitorBuilder {
     boolean aggregate;
     Consumer<? super SignalGenerateRecord> onSignal;
     Consumer<? super SignalDeliverRecord> onDeliver;
+    Consumer<? super FailedKill> onFailedKill;
     final List<LostListener> lostListeners = new ArrayList<>();
     CpuListener cpuListener;
     final List<Runnable> flushListeners = new ArrayList<>();
@@ -262,6 +263,23 @@ public final class SignalMonitorBuilder {
     }
 
     /**
+     * Also watches the kill family of system calls ({@link FailedKill#SYSCALLS}) and reports the calls that
+     * failed: a kill the caller may not send ({@code EPERM}), to a process that does not exist ({@code ESRCH}),
+     * of an invalid signal ({@code EINVAL}). No signal is generated for those, so {@link #onSignal} never sees
+     * them. The signal filters apply in the kernel ({@code kill(pid, 0)}, which only probes for a process, is
+     * never reported), the sender and target filters here; {@link #failedOnly} has no bearing on them. Costs
+     * two more events per kill-family call (its enter and exit tracepoints), and needs the kernel's syscall
+     * tracepoints ({@code CONFIG_FTRACE_SYSCALLS}).
+     *
+     * @param listener called with each failed call, on the consumer thread
+     * @return this builder
+     */
+    public SignalMonitorBuilder onFailedKill(Consumer<? super FailedKill> listener) {
+        this.onFailedKill = Objects.requireNonNull(listener, "listener");
+        return this;
+    }
+
+    /**
      * Adds a listener for samples the kernel dropped: signals the monitor never saw (see {@link LostListener}).
      *
      * @param listener told when the kernel drops samples because a ring is full
@@ -315,7 +333,8 @@ public final class SignalMonitorBuilder {
      * opened yet: see {@link SignalMonitor#open()}.
      *
      * @return the monitor
-     * @throws TracepointException      when tracefs or a signal tracepoint is missing or unreadable
+     * @throws TracepointException      when tracefs or a signal tracepoint is missing or unreadable (or, with
+     *                                  {@link #onFailedKill}, every syscall tracepoint it needs)
      * @throws IllegalArgumentException when every selected signal is also excluded, or a filter cannot be
      *                                  expressed on this kernel (failed-only without the result field, say)
      */

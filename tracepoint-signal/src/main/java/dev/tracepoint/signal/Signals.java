@@ -1,5 +1,9 @@
 package dev.tracepoint.signal;
 
+import dev.tracepoint.core.internal.text.Suggestions;
+
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -260,8 +264,13 @@ public final class Signals {
         if (rt > 0) {
             return rt;
         }
-        throw new IllegalArgumentException("unknown signal: " + text + " (use a name such as KILL, TERM, USR1, CHLD, "
-                + "RTMIN+2, or a number 1.." + SIGRTMAX + ")");
+        List<String> names = new ArrayList<>();
+        for (int s = 1; s < SIGRTMIN; s++) {
+            names.add(GENERIC_NAMES[s].substring(3));
+        }
+        names.addAll(List.of("RTMIN", "RTMAX")); // not the aliases: one name per signal
+        throw new IllegalArgumentException("unknown signal: " + text + Suggestions.didYouMean(t, names)
+                + " (use a name such as KILL, TERM, USR1, CHLD, RTMIN+2, or a number 1.." + SIGRTMAX + ")");
     }
 
     private static int realtime(String t) {

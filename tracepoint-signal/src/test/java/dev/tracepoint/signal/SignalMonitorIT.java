@@ -317,6 +317,75 @@ class SignalMonitorIT {
         return p.waitFor();
     }
 
+    /** @return a pid that was this test's child and has been reaped: no process has it (pids wrap only after ~4M) */
+    int deadPid() throws Exception {
+        Process p = start("true");
+        assertThat(p.waitFor()).isZero();
+        return (int) p.pid();
+    }
+
+    /** @return the command prefix that runs a command as nobody (65534), or null without setpriv */
+    static List<String> asNobody() {
+        for (String p : List.of("/usr/bin/setpriv", "/bin/setpriv")) {
+            if (java.nio.file.Files.isExecutable(java.nio.file.Path.of(p))) {
+                return List.of(p, "--reuid=65534", "--regid=65534", "--clear-groups");
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Kills that fail never reach signal_generate: a kill and a sigqueue of a pid that does not exist (ESRCH),
+     * and an unprivileged shell's kill of a root process (EPERM). Each is reported once, with its call, error,
+     * sender and target; a probe (signal 0) and a kill that succeeds are not.
+     */
+    @Test
+    void failedKillsAreReportedWithTheirErrorSenderAndTarget() throws Exception {
+        List<String> nobody = asNobody();
+        org.junit.jupiter.api.Assumptions.assumeTrue(nobody != null, "setpriv (util-linux) is needed to drop privileges");
+        int dead = deadPid(); // before the monitor: the task table has never seen it
+        Process victim = sleeper();
+        int pid = (int) victim.pid();
+        List<FailedKill> failed = new CopyOnWriteArrayList<>();
+        List<SignalGenerateRecord> signals = new CopyOnWriteArrayList<>();
+        SignalMonitor m = monitor(SignalMonitor.builder().targetPids(dead, pid).onSignal(signals::add).onFailedKill(failed::add));
+
+        int tid = Libc.gettid();
+        assertThatThrownBy(() -> Libc.kill(dead, Signals.SIGTERM)).hasMessageContaining("ESRCH");
+        assertThatThrownBy(() -> Libc.sigqueue(dead, Signals.SIGUSR1, 7)).hasMessageContaining("ESRCH");
+        assertThatThrownBy(() -> Libc.kill(dead, 0)).hasMessageContaining("ESRCH"); // a probe: not reported
+        Libc.kill(pid, Signals.SIGWINCH); // succeeds: a signal, no failure
+        List<String> cmd = new ArrayList<>(nobody);
+        cmd.addAll(List.of("sh", "-c", "kill -s USR1 " + pid + "; sleep 1")); // the sleep keeps it in /proc to be named
+        Process unprivileged = start(cmd.toArray(new String[0]));
+        assertThat(new String(unprivileged.getInputStream().readAllBytes(), StandardCharsets.UTF_8))
+                .as("the shell's own report").containsIgnoringCase("not permitted");
+        unprivileged.waitFor();
+        settle(() -> failed.size() >= 3 && !signals.isEmpty());
+
+        assertThat(failed).hasSize(3);
+        assertThat(m.failedKillCount()).isEqualTo(3);
+        assertThat(failed.get(0)).isEqualTo(new FailedKill(failed.get(0).timeNanos(), failed.get(0).cpu(), "kill",
+                Signals.SIGTERM, 3, dead, 0, -1, null, (int) self, tid, selfComm, Libc.getuid()));
+        assertThat(failed.get(0).errnoName()).isEqualTo("ESRCH");
+        assertThat(failed.get(0).call()).isEqualTo("kill(" + dead + ", SIGTERM)");
+        assertThat(failed.get(1)).isEqualTo(new FailedKill(failed.get(1).timeNanos(), failed.get(1).cpu(), "rt_sigqueueinfo",
+                Signals.SIGUSR1, 3, dead, 0, -1, null, (int) self, tid, selfComm, Libc.getuid()));
+        FailedKill eperm = failed.get(2);
+        assertThat(eperm.syscall()).isEqualTo("kill");
+        assertThat(eperm.errnoName()).isEqualTo("EPERM");
+        assertThat(eperm.sig()).isEqualTo(Signals.SIGUSR1);
+        assertThat(eperm.targetPid()).isEqualTo(pid);
+        assertThat(eperm.targetComm()).isEqualTo("sleep");
+        assertThat(eperm.senderPid()).as("setpriv execs the shell: one pid").isEqualTo(unprivileged.pid());
+        assertThat(eperm.senderComm()).isEqualTo("sh");
+        assertThat(eperm.senderUid()).isEqualTo(65534);
+        assertThat(failed).extracting(FailedKill::timeNanos).isSorted();
+
+        assertThat(signals).singleElement().satisfies(sg -> assertThat(sg.sig()).isEqualTo(Signals.SIGWINCH));
+        assertThat(victim.isAlive()).as("the unprivileged kill failed").isTrue();
+    }
+
     @Test
     void senderFiltersRunInUserSpace() throws Exception {
         Process victim = sleeper();

@@ -1,9 +1,9 @@
 package dev.tracepoint.signal;
 
 import dev.tracepoint.testing.KernelTests;
+import dev.tracepoint.testing.Launcher;
 import dev.tracepoint.testing.MiniJson;
-import dev.tracepoint.core.internal.cli.Main;
-import dev.tracepoint.signal.internal.SignalsCommand;
+import dev.tracepoint.signal.internal.cli.SignalsCommand;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -28,7 +28,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * {@code tracepoint signals} run as a separate process, as a user runs it: the launcher's {@link Main} on the
+ * {@code tracepoint signals} run as a separate process, as a user runs it: the launcher's {@code Main} on the
  * class path of the two modules (what {@code ./tracepoint} runs, without its nested Maven build). Its output is
  * parsed and checked against the signals this test sends to its own children.
  */
@@ -62,22 +62,13 @@ class SignalsCommandIT {
 
     /** The class path of the launcher: the core's and this module's classes (jars or directories). */
     static String classPath() throws Exception {
-        return Stream.of(Main.class, SignalsCommand.class)
-                .map(c -> {
-                    try {
-                        return Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
-                    } catch (Exception e) {
-                        throw new IllegalStateException(e);
-                    }
-                })
-                .distinct()
-                .reduce((a, b) -> a + java.io.File.pathSeparator + b).orElseThrow();
+        return Launcher.classPath(SignalMonitor.class, SignalsCommand.class);
     }
 
     static List<String> javaCommand(String classPath, String... args) {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "--enable-native-access=ALL-UNNAMED", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto",
-                "-cp", classPath, Main.class.getName(), "signals"));
+                "-cp", classPath, Launcher.MAIN, "signals"));
         cmd.addAll(Arrays.asList(args));
         return cmd;
     }
@@ -228,6 +219,48 @@ class SignalsCommandIT {
         assertThat(lines).hasSize(4);
     }
 
+    /**
+     * --failed-kills: a kill of a pid that does not exist (ESRCH) from this JVM, and a kill of the test's root
+     * child by an unprivileged shell (EPERM), as JSON lines next to the one signal that succeeded.
+     */
+    @Test
+    void failedKillsAreShownWithTheirError() throws Exception {
+        KernelTests.require();
+        Path setpriv = Path.of("/usr/bin/setpriv");
+        assumeTrue(Files.isExecutable(setpriv), "setpriv (util-linux) is needed to drop privileges");
+        Process gone = new ProcessBuilder("true").start();
+        assertThat(gone.waitFor()).isZero();
+        long dead = gone.pid(); // reaped: no process has this pid
+        Process victim = sleeper();
+        Monitor m = launch("--json", "--failed-kills", "--target-pid", dead + "," + victim.pid());
+
+        int tid = Libc.gettid();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Libc.kill(dead, Signals.SIGKILL)).hasMessageContaining("ESRCH");
+        Libc.kill(victim.pid(), Signals.SIGWINCH);
+        Process shell = new ProcessBuilder(setpriv.toString(), "--reuid=65534", "--regid=65534", "--clear-groups",
+                "sh", "-c", "kill -s TERM " + victim.pid() + "; sleep 1").redirectErrorStream(true).start();
+        processes.add(shell);
+        assertThat(new String(shell.getInputStream().readAllBytes(), StandardCharsets.UTF_8)).containsIgnoringCase("not permitted");
+        shell.waitFor();
+        Thread.sleep(400); // the monitor holds events up to 150 ms (drain and ordering)
+        assertThat(m.interrupt()).isEqualTo(130);
+
+        List<Map<String, Object>> events = m.stdout().stream().map(MiniJson::object).toList();
+        assertThat(events).as(m.stderr()).hasSize(3);
+        assertThat(events.get(0)).containsEntry("event", "failed_kill").containsEntry("syscall", "kill")
+                .containsEntry("signal", "SIGKILL").containsEntry("errno_name", "ESRCH").containsEntry("target_pid", dead)
+                .containsEntry("target_comm", null).containsEntry("sender_pid", self).containsEntry("sender_tid", (long) tid)
+                .containsEntry("sender_comm", selfComm).containsEntry("sender_uid", 0L);
+        assertThat(events.get(1)).containsEntry("event", "signal_generate").containsEntry("signal", "SIGWINCH")
+                .containsEntry("target_pid", victim.pid());
+        assertThat(events.get(2)).containsEntry("event", "failed_kill").containsEntry("syscall", "kill")
+                .containsEntry("signal", "SIGTERM").containsEntry("errno", 1L).containsEntry("errno_name", "EPERM")
+                .containsEntry("target_pid", victim.pid()).containsEntry("target_comm", "sleep")
+                .containsEntry("sender_pid", shell.pid()).containsEntry("sender_comm", "sh").containsEntry("sender_uid", 65534L);
+        assertThat(m.stderr()).contains("--- 2 failed kill calls");
+        assertThat(victim.isAlive()).isTrue();
+    }
+
     @Test
     void withoutPrivilegesItSaysWhatIsMissing() throws Exception {
         KernelTests.require(); // root, to drop to nobody
@@ -287,27 +320,37 @@ class SignalsCommandIT {
     void badOptionsAreUsageErrors() {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int status = Main.run(List.of("signals", "--signal", "KILL,FOO"), new PrintStream(out), new PrintStream(err));
+        int status = Launcher.run(List.of("signals", "--signal", "KILL,FOO"), new PrintStream(out), new PrintStream(err));
         assertThat(status).isEqualTo(2);
-        assertThat(err.toString(StandardCharsets.UTF_8)).contains("--signal: unknown signal: FOO").contains("usage: tracepoint signals");
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("--signal: unknown signal: FOO (use a name").contains("usage: tracepoint signals");
 
         err.reset();
-        status = Main.run(List.of("signals", "--target", "a\"b"), new PrintStream(out), new PrintStream(err));
+        status = Launcher.run(List.of("signals", "--exclude", "SIGCHDL"), new PrintStream(out), new PrintStream(err));
+        assertThat(status).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("--exclude: unknown signal: SIGCHDL; did you mean CHLD? (use a name");
+
+        err.reset();
+        status = Launcher.run(List.of("signals", "--failed-kill"), new PrintStream(out), new PrintStream(err));
+        assertThat(status).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("unknown option --failed-kill; did you mean --failed-kills?");
+
+        err.reset();
+        status = Launcher.run(List.of("signals", "--target", "a\"b"), new PrintStream(out), new PrintStream(err));
         assertThat(status).isEqualTo(2);
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("--target: process name 'a\"b'");
 
         err.reset();
-        status = Main.run(List.of("signals", "--target-pid", "abc"), new PrintStream(out), new PrintStream(err));
+        status = Launcher.run(List.of("signals", "--target-pid", "abc"), new PrintStream(out), new PrintStream(err));
         assertThat(status).isEqualTo(2);
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("--target-pid needs process ids");
 
         out.reset();
-        status = Main.run(List.of("help", "signals"), new PrintStream(out), new PrintStream(err));
+        status = Launcher.run(List.of("help", "signals"), new PrintStream(out), new PrintStream(err));
         assertThat(status).isZero();
         assertThat(out.toString(StandardCharsets.UTF_8)).contains("--summary N").contains("--exclude LIST").contains("--json");
 
         out.reset();
-        Main.run(List.of("help"), new PrintStream(out), new PrintStream(err));
+        Launcher.run(List.of("help"), new PrintStream(out), new PrintStream(err));
         assertThat(out.toString(StandardCharsets.UTF_8)).containsPattern("signals\\s+who sends which signal to whom");
     }
 

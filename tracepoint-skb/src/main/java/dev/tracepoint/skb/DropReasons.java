@@ -3,6 +3,8 @@ package dev.tracepoint.skb;
 import dev.tracepoint.core.format.EventFormat;
 import dev.tracepoint.core.format.Field;
 import dev.tracepoint.core.format.ValueTable;
+import dev.tracepoint.core.internal.text.Suggestions;
+
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -120,7 +122,7 @@ public final class DropReasons {
      * @param text the reason
      * @return its value
      * @throws IllegalArgumentException when this kernel records no reasons, or has no reason of that name
-     *                                  (the message lists the names it has)
+     *                                  (the message names the closest ones it has)
      */
     public long valueOf(String text) {
         Objects.requireNonNull(text, "text");
@@ -149,8 +151,12 @@ public final class DropReasons {
                 }
             }
         }
-        throw new IllegalArgumentException("unknown drop reason '" + text + "': this kernel's reasons are "
-                + (table == null ? "not named in its format (give numbers)" : String.join(", ", names())));
+        if (table == null) {
+            throw new IllegalArgumentException("unknown drop reason '" + text + "': this kernel's reasons are not named "
+                    + "in its format (give numbers)");
+        }
+        throw new IllegalArgumentException("unknown drop reason " + text + Suggestions.didYouMean(u, names())
+                + " (this kernel names " + table.size() + " reasons: see DropReasons.names(), or tracepoint drops --list-reasons)");
     }
 
     /**

@@ -1,6 +1,9 @@
 package dev.tracepoint.skb;
 
+import dev.tracepoint.core.internal.text.Suggestions;
+
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -158,8 +161,8 @@ public final class EtherTypes {
             }
             return v;
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("unknown protocol '" + text + "': give an ethertype (0x86dd, 2048) or a name "
-                    + "such as IPv4, IPv6, ARP, 802.1Q, 802.1ad, MPLS, LLDP, PTP", e);
+            throw new IllegalArgumentException("unknown protocol '" + text + "'" + Suggestions.didYouMean(t, List.of(NAMES))
+                    + " (give an ethertype, 0x86dd or 2048, or a name such as IPv4, IPv6, ARP, 802.1Q, 802.1ad, MPLS, LLDP, PTP)", e);
         }
     }
 }

@@ -42,8 +42,14 @@ class DropReasonsTest {
         assertThat(r.valueOf(" Socket_Rcvbuff ")).isEqualTo(6);
         assertThat(r.valueOf("3")).isEqualTo(3);
         assertThat(r.valueOf("0x30005")).isEqualTo(0x30005);
+        assertThatThrownBy(() -> r.valueOf("NO_SOKET")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("unknown drop reason NO_SOKET; did you mean NO_SOCKET? (this kernel names "
+                        + r.names().size() + " reasons");
+        assertThatThrownBy(() -> r.valueOf("skb_drop_reason_socket_rcvbuf")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("did you mean SOCKET_RCVBUFF?");
         assertThatThrownBy(() -> r.valueOf("NO_SUCH_REASON")).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("NO_SUCH_REASON").hasMessageContaining("NO_SOCKET");
+                .hasMessageStartingWith("unknown drop reason NO_SUCH_REASON (this kernel names")
+                .hasMessageContaining("--list-reasons").as("no list of every name").hasMessageNotContaining("NETFILTER_DROP");
         assertThatThrownBy(() -> r.valueOf("-1")).isInstanceOf(IllegalArgumentException.class);
     }
 

@@ -4,7 +4,7 @@ import dev.tracepoint.testing.KernelTests;
 import dev.tracepoint.testing.MiniJson;
 import dev.tracepoint.core.KernelSymbols;
 import dev.tracepoint.core.Tracefs;
-import dev.tracepoint.core.internal.cli.Main;
+import dev.tracepoint.testing.Launcher;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -62,7 +62,7 @@ class DropsCommandIT {
             cmd.add("--enable-native-access=ALL-UNNAMED");
             cmd.add("-cp");
             cmd.add(System.getProperty("java.class.path"));
-            cmd.add(Main.class.getName());
+            cmd.add(Launcher.MAIN);
             cmd.add("drops");
             cmd.addAll(args);
             process = new ProcessBuilder(cmd).start();
@@ -213,7 +213,7 @@ class DropsCommandIT {
     void reasonsComeFromTheRunningKernel() throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int status = Main.run(List.of("drops", "--list-reasons"), new PrintStream(out, true, StandardCharsets.UTF_8),
+        int status = Launcher.run(List.of("drops", "--list-reasons"), new PrintStream(out, true, StandardCharsets.UTF_8),
                 new PrintStream(err, true, StandardCharsets.UTF_8));
         assertThat(status).as(err.toString()).isZero();
         DropReasons reasons = DropReasons.of(Tracefs.locate().format(KfreeSkb.TRACEPOINT));
@@ -222,9 +222,11 @@ class DropsCommandIT {
                 .containsPattern("(?m)^\\s*" + reasons.valueOf("SOCKET_RCVBUFF") + "  SOCKET_RCVBUFF$");
 
         out.reset();
-        status = Main.run(List.of("drops", "--reason", "NO_SUCH_REASON"), new PrintStream(out, true, StandardCharsets.UTF_8),
+        status = Launcher.run(List.of("drops", "--reason", "NO_SOKET"), new PrintStream(out, true, StandardCharsets.UTF_8),
                 new PrintStream(err, true, StandardCharsets.UTF_8));
         assertThat(status).isEqualTo(2);
-        assertThat(err.toString(StandardCharsets.UTF_8)).contains("unknown drop reason 'NO_SUCH_REASON'").contains("NO_SOCKET");
+        assertThat(err.toString(StandardCharsets.UTF_8)).startsWith("tracepoint drops: unknown drop reason NO_SOKET; "
+                + "did you mean NO_SOCKET? (this kernel names " + reasons.names().size() + " reasons")
+                .contains("usage: tracepoint drops");
     }
 }

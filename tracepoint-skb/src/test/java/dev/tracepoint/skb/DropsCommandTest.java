@@ -1,6 +1,6 @@
 package dev.tracepoint.skb;
 
-import dev.tracepoint.core.internal.cli.Main;
+import dev.tracepoint.testing.Launcher;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -23,7 +23,7 @@ class DropsCommandTest {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         List<String> argv = new ArrayList<>(List.of(args));
-        int status = Main.run(argv, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+        int status = Launcher.run(argv, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
         return new Result(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
 
@@ -42,7 +42,10 @@ class DropsCommandTest {
         assertThat(run("drops", "--bogus").status()).isEqualTo(2);
         Result protocol = run("drops", "--protocol", "nope");
         assertThat(protocol.status()).isEqualTo(2);
-        assertThat(protocol.err()).contains("--protocol: unknown protocol 'nope'");
+        assertThat(protocol.err()).contains("--protocol: unknown protocol 'nope' (give an ethertype");
+        Result typo = run("drops", "--protocol", "IPv5");
+        assertThat(typo.status()).isEqualTo(2);
+        assertThat(typo.err()).contains("--protocol: unknown protocol 'IPv5'; did you mean IPv4 or IPv6?");
         assertThat(run("drops", "--interval", "0").status()).isEqualTo(2);
         assertThat(run("drops", "--pages", "3").status()).isEqualTo(2);
         assertThat(run("drops", "extra").status()).isEqualTo(2);

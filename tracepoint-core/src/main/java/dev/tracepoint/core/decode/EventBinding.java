@@ -182,17 +182,29 @@ public final class EventBinding<T> {
         }
     }
 
-    /** @return the interface */
+    /**
+     * Returns the interface.
+     *
+     * @return the interface
+     */
     public Class<T> type() {
         return type;
     }
 
-    /** @return the layout it is bound to */
+    /**
+     * Returns the layout it is bound to.
+     *
+     * @return the layout it is bound to
+     */
     public EventFormat format() {
         return format;
     }
 
-    /** @return the optional fields this kernel's format lacks */
+    /**
+     * Returns the optional fields this kernel's format lacks.
+     *
+     * @return the optional fields this kernel's format lacks
+     */
     public Set<String> absentFields() {
         return absent;
     }

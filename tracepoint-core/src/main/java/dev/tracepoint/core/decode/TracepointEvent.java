@@ -21,30 +21,54 @@ package dev.tracepoint.core.decode;
  */
 public interface TracepointEvent {
 
-    /** @return the view this event reads from (valid only during the callback) */
+    /**
+     * Returns the view this event reads from (valid only during the callback).
+     *
+     * @return the view this event reads from (valid only during the callback)
+     */
     EventView view();
 
-    /** @return the CPU the sample was recorded on */
+    /**
+     * Returns the CPU the sample was recorded on.
+     *
+     * @return the CPU the sample was recorded on
+     */
     default int cpu() {
         return view().cpu();
     }
 
-    /** @return the process id (tgid) of the task that was current when the tracepoint fired */
+    /**
+     * Returns the process id (tgid) of the task that was current when the tracepoint fired.
+     *
+     * @return the process id (tgid) of the task that was current when the tracepoint fired
+     */
     default int pid() {
         return view().pid();
     }
 
-    /** @return the thread id of the task that was current when the tracepoint fired */
+    /**
+     * Returns the thread id of the task that was current when the tracepoint fired.
+     *
+     * @return the thread id of the task that was current when the tracepoint fired
+     */
     default int tid() {
         return view().tid();
     }
 
-    /** @return the sample time, CLOCK_MONOTONIC nanoseconds */
+    /**
+     * Returns the sample time, CLOCK_MONOTONIC nanoseconds.
+     *
+     * @return the sample time, CLOCK_MONOTONIC nanoseconds
+     */
     default long timeNanos() {
         return view().timeNanos();
     }
 
-    /** @return the tracepoint's {@code system:name} */
+    /**
+     * Returns the tracepoint's {@code system:name}.
+     *
+     * @return the tracepoint's {@code system:name}
+     */
     default String tracepoint() {
         return view().format().fullName();
     }

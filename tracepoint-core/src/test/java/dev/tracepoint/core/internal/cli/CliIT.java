@@ -1,6 +1,8 @@
 package dev.tracepoint.core.internal.cli;
 
 import dev.tracepoint.testing.KernelTests;
+import dev.tracepoint.testing.MiniJson;
+import dev.tracepoint.core.internal.perf.Cpus;
 import dev.tracepoint.core.internal.perf.Libc;
 import dev.tracepoint.core.internal.perf.TestCalls;
 import org.junit.jupiter.api.AfterEach;
@@ -46,6 +48,37 @@ class CliIT {
         try (CliProcess c = CliProcess.run("list")) {
             assertThat(c.out().lines().count()).isGreaterThan(1000);
             assertThat(c.out().lines()).contains("sched:sched_switch", "skb:kfree_skb");
+        }
+        // the README's own example: * crosses the colon
+        try (CliProcess c = CliProcess.run("list", "*skb*")) {
+            assertThat(c.exitValue()).as(c.err()).isZero();
+            assertThat(c.out().lines()).contains("skb:kfree_skb", "skb:consume_skb").allMatch(l -> l.contains("skb"));
+        }
+        try (CliProcess c = CliProcess.run("list", "sched*")) {
+            assertThat(c.exitValue()).isZero();
+            assertThat(c.out().lines()).contains("sched:sched_switch").allMatch(l -> l.startsWith("sched"));
+        }
+        try (CliProcess all = CliProcess.run("list"); CliProcess star = CliProcess.run("list", "*")) {
+            assertThat(star.exitValue()).isZero();
+            assertThat(star.out()).isEqualTo(all.out());
+        }
+    }
+
+    @Test
+    void listSaysWhenNothingMatches() throws Exception {
+        try (CliProcess c = CliProcess.run("list", "kfree_skb")) {
+            assertThat(c.exitValue()).isEqualTo(1);
+            assertThat(c.out()).isEmpty();
+            assertThat(c.err().trim()).isEqualTo("tracepoint list: no tracepoint matches 'kfree_skb' "
+                    + "(the glob matches whole system:event names: try '*kfree_skb*')");
+        }
+        try (CliProcess c = CliProcess.run("list", "nosuchsystem:*")) {
+            assertThat(c.exitValue()).isEqualTo(1);
+            assertThat(c.err().trim()).isEqualTo("tracepoint list: no tracepoint matches 'nosuchsystem:*'");
+        }
+        try (CliProcess c = CliProcess.run("list", "sig[nal:*")) {
+            assertThat(c.exitValue()).isEqualTo(2);
+            assertThat(c.err()).contains("tracepoint list: glob 'sig[nal:*' has a '[' without its ']'").contains("usage: tracepoint list");
         }
     }
 
@@ -117,15 +150,22 @@ class CliIT {
             List<String> lines = c.out().lines().toList();
             assertThat(lines).hasSize(3);
             String me = Long.toString(ProcessHandle.current().pid());
+            int tid = TestCalls.gettid();
             int[] sigs = {28, 23, 28};
             for (int i = 0; i < 3; i++) {
                 assertThat(lines.get(i)).startsWith("{\"event\":\"signal:signal_generate\",\"cpu\":")
-                        .contains("\"pid\":" + me + ",")
+                        .contains("\"pid\":" + me + ",\"tid\":" + tid + ",\"comm\":\"" + threadComm(tid) + "\",")
                         .contains("\"fields\":{\"sig\":" + sigs[i] + ",\"errno\":0,\"code\":0,\"comm\":\"sleep\",\"pid\":" + victimPid + ",")
                         .contains("\"symbols\":{}");
             }
-            assertThat(c.err()).contains("events=3 lost=0");
+            assertThat(c.err()).contains("events=3 lost=0")
+                    .contains("tracepoint stream: attached to 1 tracepoint on " + Cpus.online().length + " CPU");
         }
+    }
+
+    /** @return the kernel's name of one of this process's threads */
+    static String threadComm(int tid) throws java.io.IOException {
+        return Files.readString(Path.of("/proc/self/task/" + tid + "/comm")).trim();
     }
 
     @Test
@@ -157,7 +197,9 @@ class CliIT {
             c.awaitFile(ready, Duration.ofSeconds(30));
             TestCalls.kill(victimPid, 28);
             c.waitFor(Duration.ofSeconds(30));
-            assertThat(c.out().trim()).matches("\\d+\\.\\d{6} \\[\\d{3}] \\d+/\\d+ signal:signal_generate: "
+            int tid = TestCalls.gettid();
+            assertThat(c.out().trim()).matches("\\d+\\.\\d{6} \\[\\d{3}] " + Pattern.quote(threadComm(tid)) + " "
+                    + ProcessHandle.current().pid() + "/" + tid + " signal:signal_generate: "
                     + "sig=28 errno=0 code=0 comm=sleep pid=" + victimPid + " grp=1 res=1");
         }
     }
@@ -215,7 +257,7 @@ class CliIT {
             assertThat(sigs(c.out())).isEqualTo(sent.subList(100 - 46, 105));
             assertThat(c.err()).contains("snapshot 2: events=5 records=5 torn=0 overwritten_bytes=0 lost=0")
                     .contains("events=51 lost=0");
-            assertThat(c.out().lines()).allSatisfy(l -> assertThat(l).matches("\\d+\\.\\d{6} \\[\\d{3}] \\d+/\\d+ "
+            assertThat(c.out().lines()).allSatisfy(l -> assertThat(l).matches("\\d+\\.\\d{6} \\[\\d{3}] .+ \\d+/\\d+ "
                     + "signal:signal_generate: sig=\\d+ errno=0 code=0 comm=sleep pid=" + victimPid + " .*"));
         } finally {
             TestCalls.setAffinity(affinity);
@@ -258,6 +300,102 @@ class CliIT {
         try (CliProcess c = CliProcess.run("nosuchcommand")) {
             assertThat(c.exitValue()).isEqualTo(2);
             assertThat(c.err()).contains("unknown command 'nosuchcommand'").contains("stream");
+        }
+        try (CliProcess c = CliProcess.run("strem", "signal:signal_generate")) {
+            assertThat(c.exitValue()).isEqualTo(2);
+            assertThat(c.err()).startsWith("tracepoint: unknown command 'strem'; did you mean stream?\n");
+        }
+        try (CliProcess c = CliProcess.run("stream", "signal:signal_generate", "--jsn")) {
+            assertThat(c.exitValue()).isEqualTo(2);
+            assertThat(c.err()).startsWith("tracepoint stream: unknown option --jsn; did you mean --json?\n")
+                    .contains("usage: tracepoint stream");
+        }
+        try (CliProcess c = CliProcess.run("stream", "signal:signal_generate", "--interval", "1")) {
+            assertThat(c.exitValue()).isEqualTo(2);
+            assertThat(c.err()).contains("--interval goes with --summary");
+        }
+        try (CliProcess c = CliProcess.run("stream", "signal:signal_generate", "--summary", "--count", "3")) {
+            assertThat(c.exitValue()).isEqualTo(2);
+            assertThat(c.err()).contains("--summary counts until stopped (--duration, Ctrl-C); it does not take --count");
+        }
+    }
+
+    @Test
+    void helpForAnUnknownCommandIsAUsageError() throws Exception {
+        try (CliProcess c = CliProcess.run("help", "bogus")) {
+            assertThat(c.exitValue()).isEqualTo(2);
+            assertThat(c.out()).isEmpty();
+            assertThat(c.err()).startsWith("tracepoint help: unknown command 'bogus'\n")
+                    .containsPattern("(?m)^  list\\s").containsPattern("(?m)^  stream\\s");
+        }
+        try (CliProcess c = CliProcess.run("help", "strem")) {
+            assertThat(c.exitValue()).isEqualTo(2);
+            assertThat(c.err()).startsWith("tracepoint help: unknown command 'strem'; did you mean stream?\n");
+        }
+    }
+
+    /**
+     * --summary over two tracepoints the test's kills cause: signal_generate for the victim, and the kill
+     * system call's entry with the victim as its pid argument. Periods every 0.3 s and the total, as JSON.
+     */
+    @Test
+    void summaryCountsPerTracepointAndProcess(@TempDir Path tmp) throws Exception {
+        Path ready = tmp.resolve("ready");
+        try (CliProcess c = CliProcess.start("stream", "signal:signal_generate", "syscalls:sys_enter_kill", "--summary", "--json",
+                "--interval", "0.3", "--filter", "signal:signal_generate=pid == " + victimPid,
+                "--filter", "syscalls:sys_enter_kill=pid == " + victimPid, "--ready", ready.toString())) {
+            c.awaitFile(ready, Duration.ofSeconds(30));
+            for (int i = 0; i < 5; i++) {
+                TestCalls.kill(victimPid, 28);
+            }
+            Thread.sleep(800); // drained within 100 ms, and at least one period printed
+            TestCalls.kill((int) c.pid(), Libc.SIGINT);
+            assertThat(c.waitFor(Duration.ofSeconds(30))).isEqualTo(130);
+            List<java.util.Map<String, Object>> tables = c.out().lines().map(MiniJson::object).toList();
+            assertThat(tables).as(c.err()).hasSizeGreaterThanOrEqualTo(2)
+                    .allSatisfy(t -> assertThat(t).containsEntry("event", "summary"));
+            java.util.Map<String, Object> total = tables.get(tables.size() - 1);
+            assertThat(total).containsEntry("final", true).containsEntry("events", 10L).containsEntry("lost", 0L);
+            assertThat(tables.subList(0, tables.size() - 1)).allSatisfy(t -> assertThat(t).containsEntry("final", false))
+                    .extracting(t -> (Long) t.get("events")).as("the periods add up to the total")
+                    .satisfies(e -> assertThat(e.stream().mapToLong(Long::longValue).sum()).isEqualTo(10));
+            assertThat(total.get("tracepoints")).isEqualTo(List.of(
+                    java.util.Map.of("tracepoint", "signal:signal_generate", "count", 5L),
+                    java.util.Map.of("tracepoint", "syscalls:sys_enter_kill", "count", 5L)));
+            long me = ProcessHandle.current().pid();
+            String comm = threadComm((int) me);
+            assertThat(total.get("processes")).isEqualTo(List.of(
+                    java.util.Map.of("tracepoint", "signal:signal_generate", "pid", me, "comm", comm, "count", 5L),
+                    java.util.Map.of("tracepoint", "syscalls:sys_enter_kill", "pid", me, "comm", comm, "count", 5L)));
+            assertThat(c.err()).contains("attached to 2 tracepoints").contains("events=10 lost=0");
+        }
+    }
+
+    /** The text tables: every tracepoint with its count and rate, then the process rows, top first. */
+    @Test
+    void summaryTextTables(@TempDir Path tmp) throws Exception {
+        Path ready = tmp.resolve("ready");
+        try (CliProcess c = CliProcess.start("stream", "signal:signal_generate", "signal:signal_deliver", "--summary",
+                "--filter", "signal:signal_generate=pid == " + victimPid,
+                "--filter", "signal:signal_deliver=sig == 28 && code == 12345", // no such delivery: a zero row
+                "--ready", ready.toString())) {
+            c.awaitFile(ready, Duration.ofSeconds(30));
+            for (int i = 0; i < 3; i++) {
+                TestCalls.kill(victimPid, 28);
+            }
+            Thread.sleep(300);
+            TestCalls.kill((int) c.pid(), Libc.SIGTERM);
+            assertThat(c.waitFor(Duration.ofSeconds(30))).isEqualTo(143);
+            List<String> lines = c.out().lines().toList();
+            String comm = threadComm((int) ProcessHandle.current().pid());
+            assertThat(lines).as(c.err()).hasSize(6);
+            assertThat(lines.get(0)).matches("--- total over \\d+\\.\\d s: 3 events, lost 0");
+            assertThat(lines.get(1)).matches("\\s+COUNT\\s+RATE/s\\s+TRACEPOINT");
+            assertThat(lines.get(2)).matches("\\s+3\\s+\\d+\\.\\d\\s+signal:signal_generate");
+            assertThat(lines.get(3)).matches("\\s+0\\s+0\\.0\\s+signal:signal_deliver");
+            assertThat(lines.get(4)).matches("\\s+COUNT\\s+TRACEPOINT\\s+PROCESS");
+            assertThat(lines.get(5)).matches("\\s+3\\s+signal:signal_generate\\s+" + Pattern.quote(comm)
+                    + "\\(" + ProcessHandle.current().pid() + "\\)");
         }
     }
 
