@@ -3,25 +3,13 @@ package dev.tracepoint.core;
 import dev.tracepoint.core.decode.EventView;
 import dev.tracepoint.core.format.EventFormat;
 import dev.tracepoint.core.internal.access.ViewAccess;
-import dev.tracepoint.core.internal.dispatch.Dispatcher;
-import dev.tracepoint.core.internal.dispatch.FlightRecorder;
-import dev.tracepoint.core.internal.dispatch.OrderedMerge;
-import dev.tracepoint.core.internal.dispatch.StreamConsumer;
-import dev.tracepoint.core.internal.dispatch.WarmUp;
-import dev.tracepoint.core.internal.perf.Libc;
-import dev.tracepoint.core.internal.ring.PerfRing;
-import dev.tracepoint.core.internal.session.PerfSession;
+import dev.tracepoint.core.internal.session.StreamConfig;
+import dev.tracepoint.core.internal.session.StreamListeners;
+import dev.tracepoint.core.internal.session.StreamRuntime;
 
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 
@@ -76,47 +64,28 @@ import java.util.function.Predicate;
  */
 public final class TracepointStream implements AutoCloseable {
 
-    private static final System.Logger LOG = System.getLogger("dev.tracepoint");
-    private static final ViewAccess.Views VIEWS = ViewAccess.get();
-
     private final Tracefs tracefs;
     private final TracepointStreamBuilder config;
-    private final Map<String, Subscription> subscriptions = new LinkedHashMap<>();
-    private final List<LostListener> lostListeners = new ArrayList<>();
-    private final List<Runnable> flushListeners = new ArrayList<>();
-    private final List<Runnable> closeListeners = new ArrayList<>();
-    private CpuListener cpuListener;
-    private ErrorListener errorListener;
-    private final EventView view = VIEWS.newView();
-    /** The registered batch listener, or null when the stream delivers to event listeners. */
-    private BatchListener batchListener;
-    /** The batch listener's warm-up copy, or null. */
-    private BatchListener batchCopy;
-
-    /** Held by whoever drains or releases: the consumer thread, a poller, close(). */
-    private final ReentrantLock drainLock = new ReentrantLock();
-    private final CountDownLatch terminated = new CountDownLatch(1);
-    private final Object openLock = new Object();
-    private volatile boolean opened;
-    private volatile boolean closed;
-    private boolean released;
-    private volatile Thread consumerThread;
-    private volatile Throwable failure;
-
-    // set once by open() under drainLock, read by the consumer under it; volatile for the readers of state
-    private volatile PerfSession session;
-    private volatile StreamConsumer consumer;
-    /** A flight recorder's reader; null for a stream that is consumed as it fills. */
-    private volatile FlightRecorder recorder;
-    private volatile long wallClockOffset;
+    private final Subscriptions subscriptions;
+    private final StreamListeners listeners = new StreamListeners();
+    private final EventView view = ViewAccess.get().newView();
+    /** The stream's state, threads and, once open, its session and consumer. */
+    private final StreamRuntime runtime;
 
     TracepointStream(Tracefs tracefs, TracepointStreamBuilder config) {
         this.tracefs = tracefs;
         this.config = config;
-        this.errorListener = new LoggingErrorListener();
+        this.subscriptions = new Subscriptions(this, tracefs);
+        this.runtime = new StreamRuntime(new StreamConfig(config.cpus, config.ringPages, config.wakeupEvents,
+                config.wakeupBytes, config.maxLatency, config.pid, config.cgroup, config.warmUp, config.flightRecorder,
+                config.threadName, config.lateness, config.taskListeners), listeners, view);
     }
 
-    /** @return a builder with the defaults: all online CPUs, 128 pages per ring, wakeup at half a ring, 100 ms max latency */
+    /**
+     * A builder of streams.
+     *
+     * @return a builder with the defaults: all online CPUs, 128 pages per ring, wakeup at half a ring, 100 ms max latency
+     */
     public static TracepointStreamBuilder builder() {
         return new TracepointStreamBuilder();
     }
@@ -136,13 +105,7 @@ public final class TracepointStream implements AutoCloseable {
      */
     public Subscription enable(String tracepoint) throws TracepointException {
         checkNotOpen();
-        String key = key(tracepoint);
-        Subscription s = subscriptions.get(key);
-        if (s == null) {
-            s = new Subscription(this, key, tracefs.format(key));
-            subscriptions.put(key, s);
-        }
-        return s;
+        return subscriptions.enable(tracepoint);
     }
 
     /**
@@ -154,8 +117,7 @@ public final class TracepointStream implements AutoCloseable {
      * @throws TracepointException when the tracepoint is unknown or its format unreadable
      */
     public EventFormat format(String tracepoint) throws TracepointException {
-        Subscription s = subscriptions.get(key(tracepoint));
-        return s != null ? s.format() : tracefs.format(tracepoint);
+        return subscriptions.format(tracepoint);
     }
 
     /**
@@ -228,32 +190,22 @@ public final class TracepointStream implements AutoCloseable {
         if (config.flightRecorder) {
             throw new IllegalStateException("a flight recorder delivers its snapshots to event listeners, not to a batch listener");
         }
-        if (batchListener != null) {
-            throw new IllegalStateException("the stream already has a batch listener: it takes one, which receives every tracepoint's events");
-        }
-        for (Subscription s : subscriptions.values()) {
-            if (!s.listeners().isEmpty()) {
-                throw new IllegalStateException("the stream already has event listeners (" + s.name()
-                        + "): a stream delivers either to event listeners or to one batch listener");
-            }
-        }
-        BatchListener copy = listener.warmUpCopy();
-        if (copy != null && (copy == listener || copy.getClass() != listener.getClass())) {
-            throw new IllegalArgumentException("warmUpCopy() of " + listener.getClass().getName()
-                    + " must return a new listener of the same class, got " + (copy == listener ? "the listener itself" : copy.getClass().getName()));
-        }
-        batchCopy = copy;
-        batchListener = listener;
+        listeners.checkNoBatchYet();
+        subscriptions.checkNoEventListeners();
+        listeners.setBatch(listener);
         return this;
     }
 
     /**
+     * Adds a listener of lost samples, called on the consumer thread.
+     *
      * @param listener told when the kernel drops samples because a ring is full
      * @return this stream
+     * @throws IllegalStateException when the stream is open or closed
      */
     public TracepointStream onLost(LostListener listener) {
         checkNotOpen();
-        lostListeners.add(Objects.requireNonNull(listener, "listener"));
+        listeners.addLost(listener);
         return this;
     }
 
@@ -262,57 +214,60 @@ public final class TracepointStream implements AutoCloseable {
      *
      * @param listener told about listener exceptions, bad samples and corrupted rings
      * @return this stream
+     * @throws IllegalStateException when the stream is open or closed
      */
     public TracepointStream onError(ErrorListener listener) {
         checkNotOpen();
-        errorListener = Objects.requireNonNull(listener, "listener");
+        listeners.setError(listener);
         return this;
     }
 
     /**
+     * Adds a flush listener, called on the consumer thread.
+     *
      * @param listener called after each drain pass that delivered events (a batch end: flush output here)
      * @return this stream
+     * @throws IllegalStateException when the stream is open or closed
      */
     public TracepointStream onFlush(Runnable listener) {
         checkNotOpen();
-        flushListeners.add(Objects.requireNonNull(listener, "listener"));
+        listeners.addFlush(listener);
         return this;
     }
 
     /**
+     * Sets the CPU listener, called on the consumer thread.
+     *
      * @param listener told when a CPU goes offline and when the stream has armed it again (see
      *                 {@link CpuListener}); replaces the previous one
      * @return this stream
+     * @throws IllegalStateException when the stream is open or closed
      */
     public TracepointStream onCpu(CpuListener listener) {
         checkNotOpen();
-        cpuListener = Objects.requireNonNull(listener, "listener");
+        listeners.setCpu(listener);
         return this;
     }
 
     /**
+     * Adds a close listener.
+     *
      * @param listener called once, after the stream has released its resources
      * @return this stream
+     * @throws IllegalStateException when the stream is open or closed
      */
     public TracepointStream onClose(Runnable listener) {
         checkNotOpen();
-        closeListeners.add(Objects.requireNonNull(listener, "listener"));
+        listeners.addClose(listener);
         return this;
     }
 
-    private static String key(String tracepoint) {
-        String[] se = Tracefs.split(tracepoint);
-        return se == null ? tracepoint : se[0] + ":" + se[1];
-    }
-
     void checkNotOpen() {
-        if (opened || closed) {
-            throw new IllegalStateException("stream is " + (closed ? "closed" : "open") + ": set tracepoints and listeners up before start/poll");
-        }
+        runtime.checkNotOpen();
     }
 
     void checkNoBatch() {
-        if (batchListener != null) {
+        if (listeners.batch() != null) {
             throw new IllegalStateException("the stream has a batch listener: a stream delivers either to event listeners or to one batch listener");
         }
     }
@@ -334,66 +289,7 @@ public final class TracepointStream implements AutoCloseable {
      * @throws IllegalStateException     when the stream is closed or has no tracepoint
      */
     public void open() throws TracepointException {
-        synchronized (openLock) {
-            if (opened) {
-                return;
-            }
-            if (closed) {
-                throw new IllegalStateException("stream is closed");
-            }
-            if (subscriptions.isEmpty()) {
-                throw new IllegalStateException("no tracepoint enabled: call enable() or onEvent() first");
-            }
-            drainLock.lock();
-            try {
-                openLocked();
-                opened = true;
-            } catch (TracepointException | RuntimeException | Error e) {
-                release();
-                throw e;
-            } finally {
-                drainLock.unlock();
-            }
-        }
-    }
-
-    private void openLocked() throws TracepointException {
-        List<PerfSession.Target> targets = new ArrayList<>();
-        Dispatcher.Entry[] entries = new Dispatcher.Entry[subscriptions.size()];
-        int i = 0;
-        for (Subscription s : subscriptions.values()) {
-            targets.add(new PerfSession.Target(s.name(), s.format(), s.filter()));
-            entries[i++] = new Dispatcher.Entry(s.format(), s.listeners().toArray(new EventListener[0]));
-        }
-        PerfSession s = PerfSession.open(new PerfSession.Spec(targets, config.cpus, config.ringPages,
-                config.wakeupEvents, config.wakeupBytes, config.pid, config.cgroup, !config.taskListeners.isEmpty(),
-                config.flightRecorder, config.lateness != null), this::safeError);
-        session = s;
-        wallClockOffset = Libc.clockGettimeNanos(Libc.CLOCK_REALTIME) - Libc.clockGettimeNanos(Libc.CLOCK_MONOTONIC);
-        VIEWS.wallClockOffset(view, wallClockOffset);
-        Dispatcher dispatcher = new Dispatcher(view, entries, lostListeners.toArray(new LostListener[0]),
-                config.taskListeners.toArray(new TaskListener[0]), errorListener, s.maxCpu());
-        // one waiter object for the warm-up's consumer and the real one: the call site then sees one class
-        StreamConsumer.Waiter waiter = s::await;
-        PerfRing[] rings = s.rings();
-        if (config.warmUp && !config.flightRecorder) {
-            WarmUp.stream(rings, waiter, entries, batchListener != null, batchCopy,
-                    config.lateness == null ? 0 : config.lateness.toNanos());
-        }
-        // a flight recorder has no forward rings: its consumer only publishes the counters of its snapshots
-        StreamConsumer c = new StreamConsumer(rings, waiter, dispatcher, batchListener,
-                flushListeners.toArray(new Runnable[0]), this::safeError);
-        if (config.flightRecorder) {
-            recorder = new FlightRecorder(s.backwardRings(), s::pauseOutput, s::quiesce, dispatcher,
-                    flushListeners.toArray(new Runnable[0]), this::safeError);
-        } else {
-            c.followHotplug(s, cpuListener, s.maxCpu());
-            if (config.lateness != null) {
-                c.ordered(config.lateness.toNanos(), OrderedMerge.MONOTONIC);
-            }
-        }
-        consumer = c;
-        s.enable();
+        runtime.open(!subscriptions.isEmpty(), subscriptions::toOpen);
     }
 
     // -------------------------------------------------------------------------------------- consuming
@@ -407,20 +303,7 @@ public final class TracepointStream implements AutoCloseable {
      */
     public void start() throws TracepointException {
         open();
-        if (config.flightRecorder) {
-            try {
-                terminated.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            return;
-        }
-        claimConsumer(Thread.currentThread());
-        runLoop();
-        Throwable f = failure;
-        if (f instanceof Error err) {
-            throw err;
-        }
+        runtime.start();
     }
 
     /**
@@ -433,57 +316,7 @@ public final class TracepointStream implements AutoCloseable {
      */
     public void startAsync() throws TracepointException {
         open();
-        if (config.flightRecorder) {
-            return;
-        }
-        Thread t = new Thread(this::runLoop, config.threadName);
-        t.setDaemon(true);
-        claimConsumer(t);
-        t.start();
-    }
-
-    private void claimConsumer(Thread t) {
-        synchronized (openLock) {
-            if (closed) {
-                throw new IllegalStateException("stream is closed");
-            }
-            if (consumerThread != null) {
-                throw new IllegalStateException("stream is already consumed by thread " + consumerThread.getName()
-                        + ": start() and startAsync() may be called once");
-            }
-            consumerThread = t;
-        }
-    }
-
-    private void runLoop() {
-        drainLock.lock();
-        try {
-            StreamConsumer c = consumer;
-            int timeout = (int) Math.max(1, Math.min(Integer.MAX_VALUE, config.maxLatency.toMillis()));
-            while (!closed) {
-                c.pass(timeout);
-            }
-            // deliver what the rings still hold: stop the producers first, then one last pass (unless close()
-            // released everything before this thread got the lock)
-            if (!released) {
-                session.disable();
-                c.drainRemaining();
-                c.reportUnannounced(session.kernelLost(this::safeError));
-            }
-        } catch (Throwable t) {
-            failure = t;
-            if (t instanceof Error) {
-                // ends the stream; start() rethrows it, and a startAsync() caller learns it here
-                LOG.log(System.Logger.Level.ERROR, "tracepoint consumer stopped by " + t, t);
-            } else {
-                safeError(t);
-            }
-        } finally {
-            closed = true;
-            release();
-            drainLock.unlock();
-            terminated.countDown();
-        }
+        runtime.startAsync();
     }
 
     /**
@@ -495,8 +328,9 @@ public final class TracepointStream implements AutoCloseable {
      * @param limit    the most events to deliver
      * @param timeout  how long to wait when no event is ready; zero to return at once
      * @return the number of records handled, or -1 when the stream is closed
-     * @throws TracepointException   when opening fails
-     * @throws IllegalStateException for a flight recorder (read it with {@link #snapshot()})
+     * @throws TracepointException      when opening fails
+     * @throws IllegalStateException    for a flight recorder (read it with {@link #snapshot()})
+     * @throws IllegalArgumentException when {@code limit} is not positive
      */
     public int poll(EventListener listener, int limit, Duration timeout) throws TracepointException {
         Objects.requireNonNull(listener, "listener");
@@ -507,19 +341,7 @@ public final class TracepointStream implements AutoCloseable {
             throw new IllegalArgumentException("limit=" + limit);
         }
         open();
-        drainLock.lock();
-        try {
-            if (closed) {
-                return -1;
-            }
-            int ms = (int) Math.min(Integer.MAX_VALUE, Math.max(0, timeout.toMillis()));
-            return consumer.poll(listener, limit, ms, () -> closed);
-        } finally {
-            if (closed && consumerThread == null) {
-                release();
-            }
-            drainLock.unlock();
-        }
+        return runtime.poll(listener, limit, timeout);
     }
 
     // ------------------------------------------------------------------------------------ flight recorder
@@ -546,27 +368,7 @@ public final class TracepointStream implements AutoCloseable {
         if (!config.flightRecorder) {
             throw new IllegalStateException("snapshot() is for a flight recorder: build the stream with builder().flightRecorder(true)");
         }
-        if (drainLock.isHeldByCurrentThread()) {
-            throw new IllegalStateException("snapshot() called from a listener of this stream's own snapshot");
-        }
-        if (!opened && !closed) {
-            throw new IllegalStateException("the flight recorder is not armed: call open() first");
-        }
-        drainLock.lock();
-        try {
-            if (closed) {
-                throw new IllegalStateException("stream is closed");
-            }
-            FlightSnapshot result = new FlightSnapshot(recorder.snapshot());
-            consumer.publish();
-            return result;
-        } finally {
-            if (closed && !released) {
-                release(); // close() was called from a listener during the snapshot
-                terminated.countDown();
-            }
-            drainLock.unlock();
-        }
+        return new FlightSnapshot(runtime.snapshot());
     }
 
     /**
@@ -615,16 +417,18 @@ public final class TracepointStream implements AutoCloseable {
      * @throws InterruptedException when interrupted
      */
     public void awaitTermination() throws InterruptedException {
-        terminated.await();
+        runtime.awaitTermination();
     }
 
     /**
+     * Waits at most {@code timeout} until the consumer loop has ended and the stream released its resources.
+     *
      * @param timeout how long to wait
      * @return whether the stream terminated in time
      * @throws InterruptedException when interrupted
      */
     public boolean awaitTermination(Duration timeout) throws InterruptedException {
-        return terminated.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        return runtime.awaitTermination(timeout);
     }
 
     /**
@@ -635,166 +439,84 @@ public final class TracepointStream implements AutoCloseable {
      */
     @Override
     public void close() {
-        boolean first;
-        synchronized (openLock) {
-            first = !closed;
-            closed = true;
-        }
-        PerfSession s = session;
-        if (first && s != null) {
-            s.wake();
-        }
-        if (drainLock.isHeldByCurrentThread()) {
-            return; // inside a listener: the draining thread releases on its way out
-        }
-        drainLock.lock(); // a running consumer holds it until it has drained and released
-        try {
-            release();
-        } finally {
-            drainLock.unlock();
-        }
-        Thread c = consumerThread;
-        if (c != null && c != Thread.currentThread()) {
-            try {
-                terminated.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        } else if (c == null) {
-            terminated.countDown();
-        }
-    }
-
-    /** Releases every fd and mapping, then tells the close listeners; with drainLock held (or in a failed open). */
-    private void release() {
-        if (released) {
-            return;
-        }
-        released = true;
-        PerfSession s = session;
-        if (s != null) {
-            s.release(this::safeError);
-        }
-        StreamConsumer c = consumer;
-        if (c != null) {
-            c.close();
-        }
-        for (Runnable r : closeListeners) {
-            try {
-                r.run();
-            } catch (RuntimeException e) {
-                safeError(e);
-            }
-        }
-    }
-
-    private void safeError(Throwable t) {
-        try {
-            errorListener.onError(t);
-        } catch (RuntimeException ignored) {
-            // nowhere left to report
-        }
+        runtime.close();
     }
 
     // ------------------------------------------------------------------------------------------- state
 
-    /** @return whether {@link #close()} was called or the consumer ended */
+    /** {@return whether {@link #close()} was called or the consumer ended} */
     public boolean isClosed() {
-        return closed;
+        return runtime.isClosed();
     }
 
-    /** @return the tracepoints of the stream, {@code system:event} */
+    /** {@return the tracepoints of the stream, {@code system:event}} */
     public List<String> tracepoints() {
-        return List.copyOf(subscriptions.keySet());
+        return subscriptions.names();
     }
 
-    /** @return the CPUs the stream watches (after open; empty before): those asked for, or every possible CPU */
+    /** {@return the CPUs the stream watches (after open; empty before): those asked for, or every possible CPU} */
     public int[] cpus() {
-        PerfSession s = session;
-        return s == null ? new int[0] : s.cpus();
+        return runtime.cpus();
     }
 
     /**
-     * @return the CPUs whose events are open and read now (after open; empty before): the watched CPUs that
-     *         are online, as of the consumer's last check (see {@link CpuListener})
+     * {@return the CPUs whose events are open and read now (after open; empty before): the watched CPUs that
+     * are online, as of the consumer's last check (see {@link CpuListener})}
      */
     public int[] armedCpus() {
-        StreamConsumer c = consumer;
-        return c == null ? new int[0] : c.armedCpus();
+        return runtime.armedCpus();
     }
 
-    private StreamConsumer.Counts counts() {
-        StreamConsumer c = consumer;
-        return c == null ? StreamConsumer.Counts.ZERO_COUNTS : c.published();
-    }
-
-    /** @return the events dispatched so far (as of the consumer's last pass; exact once closed) */
+    /** {@return the events dispatched so far (as of the consumer's last pass; exact once closed)} */
     public long eventCount() {
-        return counts().samples();
+        return runtime.counts().samples();
     }
 
-    /** @return the samples the kernel reported lost so far (as of the consumer's last pass; exact once closed) */
+    /** {@return the samples the kernel reported lost so far (as of the consumer's last pass; exact once closed)} */
     public long lostCount() {
-        return counts().lost();
+        return runtime.counts().lost();
     }
 
     /**
+     * The samples lost on one CPU (as of the consumer's last pass; exact once closed).
+     *
      * @param cpu a CPU
      * @return the samples lost on that CPU
      */
     public long lostCount(int cpu) {
-        return counts().lost(cpu);
+        return runtime.counts().lost(cpu);
     }
 
     /**
-     * @return the records of an {@link TracepointStreamBuilder#ordered ordered} stream delivered out of time order: older than
+     * {@return the records of an {@link TracepointStreamBuilder#ordered ordered} stream delivered out of time order: older than
      *         a record delivered before them (each was marked {@link EventView#late()}, or was a task or lost
-     *         record); 0 for a stream that is not ordered
+     *         record); 0 for a stream that is not ordered}
      */
     public long lateCount() {
-        return counts().late();
+        return runtime.counts().late();
     }
 
     /**
-     * @return the records of an {@link TracepointStreamBuilder#ordered ordered} stream delivered before their ordering window
+     * {@return the records of an {@link TracepointStreamBuilder#ordered ordered} stream delivered before their ordering window
      *         had closed, because the staging of their CPU was full (see {@link TracepointStreamBuilder#ordered}); such a cut
-     *         may let a record come late. 0 for a stream that is not ordered
+     *         may let a record come late. 0 for a stream that is not ordered}
      */
     public long earlyCount() {
-        return counts().early();
+        return runtime.counts().early();
     }
 
-    /** @return corrupted samples or ring states seen and skipped */
+    /** {@return corrupted samples or ring states seen and skipped} */
     public long corruptCount() {
-        return counts().corrupt();
+        return runtime.counts().corrupt();
     }
 
-    /** @return {@code CLOCK_REALTIME - CLOCK_MONOTONIC} at open, to turn event times into wall-clock times */
+    /** {@return {@code CLOCK_REALTIME - CLOCK_MONOTONIC} at open, to turn event times into wall-clock times} */
     public long wallClockOffsetNanos() {
-        return wallClockOffset;
+        return runtime.wallClockOffsetNanos();
     }
 
-    /** @return the tracefs the stream reads formats from */
+    /** {@return the tracefs the stream reads formats from} */
     public Tracefs tracefs() {
         return tracefs;
-    }
-
-    /** Logs errors, at most one line per second per error class. */
-    private static final class LoggingErrorListener implements ErrorListener {
-        private final Map<Class<?>, long[]> last = new java.util.concurrent.ConcurrentHashMap<>();
-
-        @Override
-        public void onError(Throwable error) {
-            long now = System.nanoTime();
-            long[] s = last.computeIfAbsent(error.getClass(), k -> new long[] {now - 2_000_000_000L, 0});
-            if (now - s[0] >= 1_000_000_000L) {
-                LOG.log(System.Logger.Level.WARNING, "tracepoint stream: " + error
-                        + (s[1] > 0 ? " (" + s[1] + " similar errors suppressed)" : ""), error);
-                s[0] = now;
-                s[1] = 0;
-            } else {
-                s[1]++;
-            }
-        }
     }
 }

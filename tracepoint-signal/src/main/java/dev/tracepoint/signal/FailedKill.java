@@ -49,17 +49,29 @@ public record FailedKill(long timeNanos, int cpu, String syscall, int sig, int e
         ERRNO_NAMES[38] = "ENOSYS";
     }
 
-    /** @return the signal's name, e.g. {@code "SIGKILL"}, or the number as text */
+    /**
+     * Returns the signal's name, for example {@code "SIGKILL"}, or the number as text.
+     *
+     * @return the signal's name, for example {@code "SIGKILL"}, or the number as text
+     */
     public String signalName() {
         return Signals.name(sig);
     }
 
-    /** @return the error's name ({@code "EPERM"}, {@code "ESRCH"}, ...), or {@code "errno N"} for another */
+    /**
+     * Returns the error's name ({@code "EPERM"}, {@code "ESRCH"}, ...), or {@code "errno N"} for another.
+     *
+     * @return the error's name ({@code "EPERM"}, {@code "ESRCH"}, ...), or {@code "errno N"} for another
+     */
     public String errnoName() {
         return errno > 0 && errno < ERRNO_NAMES.length && ERRNO_NAMES[errno] != null ? ERRNO_NAMES[errno] : "errno " + errno;
     }
 
-    /** @return the call as its caller wrote it, e.g. {@code kill(1, SIGKILL)} or {@code tgkill(4242, 4243, SIGTERM)} */
+    /**
+     * Returns the call as its caller wrote it, for example {@code kill(1, SIGKILL)} or {@code tgkill(4242, 4243, SIGTERM)}.
+     *
+     * @return the call as its caller wrote it, for example {@code kill(1, SIGKILL)} or {@code tgkill(4242, 4243, SIGTERM)}
+     */
     public String call() {
         StringBuilder sb = new StringBuilder(syscall).append('(');
         switch (syscall) {

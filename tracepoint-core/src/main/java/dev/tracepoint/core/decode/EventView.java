@@ -2,7 +2,6 @@ package dev.tracepoint.core.decode;
 
 import dev.tracepoint.core.format.EventFormat;
 import dev.tracepoint.core.format.Field;
-import dev.tracepoint.core.format.FieldKind;
 import dev.tracepoint.core.format.ValueTable;
 import dev.tracepoint.core.internal.access.ViewAccess;
 import dev.tracepoint.core.internal.perf.PerfSampleDescriptor;
@@ -67,33 +66,7 @@ public final class EventView {
     private boolean late;
 
     static {
-        ViewAccess.register(new ViewAccess.Views() {
-            @Override
-            public EventView newView() {
-                return new EventView();
-            }
-
-            @Override
-            public EventView wrapSample(EventView view, EventFormat format, MemorySegment segment, long sampleOffset, int rawLength) {
-                return EventView.wrapSample(view, format, segment, sampleOffset, rawLength);
-            }
-
-            @Override
-            public EventView wrap(EventView view, EventFormat format, MemorySegment segment, long offset, int length,
-                                  SampleMetadata sample) {
-                return view.wrap(format, segment, offset, length).sample(sample);
-            }
-
-            @Override
-            public void late(EventView view, boolean late) {
-                view.late = late;
-            }
-
-            @Override
-            public void wallClockOffset(EventView view, long realtimeMinusMonotonicNanos) {
-                view.wallClockOffsetNanos = realtimeMinusMonotonicNanos;
-            }
-        });
+        ViewAccess.register(new StreamViews());
     }
 
     /**
@@ -127,7 +100,7 @@ public final class EventView {
     }
 
     /** See {@link ViewAccess.Views#wrapSample}: unchecked, the stream's dispatcher checked it all. */
-    private static EventView wrapSample(EventView view, EventFormat format, MemorySegment segment, long sampleOffset, int rawLength) {
+    static EventView wrapSample(EventView view, EventFormat format, MemorySegment segment, long sampleOffset, int rawLength) {
         view.format = format;
         view.segment = segment;
         view.base = sampleOffset + PerfSampleDescriptor.RAW_OFFSET;
@@ -147,37 +120,47 @@ public final class EventView {
         return this;
     }
 
+    /** Sets what {@link #late()} answers until the next call (an ordered stream's mark). */
+    void markLate(boolean late) {
+        this.late = late;
+    }
+
+    /** Sets {@code CLOCK_REALTIME - CLOCK_MONOTONIC}, for {@link #wallClock()}. */
+    void setWallClockOffset(long realtimeMinusMonotonicNanos) {
+        this.wallClockOffsetNanos = realtimeMinusMonotonicNanos;
+    }
+
     // ---------------------------------------------------------------- metadata
 
-    /** @return the layout of the current record */
+    /** {@return the layout of the current record} */
     public EventFormat format() {
         return format;
     }
 
-    /** @return the tracepoint's {@code system:name} */
+    /** {@return the tracepoint's {@code system:name}} */
     public String tracepoint() {
         return format.fullName();
     }
 
-    /** @return the CPU the sample was recorded on */
+    /** {@return the CPU the sample was recorded on} */
     public int cpu() {
         long at = sampleAt;
         return at < 0 ? cpu : segment.get(U32, at + PerfSampleDescriptor.CPU_OFFSET);
     }
 
-    /** @return the pid (tgid) of the task that was current when the tracepoint fired */
+    /** {@return the pid (tgid) of the task that was current when the tracepoint fired} */
     public int pid() {
         long at = sampleAt;
         return at < 0 ? pid : segment.get(U32, at + PerfSampleDescriptor.PID_OFFSET);
     }
 
-    /** @return the thread id of the task that was current */
+    /** {@return the thread id of the task that was current} */
     public int tid() {
         long at = sampleAt;
         return at < 0 ? tid : segment.get(U32, at + PerfSampleDescriptor.TID_OFFSET);
     }
 
-    /** @return the sample time in CLOCK_MONOTONIC nanoseconds */
+    /** {@return the sample time in CLOCK_MONOTONIC nanoseconds} */
     public long timeNanos() {
         long at = sampleAt;
         return at < 0 ? timeNanos : segment.get(U64, at + PerfSampleDescriptor.TIME_OFFSET);
@@ -197,28 +180,28 @@ public final class EventView {
         return late;
     }
 
-    /** @return the sample time as wall-clock nanoseconds since the epoch */
+    /** {@return the sample time as wall-clock nanoseconds since the epoch} */
     public long wallClockNanos() {
         return timeNanos() + wallClockOffsetNanos;
     }
 
-    /** @return the sample time as a wall-clock instant (allocates) */
+    /** {@return the sample time as a wall-clock instant (allocates)} */
     public Instant wallClock() {
         long t = wallClockNanos();
         return Instant.ofEpochSecond(Math.floorDiv(t, 1_000_000_000L), Math.floorMod(t, 1_000_000_000L));
     }
 
-    /** @return the memory the record lives in; valid only during the callback */
+    /** {@return the memory the record lives in; valid only during the callback} */
     public MemorySegment segment() {
         return segment;
     }
 
-    /** @return the offset of the record in {@link #segment()} */
+    /** {@return the offset of the record in {@link #segment()}} */
     public long offset() {
         return base;
     }
 
-    /** @return the record's length in bytes (may include padding after the last field) */
+    /** {@return the record's length in bytes (may include padding after the last field)} */
     public int length() {
         return length;
     }
@@ -238,15 +221,23 @@ public final class EventView {
         if (off + size > length || off < 0) {
             throw outside(field, off, size);
         }
-        return readIntegral(base + off, size, field.signed(), field);
+        return FieldReads.integral(segment, base + off, size, field.signed(), format, field);
     }
 
-    /** @return the field as an {@code int} (truncating a wider value); see {@link #getLong(Field)} */
+    /**
+     * {@return the field as an {@code int} (truncating a wider value)}; see {@link #getLong(Field)}
+     *
+     * @param field a scalar or pointer field of this format
+     */
     public int getInt(Field field) {
         return (int) getLong(field);
     }
 
-    /** @return whether the field is non-zero; see {@link #getLong(Field)} */
+    /**
+     * {@return whether the field is non-zero}; see {@link #getLong(Field)}
+     *
+     * @param field a scalar or pointer field of this format
+     */
     public boolean getBoolean(Field field) {
         return getLong(field) != 0;
     }
@@ -271,89 +262,11 @@ public final class EventView {
         return (f.size() & 0xf) | (f.signed() ? 0x10 : 0);
     }
 
-    private long readIntegral(long a, int size, boolean signed, Field field) {
-        switch (size) {
-            case 1:
-                return signed ? segment.get(U8, a) : segment.get(U8, a) & 0xffL;
-            case 2:
-                return signed ? segment.get(U16, a) : segment.get(U16, a) & 0xffffL;
-            case 4:
-                return signed ? segment.get(U32, a) : segment.get(U32, a) & 0xffff_ffffL;
-            case 8:
-                return segment.get(U64, a);
-            default:
-                if (size <= 0 || size > 8) {
-                    throw new DecodeException("field " + field.name() + " of " + format.fullName()
-                            + " is " + size + " bytes, not an integer of 1..8 bytes (kind " + field.kind() + ")");
-                }
-                return readOdd(a, size, signed);
-        }
-    }
-
-    /** Little-endian read of 3, 5, 6 or 7 bytes (the kernel prints such sizes for packed structs). */
-    private long readOdd(long a, int size, boolean signed) {
-        long v = 0;
-        for (int i = size - 1; i >= 0; i--) {
-            v = (v << 8) | (segment.get(U8, a + i) & 0xffL);
-        }
-        if (signed && size < 8) {
-            int shift = 64 - 8 * size;
-            v = (v << shift) >> shift;
-        }
-        return v;
-    }
-
     // ---------------------------------------------------------------- arrays and strings
 
-    /**
-     * The byte range of an array-like field within the record, resolving {@code __data_loc}/{@code __rel_loc}.
-     *
-     * @return {@code offset << 32 | length}, both relative to the record start
-     */
+    /** The byte range of an array-like field (see {@link FieldReads#range}): {@code offset << 32 | length}. */
     private long range(Field f) {
-        int off = f.offset();
-        int size = f.size();
-        switch (f.kind()) {
-            case ARRAY:
-                if (off + size > length) {
-                    throw outside(f, off, size);
-                }
-                return ((long) off << 32) | size;
-            case FLEX_ARRAY:
-                if (off > length) {
-                    throw outside(f, off, 0);
-                }
-                return ((long) off << 32) | (length - off);
-            case DATA_LOC:
-            case REL_LOC: {
-                if (off + size > length) {
-                    throw outside(f, off, size);
-                }
-                int dataOff;
-                int dataLen;
-                if (size == 2) {
-                    // Linux 2.6.31-era __data_loc: a bare u16 offset, the data runs to the end of the record
-                    dataOff = segment.get(U16, base + off) & 0xffff;
-                    dataLen = Math.max(0, length - dataOff);
-                } else {
-                    int loc = segment.get(U32, base + off);
-                    dataOff = loc & 0xffff;
-                    dataLen = loc >>> 16;
-                    if (f.kind() == FieldKind.REL_LOC) {
-                        dataOff += off + size; // __rel_loc counts from the end of the locator field
-                    }
-                }
-                if (dataOff + dataLen > length) {
-                    throw new DecodeException("field " + f.name() + " of " + format.fullName() + ": " + f.kind()
-                            + " points at [" + dataOff + "," + (dataOff + dataLen) + ") outside the record (length="
-                            + length + ")");
-                }
-                return ((long) dataOff << 32) | dataLen;
-            }
-            default:
-                throw new DecodeException("field " + f.name() + " of " + format.fullName() + " is a " + f.kind()
-                        + ", not an array or string");
-        }
+        return FieldReads.range(segment, base, length, format, f);
     }
 
     /**
@@ -377,13 +290,18 @@ public final class EventView {
     public String getString(Field field) {
         long r = range(field);
         long start = base + (r >>> 32);
-        int n = strlen(start, (int) r);
+        int n = FieldReads.strlen(segment, start, (int) r);
         byte[] b = new byte[n];
         MemorySegment.copy(segment, U8, start, b, 0, n);
         return new String(b, StandardCharsets.UTF_8);
     }
 
-    /** @return the string field by name; see {@link #getString(Field)} */
+    /**
+     * {@return the string field by name}; see {@link #getString(Field)}. Convenient, not fast.
+     *
+     * @param fieldName the field name
+     * @throws IllegalArgumentException when the format has no such field
+     */
     public String getString(String fieldName) {
         return getString(format.requireField(fieldName));
     }
@@ -422,7 +340,7 @@ public final class EventView {
     public int copyString(Field field, byte[] dst) {
         long r = range(field);
         long start = base + (r >>> 32);
-        int n = Math.min(strlen(start, (int) r), dst.length);
+        int n = Math.min(FieldReads.strlen(segment, start, (int) r), dst.length);
         MemorySegment.copy(segment, U8, start, dst, 0, n);
         return n;
     }
@@ -442,7 +360,11 @@ public final class EventView {
         return n;
     }
 
-    /** @return the raw bytes of an array-like field (allocates) */
+    /**
+     * {@return the raw bytes of an array-like field (allocates)}
+     *
+     * @param field an array, string or dynamic field
+     */
     public byte[] getBytes(Field field) {
         long r = range(field);
         byte[] b = new byte[(int) r];
@@ -450,7 +372,11 @@ public final class EventView {
         return b;
     }
 
-    /** @return the number of elements of an array-like field in this record */
+    /**
+     * {@return the number of elements of an array-like field in this record}
+     *
+     * @param field an array-like field
+     */
     public int elementCount(Field field) {
         int es = Math.max(1, field.elementSize());
         return (int) range(field) / es;
@@ -473,10 +399,14 @@ public final class EventView {
             throw new DecodeException("index " + i + " outside field " + field.name() + " of " + format.fullName()
                     + " (" + ((int) r / es) + " elements)");
         }
-        return readIntegral(base + (r >>> 32) + (long) i * es, es, field.signed(), field);
+        return FieldReads.integral(segment, base + (r >>> 32) + (long) i * es, es, field.signed(), format, field);
     }
 
-    /** @return the elements of a numeric array field (allocates) */
+    /**
+     * {@return the elements of a numeric array field (allocates)}; see {@link #getElement(Field, int)}
+     *
+     * @param field an array-like field whose elements are 1, 2, 4 or 8 bytes
+     */
     public long[] getLongArray(Field field) {
         int n = elementCount(field);
         long[] out = new long[n];
@@ -484,14 +414,6 @@ public final class EventView {
             out[i] = getElement(field, i);
         }
         return out;
-    }
-
-    private int strlen(long start, int max) {
-        int n = 0;
-        while (n < max && segment.get(U8, start + n) != 0) {
-            n++;
-        }
-        return n;
     }
 
     // ---------------------------------------------------------------- symbols and generic access
@@ -518,32 +440,20 @@ public final class EventView {
      * @return its value
      */
     public Object value(Field field) {
-        switch (field.kind()) {
-            case SCALAR:
-                if (field.type().equals("bool") || field.type().equals("_Bool")) {
-                    return getBoolean(field);
-                }
-                return getLong(field);
-            case POINTER:
-                return getLong(field);
-            default:
-                if (field.isString()) {
-                    return getString(field);
-                }
-                int es = field.elementSize();
-                if (es == 2 || es == 4 || es == 8) {
-                    return getLongArray(field);
-                }
-                return getBytes(field);
-        }
+        return FieldReads.value(this, field);
     }
 
-    /** @return the value of the named field; see {@link #value(Field)} */
+    /**
+     * {@return the value of the named field}; see {@link #value(Field)}. Convenient, not fast.
+     *
+     * @param fieldName the field name
+     * @throws IllegalArgumentException when the format has no such field
+     */
     public Object get(String fieldName) {
         return value(format.requireField(fieldName));
     }
 
-    /** @return an immutable, detached copy of this event (allocates) */
+    /** {@return an immutable, detached copy of this event (allocates)} */
     public Event copy() {
         return new Event(this);
     }
@@ -586,7 +496,7 @@ public final class EventView {
         return RecordBinding.of(type, format, lookup).read(this);
     }
 
-    /** @return the event as text, like the kernel's print fmt output */
+    /** {@return the event as text, like the kernel's print fmt output} */
     @Override
     public String toString() {
         if (format == null) {
@@ -597,7 +507,6 @@ public final class EventView {
 
     private DecodeException outside(Field f, int off, int size) {
         Objects.requireNonNull(f);
-        return new DecodeException("field " + f.name() + " of " + format.fullName() + " at [" + off + ","
-                + (off + size) + ") is outside the record (length=" + length + ")");
+        return FieldReads.outside(format, length, f, off, size);
     }
 }

@@ -11,8 +11,8 @@ import dev.tracepoint.core.internal.perf.PerfSampleDescriptor;
 import dev.tracepoint.core.internal.perf.PerfSideRecordDescriptor;
 import dev.tracepoint.core.internal.ring.PerfRing;
 import dev.tracepoint.core.internal.ring.RecordHandler;
+import dev.tracepoint.core.internal.dispatch.OrderedStaging.Lane;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.function.LongSupplier;
@@ -67,52 +67,25 @@ import java.util.function.LongSupplier;
  * dispatcher handles it, then the listener gets the records after it), at the watermark, or where a lane
  * has room again. {@link #cpu()} is the current event's CPU. Records the listener does not reach stay staged.
  *
- * <p>Consumer thread only (the stream's consumer or the thread in {@code poll}).
+ * <p>The lanes, their memory and the heap are an {@link OrderedStaging}; this class is the policy over it:
+ * the time each record is staged with, the watermark, making room, and delivery to events and batches.
+ * Consumer thread only (the stream's consumer or the thread in {@code poll}).
  */
 public final class OrderedMerge implements RecordHandler, EventBatch {
 
-    private static final ValueLayout.OfLong I64 = ValueLayout.JAVA_LONG_UNALIGNED;
+    private static final ValueLayout.OfLong I64 = OrderedStaging.I64;
     private static final ViewAccess.Views VIEWS = ViewAccess.get();
     private static final int SAMPLE = PerfRecordType.PERF_RECORD_SAMPLE;
     /** The time in front of each staged record. */
-    private static final int KEY_LENGTH = 8;
-    /** The largest staged entry: the time and the largest record ({@code header.size} is a u16, records 8-aligned). */
-    private static final int MAX_ENTRY = KEY_LENGTH + (PerfEventHeaderDescriptor.MAX_RECORD_LENGTH & -PerfEventHeaderDescriptor.ALIGNMENT);
+    private static final int KEY_LENGTH = OrderedStaging.KEY_LENGTH;
     /** The smallest lane: every record fits an empty lane. */
-    static final long MIN_LANE = 2L * MAX_ENTRY;
+    static final long MIN_LANE = OrderedStaging.MIN_LANE;
     /** A record time further ahead of the pass's clock than this is not believed. */
     private static final long MAX_AHEAD_NANOS = 1_000_000_000L;
     private static final int TIME_END = PerfSampleDescriptor.TIME_OFFSET + Long.BYTES;
 
     /** The clock of the samples' times: CLOCK_MONOTONIC, as the stream opens its events ({@code use_clockid}). */
     public static final LongSupplier MONOTONIC = () -> Libc.clockGettimeNanos(Libc.CLOCK_MONOTONIC);
-
-    /** One CPU's staged records, in its ring's order: entries {@code u64 time; record}, 8-aligned. */
-    private static final class Lane {
-        final int cpu;
-        /** {@link #capacity} bytes of positions, then {@link #MAX_ENTRY} more for the entry that runs past the end. */
-        final MemorySegment buf;
-        final long capacity;
-        final long mask;
-        /** Free-running positions: the oldest entry, and after the newest. */
-        long tail;
-        long head;
-        /** The newest time staged (or known untimed) in this lane. */
-        long newest = Long.MIN_VALUE;
-        /** The time of the entry at {@link #tail}, when the lane is not empty. */
-        long headTime;
-
-        Lane(int cpu, MemorySegment buf, long capacity) {
-            this.cpu = cpu;
-            this.buf = buf;
-            this.capacity = capacity;
-            this.mask = capacity - 1;
-        }
-
-        long free() {
-            return capacity - (head - tail);
-        }
-    }
 
     private final Dispatcher dispatcher;
     private final EventView view;
@@ -121,12 +94,8 @@ public final class OrderedMerge implements RecordHandler, EventBatch {
     /** Added to the clock's readings: 0, but for the warm-up ({@link #clockShift}). */
     private long clockShift;
     private final int sampleIdLength;
-    private final Arena arena = Arena.ofShared();
-    /** By CPU; null until the CPU's ring is first drained. */
-    private Lane[] lanes = new Lane[0];
-    /** The non-empty lanes, a binary min-heap by (headTime, cpu). */
-    private Lane[] heap = new Lane[4];
-    private int heapSize;
+    /** The lanes and their heap. */
+    private final OrderedStaging staging = new OrderedStaging();
     /** The lane {@link #onRecord} stages into, during a drain. */
     private Lane filling;
     private BatchListener passBatch;
@@ -193,7 +162,7 @@ public final class OrderedMerge implements RecordHandler, EventBatch {
             long floor = now - lateness;
             long watermark = Long.MAX_VALUE;
             for (PerfRing r : rings) {
-                watermark = Math.min(watermark, Math.max(lane(r).newest, floor));
+                watermark = Math.min(watermark, Math.max(staging.lane(r).newest, floor));
             }
             long left = batch == null ? limit - (delivered - before) : Integer.MAX_VALUE;
             if (left > 0) {
@@ -223,7 +192,7 @@ public final class OrderedMerge implements RecordHandler, EventBatch {
     }
 
     private void stage(PerfRing ring) {
-        Lane l = lane(ring);
+        Lane l = staging.lane(ring);
         filling = l;
         try {
             ring.drain(this, Integer.MAX_VALUE);
@@ -264,31 +233,17 @@ public final class OrderedMerge implements RecordHandler, EventBatch {
      * @return {@code maxMs} when nothing is staged, else at least 1 and at most {@code maxMs}
      */
     public int waitMillis(int maxMs) {
-        if (heapSize == 0) {
+        if (staging.isEmpty()) {
             return maxMs;
         }
         // min and max rather than tests of maxMs and of the record being due: the warm-up's passes never wait
         // (maxMs 0), and a branch they never took deoptimized the compiled pass at a live stream's first wait
-        long ms = (heap[0].headTime - (passNow - lateness) + 999_999) / 1_000_000;
+        long ms = (staging.oldest().headTime - (passNow - lateness) + 999_999) / 1_000_000;
         return (int) Math.min(maxMs, Math.max(1, ms));
     }
 
     private int count(long before) {
         return (int) Math.min(Integer.MAX_VALUE, delivered - before);
-    }
-
-    private Lane lane(PerfRing ring) {
-        int cpu = ring.cpu();
-        if (cpu >= lanes.length) {
-            lanes = java.util.Arrays.copyOf(lanes, Math.max(cpu + 1, lanes.length * 2));
-        }
-        Lane l = lanes[cpu];
-        if (l == null) {
-            long capacity = Math.max(2 * ring.capacity(), MIN_LANE);
-            l = new Lane(cpu, arena.allocate(capacity + MAX_ENTRY, Long.BYTES), capacity);
-            lanes[cpu] = l;
-        }
-        return l;
     }
 
     // ----------------------------------------------------------------------------------------- staging
@@ -303,21 +258,7 @@ public final class OrderedMerge implements RecordHandler, EventBatch {
             unstaged(cpu, segment, offset, type, misc, size, t);
             return;
         }
-        MemorySegment buf = l.buf;
-        long at = l.head & l.mask;
-        buf.set(I64, at, t);
-        // the JDK's bulk copy: measured 3-4 ns per record faster here than a loop of 8-byte words
-        // (OrderedBench), unlike in PerfRing's wrap copy, where its profile deoptimised on a new length
-        MemorySegment.copy(segment, offset, buf, at + KEY_LENGTH, size);
-        boolean wasEmpty = l.head == l.tail;
-        l.head += need;
-        if (t > l.newest) {
-            l.newest = t;
-        }
-        if (wasEmpty) {
-            l.headTime = t;
-            push(l);
-        }
+        staging.append(l, t, segment, offset, size);
     }
 
     @Override
@@ -394,8 +335,8 @@ public final class OrderedMerge implements RecordHandler, EventBatch {
             return;
         }
         long n = 0;
-        while (heapSize > 0 && n < limit && (room == null || room.free() < need)) {
-            Lane l = heap[0];
+        while (!staging.isEmpty() && n < limit && (room == null || room.free() < need)) {
+            Lane l = staging.oldest();
             if (l.headTime > watermark) {
                 break;
             }
@@ -407,12 +348,12 @@ public final class OrderedMerge implements RecordHandler, EventBatch {
     /** The oldest staged record, to the dispatcher. */
     private void deliverTop(Lane l) {
         long t = l.headTime;
-        long at = (l.tail & l.mask) + KEY_LENGTH;
+        long at = l.oldestRecord();
         long header = l.buf.get(I64, at);
         int type = PerfEventHeaderDescriptor.type(header);
         int misc = PerfEventHeaderDescriptor.misc(header);
         int size = PerfEventHeaderDescriptor.size(header);
-        pop(l, KEY_LENGTH + size); // consumed before the call, as in PerfRing.drain; the bytes stay until the next staging
+        staging.pop(l, KEY_LENGTH + size); // consumed before the call, as in PerfRing.drain; the bytes stay until the next staging
         delivered++;
         VIEWS.late(view, inOrder(t));
         dispatcher.onRecord(l.cpu, l.buf, at, type, misc, size);
@@ -433,12 +374,12 @@ public final class OrderedMerge implements RecordHandler, EventBatch {
         roomFor = room;
         roomNeed = need;
         try {
-            while (heapSize > 0 && (room == null || room.free() < need)) {
-                Lane l = heap[0];
+            while (!staging.isEmpty() && (room == null || room.free() < need)) {
+                Lane l = staging.oldest();
                 if (l.headTime > watermark) {
                     break;
                 }
-                long header = l.buf.get(I64, (l.tail & l.mask) + KEY_LENGTH);
+                long header = l.buf.get(I64, l.oldestRecord());
                 if (PerfEventHeaderDescriptor.type(header) != SAMPLE) {
                     deliverTop(l); // a lost or task record: the dispatcher's, between two batches
                     continue;
@@ -468,23 +409,23 @@ public final class OrderedMerge implements RecordHandler, EventBatch {
         if (!active) {
             throw new IllegalStateException("EventBatch used outside BatchListener.onBatch: a batch is valid only during that call");
         }
-        while (heapSize > 0) {
+        while (!staging.isEmpty()) {
             Lane room = roomFor;
             if (room != null && room.free() >= roomNeed) {
                 break;
             }
-            Lane l = heap[0];
+            Lane l = staging.oldest();
             long t = l.headTime;
             if (t > batchWatermark) {
                 break;
             }
-            long at = (l.tail & l.mask) + KEY_LENGTH;
+            long at = l.oldestRecord();
             long header = l.buf.get(I64, at);
             if (PerfEventHeaderDescriptor.type(header) != SAMPLE) {
                 break; // releaseBatches hands it to the dispatcher
             }
             int size = PerfEventHeaderDescriptor.size(header);
-            pop(l, KEY_LENGTH + size);
+            staging.pop(l, KEY_LENGTH + size);
             delivered++;
             VIEWS.late(view, inOrder(t));
             batchCpu = l.cpu;
@@ -507,67 +448,6 @@ public final class OrderedMerge implements RecordHandler, EventBatch {
         return batchCpu;
     }
 
-    // -------------------------------------------------------------------------------------- the heap
-
-    /** Takes the oldest entry of the heap's top lane {@code l}: its next entry becomes its key, or it leaves. */
-    private void pop(Lane l, long length) {
-        l.tail += length;
-        if (l.tail == l.head) {
-            Lane last = heap[--heapSize];
-            heap[heapSize] = null;
-            if (heapSize > 0) {
-                heap[0] = last;
-                siftDown(0);
-            }
-        } else {
-            l.headTime = l.buf.get(I64, l.tail & l.mask);
-            siftDown(0);
-        }
-    }
-
-    private void push(Lane l) {
-        if (heapSize == heap.length) {
-            heap = java.util.Arrays.copyOf(heap, heapSize * 2);
-        }
-        int i = heapSize++;
-        while (i > 0) {
-            int parent = (i - 1) >>> 1;
-            Lane p = heap[parent];
-            if (!before(l, p)) {
-                break;
-            }
-            heap[i] = p;
-            i = parent;
-        }
-        heap[i] = l;
-    }
-
-    private void siftDown(int i) {
-        Lane x = heap[i];
-        int n = heapSize;
-        while (true) {
-            int child = 2 * i + 1;
-            if (child >= n) {
-                break;
-            }
-            Lane c = heap[child];
-            if (child + 1 < n && before(heap[child + 1], c)) {
-                c = heap[++child];
-            }
-            if (!before(c, x)) {
-                break;
-            }
-            heap[i] = c;
-            i = child;
-        }
-        heap[i] = x;
-    }
-
-    /** Merge order: time, then CPU (a tie between CPUs goes to the lower CPU, for a deterministic order). */
-    private static boolean before(Lane a, Lane b) {
-        return a.headTime < b.headTime || (a.headTime == b.headTime && a.cpu < b.cpu);
-    }
-
     // ------------------------------------------------------------------------------------------ state
 
     /** @return records delivered older than one delivered before them */
@@ -582,28 +462,12 @@ public final class OrderedMerge implements RecordHandler, EventBatch {
 
     /** @return the records staged and not yet delivered */
     public long staged() {
-        long n = 0;
-        for (Lane l : lanes) {
-            if (l != null) {
-                for (long p = l.tail; p != l.head; ) {
-                    long header = l.buf.get(I64, (p & l.mask) + KEY_LENGTH);
-                    p += KEY_LENGTH + PerfEventHeaderDescriptor.size(header);
-                    n++;
-                }
-            }
-        }
-        return n;
+        return staging.staged();
     }
 
     /** @return the native memory the lanes hold, in bytes */
     public long stagingBytes() {
-        long n = 0;
-        for (Lane l : lanes) {
-            if (l != null) {
-                n += l.buf.byteSize();
-            }
-        }
-        return n;
+        return staging.bytes();
     }
 
     private void checkOpen() {
@@ -616,10 +480,7 @@ public final class OrderedMerge implements RecordHandler, EventBatch {
     public void close() {
         if (!closed) {
             closed = true;
-            lanes = new Lane[0];
-            heap = new Lane[0];
-            heapSize = 0;
-            arena.close();
+            staging.close();
         }
     }
 }

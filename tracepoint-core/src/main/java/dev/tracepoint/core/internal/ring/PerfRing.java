@@ -1,8 +1,6 @@
 package dev.tracepoint.core.internal.ring;
 
 import static dev.tracepoint.core.internal.perf.PerfMmapPageDescriptor.DATA_HEAD_OFFSET;
-import static dev.tracepoint.core.internal.perf.PerfMmapPageDescriptor.DATA_OFFSET_OFFSET;
-import static dev.tracepoint.core.internal.perf.PerfMmapPageDescriptor.DATA_SIZE_OFFSET;
 import static dev.tracepoint.core.internal.perf.PerfMmapPageDescriptor.DATA_TAIL_OFFSET;
 
 import dev.tracepoint.core.internal.perf.PerfEventHeaderDescriptor;
@@ -50,6 +48,9 @@ import java.lang.invoke.VarHandle;
  * {@link #dataHeadAcquire()} and the accessors may be called from any thread. Handing a ring to another
  * consumer thread needs a happens-before edge (a lock, a volatile write, {@code Thread.start}).
  *
+ * <p>The mapping's layout ({@link RingLayout}), the text of corruption reports ({@link RingFaults}) and the
+ * stitching of a wrapped record ({@link WrapCopy}) are package-private helpers of this class.
+ *
  * <p>The ring owns only its scratch segment, which {@link #close()} frees. It does not own the mapping:
  * whoever called {@code mmap} keeps the segment alive while the ring is used and unmaps it after
  * {@code close()} (for instance with {@code Libc.munmap}).
@@ -87,7 +88,7 @@ public final class PerfRing implements AutoCloseable {
      * @throws IllegalArgumentException if the layout is inconsistent or the data size not a power of two
      */
     public PerfRing(int cpu, MemorySegment mapping, int pageSize) {
-        this(cpu, metadataPageOf(mapping, pageSize), dataAreaOf(mapping, pageSize));
+        this(cpu, RingLayout.metadataPageOf(mapping, pageSize), RingLayout.dataAreaOf(mapping, pageSize));
     }
 
     /**
@@ -110,40 +111,6 @@ public final class PerfRing implements AutoCloseable {
         // Shared, not confined: the ring may be built on one thread and drained on another.
         this.scratchArena = Arena.ofShared();
         this.cursor = new Cursor(this, scratchArena.allocate(SCRATCH_LENGTH, Long.BYTES));
-    }
-
-    private static MemorySegment metadataPageOf(MemorySegment mapping, int pageSize) {
-        checkMapping(mapping, pageSize);
-        return mapping.asSlice(0, pageSize);
-    }
-
-    private static MemorySegment dataAreaOf(MemorySegment mapping, int pageSize) {
-        checkMapping(mapping, pageSize);
-        // Plain reads: the kernel fills these in before mmap() returns and never changes them.
-        long dataOffset = mapping.get(ValueLayout.JAVA_LONG_UNALIGNED, DATA_OFFSET_OFFSET);
-        long dataSize = mapping.get(ValueLayout.JAVA_LONG_UNALIGNED, DATA_SIZE_OFFSET);
-        if (dataOffset == 0) {
-            dataOffset = pageSize;
-        }
-        if (dataSize == 0) {
-            dataSize = mapping.byteSize() - pageSize;
-        }
-        if (dataOffset < PerfMmapPageDescriptor.LENGTH || dataSize <= 0
-                || dataOffset > mapping.byteSize() - dataSize) {
-            throw new IllegalArgumentException("data_offset=" + dataOffset + ", data_size=" + dataSize
-                    + " do not fit a mapping of byteSize=" + mapping.byteSize());
-        }
-        return mapping.asSlice(dataOffset, dataSize);
-    }
-
-    private static void checkMapping(MemorySegment mapping, int pageSize) {
-        if (pageSize < PerfMmapPageDescriptor.LENGTH || Integer.bitCount(pageSize) != 1) {
-            throw new IllegalArgumentException("pageSize=" + pageSize + " is not a page size");
-        }
-        if (mapping.byteSize() < 2L * pageSize) {
-            throw new IllegalArgumentException("mapping byteSize=" + mapping.byteSize()
-                    + " is smaller than a metadata page and one data page (pageSize=" + pageSize + ")");
-        }
     }
 
     /**
@@ -239,20 +206,12 @@ public final class PerfRing implements AutoCloseable {
             dataTailRelease(head);
             c.start = head;
             c.head = head;
-            sink.onCorruption(cpu, badHead(head, tail), Math.max(0, published));
+            sink.onCorruption(cpu, RingFaults.badHead(head, tail), Math.max(0, published));
             return c;
         }
         c.start = tail;
         c.head = head;
         return c;
-    }
-
-    /** Describes a {@code data_head} more than a data area ahead of {@code data_tail}, or behind it. */
-    private static String badHead(long head, long tail) {
-        return (Long.compareUnsigned(head, tail) < 0 ? "data_head=" + Long.toUnsignedString(head)
-                + " is behind data_tail=" + Long.toUnsignedString(tail)
-                : "data_head=" + Long.toUnsignedString(head) + " is more than the data area ahead of data_tail="
-                        + Long.toUnsignedString(tail));
     }
 
     /**
@@ -473,8 +432,8 @@ public final class PerfRing implements AutoCloseable {
             final int size = PerfEventHeaderDescriptor.size(h);
             if (!sizeFits(size, available)) {
                 resynchronised = true; // before the report: a sink that throws still leaves the ring usable
-                sink.onCorruption(ring.cpu, describeBadSize(PerfEventHeaderDescriptor.type(h), size, at, available),
-                        available);
+                sink.onCorruption(ring.cpu, RingFaults.badSize(PerfEventHeaderDescriptor.type(h), size, at, available,
+                        capacity), available);
                 return false;
             }
             header = h;
@@ -482,7 +441,7 @@ public final class PerfRing implements AutoCloseable {
                 segment = data;
                 offset = at;
             } else {
-                copyOut(at, size); // wraps: stitch both pieces together in scratch
+                WrapCopy.copyOut(data, capacity, at, size, scratch); // wraps: stitch both pieces together in scratch
                 segment = scratch;
                 offset = 0;
             }
@@ -534,50 +493,8 @@ public final class PerfRing implements AutoCloseable {
             if (at <= capacity - HEADER_LENGTH) {
                 return data.get(ValueLayout.JAVA_LONG_UNALIGNED, at);
             }
-            copyOut(at, HEADER_LENGTH);
+            WrapCopy.copyOut(data, capacity, at, HEADER_LENGTH, scratch);
             return scratch.get(ValueLayout.JAVA_LONG_UNALIGNED, 0);
-        }
-
-        /** Copies {@code length} bytes starting at data offset {@code at}, wrapping at the end, to scratch. */
-        private void copyOut(long at, int length) {
-            long first = Math.min(length, capacity - at);
-            copy(data, at, scratch, 0, first);
-            if (first < length) {
-                copy(data, 0, scratch, first, length - first);
-            }
-        }
-
-        /**
-         * A plain copy loop instead of {@code MemorySegment.copy}: records and their pieces are a few dozen
-         * bytes and 8-byte aligned, and the JDK's bulk copy is a separate compiled method whose profile (loop
-         * predicates for the lengths the warm-up saw) failed on the first real wrap and deoptimised it
-         * ({@code -Xlog:deoptimization}: {@code SegmentBulkOperations.copy profile_predicate}). This loop is
-         * inlined into its caller and has no length-specific speculation.
-         */
-        private static void copy(MemorySegment src, long srcOffset, MemorySegment dst, long dstOffset, long length) {
-            long i = 0;
-            for (; i <= length - Long.BYTES; i += Long.BYTES) {
-                dst.set(ValueLayout.JAVA_LONG_UNALIGNED, dstOffset + i, src.get(ValueLayout.JAVA_LONG_UNALIGNED, srcOffset + i));
-            }
-            for (; i < length; i++) {
-                dst.set(ValueLayout.JAVA_BYTE, dstOffset + i, src.get(ValueLayout.JAVA_BYTE, srcOffset + i));
-            }
-        }
-
-        /** Describes a record header whose size cannot be right, for a corruption report. */
-        private String describeBadSize(int type, int size, long at, long available) {
-            String why;
-            if (size < HEADER_LENGTH) {
-                why = "smaller than the 8-byte header";
-            } else if ((size & (PerfEventHeaderDescriptor.ALIGNMENT - 1)) != 0) {
-                why = "not a multiple of 8";
-            } else if (size > capacity) {
-                why = "larger than the data area (capacity=" + capacity + ")";
-            } else {
-                why = "larger than the " + available + " bytes published";
-            }
-            return "record header.size=" + size + " " + why + " (type=" + Integer.toUnsignedString(type)
-                    + ", data offset=" + at + ")";
         }
     }
 }

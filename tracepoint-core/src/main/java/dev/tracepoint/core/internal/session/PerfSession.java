@@ -7,10 +7,7 @@ import dev.tracepoint.core.internal.perf.Epoll;
 import dev.tracepoint.core.internal.perf.Errno;
 import dev.tracepoint.core.internal.perf.EventFd;
 import dev.tracepoint.core.internal.perf.Libc;
-import dev.tracepoint.core.internal.perf.PerfCalls;
-import dev.tracepoint.core.internal.perf.PerfEventAttr;
 import dev.tracepoint.core.internal.perf.PerfEventAttrDescriptor;
-import dev.tracepoint.core.internal.perf.PerfSampleDescriptor;
 import dev.tracepoint.core.internal.perf.SyscallException;
 import dev.tracepoint.core.internal.ring.BackwardRing;
 import dev.tracepoint.core.internal.ring.PerfRing;
@@ -18,7 +15,6 @@ import dev.tracepoint.core.internal.ring.RingSet;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -38,6 +34,10 @@ import java.util.function.Consumer;
  * event is opened with {@code write_backward}, each ring is mapped read-only ({@link BackwardRing}), no ring
  * is in the epoll set, CPU hotplug is not followed, and {@link #pauseOutput} and {@link #quiesce} serve a
  * snapshot.
+ *
+ * <p>Each armed CPU's events, mapping and ring are a {@link CpuEvents}, opened by the session's one
+ * {@link EventOpener} (the attributes and the {@code perf_event_open} target); the session owns the rest: the
+ * watched CPUs and which are armed (hotplug), the epoll set and eventfd, the cgroup fd and the arena.
  *
  * <p>{@link #open} either returns a session that owns all of it or throws having released everything it had
  * opened (cilium's {@code closeOnError}). {@link #close()} releases every fd and mapping, once. CPUs that go
@@ -95,9 +95,6 @@ public final class PerfSession implements AutoCloseable, RingSet {
         }
     }
 
-    /** {@code read(2)} of an event: {@code struct { u64 value; u64 time_enabled; u64 lost; }} (read_format order). */
-    private static final int READ_LENGTH = 24;
-
     /**
      * The classes a failure is reported with, loaded now: a failure may come from running out of file
      * descriptors (EMFILE), and loading a class from a directory then fails too (NoClassDefFoundError instead
@@ -105,21 +102,22 @@ public final class PerfSession implements AutoCloseable, RingSet {
      */
 
     private static final Class<?>[] FAILURE_CLASSES = {SetupFailures.class, Errno.class, TracepointException.class,
-            dev.tracepoint.core.PermissionDeniedException.class, dev.tracepoint.core.InvalidFilterException.class};
+            dev.tracepoint.core.PermissionDeniedException.class, dev.tracepoint.core.InvalidFilterException.class,
+            SessionCalls.class, SessionCalls.Call.class, CpuEvents.class, EventOpener.class, EventOpener.RingWatch.class};
 
     private final Spec spec;
     /** The CPUs the session watches: those asked for, or every possible CPU (armed while online). */
     private final int[] cpus;
     /** The armed CPUs' events and rings, by CPU, in CPU order. */
-    private final java.util.TreeMap<Integer, CpuGroup> groups = new java.util.TreeMap<>();
-    private boolean readLost = true;
+    private final java.util.TreeMap<Integer, CpuEvents> groups = new java.util.TreeMap<>();
+    /** Opens each CPU's events; set once the session-wide fds exist. */
+    private EventOpener opener;
     private int epfd = -1;
     private volatile int wakeFd = -1;
     private int cgroupFd = -1;
     private int pageSize;
     private long mapLength;
     private Arena arena;
-    private MemorySegment attr;
     private MemorySegment readBuf;
     private MemorySegment epollEvents;
     /** How many {@code struct epoll_event} {@link #epollEvents} holds: one per CPU ring and one for the eventfd. */
@@ -128,23 +126,6 @@ public final class PerfSession implements AutoCloseable, RingSet {
     private boolean closed;
     /** Whether {@code membarrier(MEMBARRIER_CMD_GLOBAL)} was refused once (then {@link #quiesce} sleeps). */
     private static volatile boolean membarrierRefused;
-
-    /** One CPU's events (the first one owns the ring) and its mapping. */
-    private static final class CpuGroup {
-        final int cpu;
-        final List<Integer> fds = new ArrayList<>();
-        /** The forward ring, or null in overwrite mode. */
-        PerfRing ring;
-        /** The overwrite-mode ring, or null. */
-        BackwardRing backward;
-        MemorySegment mapping;
-        /** {@code time_enabled} of the first event at the last check: a dead event's stops moving. */
-        long timeEnabled = -1;
-
-        CpuGroup(int cpu) {
-            this.cpu = cpu;
-        }
-    }
 
     private PerfSession(Spec spec) {
         this.spec = spec;
@@ -176,8 +157,8 @@ public final class PerfSession implements AutoCloseable, RingSet {
     private void openAll() throws TracepointException {
         pageSize = Libc.pageSize();
         arena = Arena.ofShared();
-        attr = arena.allocate(PerfEventAttrDescriptor.LENGTH, 8);
-        readBuf = arena.allocate(READ_LENGTH, 8);
+        MemorySegment attr = arena.allocate(PerfEventAttrDescriptor.LENGTH, 8);
+        readBuf = arena.allocate(CpuEvents.READ_LENGTH, 8);
         epfd = (int) call(Epoll::epollCreate, -1, null);
         wakeFd = (int) call(EventFd::eventfd, -1, null);
         epollAdd(wakeFd, -1L);
@@ -191,6 +172,7 @@ public final class PerfSession implements AutoCloseable, RingSet {
                 throw SetupFailures.cgroup(e, spec.cgroup());
             }
         }
+        opener = new EventOpener(spec, attr, pageSize, mapLength, cgroupFd);
         java.util.Set<Integer> online = onlineSet();
         for (int cpu : cpus) {
             if (online.contains(cpu)) {
@@ -209,109 +191,18 @@ public final class PerfSession implements AutoCloseable, RingSet {
      * @return whether the CPU is armed; false when it is offline ({@code ENODEV} on its first event)
      */
     private boolean openCpu(int cpu) throws TracepointException {
-        CpuGroup g = new CpuGroup(cpu);
+        CpuEvents g = new CpuEvents(cpu);
         try {
-            if (!openEvents(g)) {
-                closeGroup(g, e -> { });
+            if (!opener.open(g, groups.isEmpty(), this::epollAdd)) {
+                g.close(e -> { });
                 return false;
             }
         } catch (TracepointException | RuntimeException | Error e) {
-            closeGroup(g, x -> { });
+            g.close(x -> { });
             throw e;
         }
         groups.put(cpu, g);
         return true;
-    }
-
-    private boolean openEvents(CpuGroup g) throws TracepointException {
-        int cpu = g.cpu;
-        int target = cgroupFd >= 0 ? cgroupFd : spec.pid();
-        long openFlags = PerfEventAttrDescriptor.PERF_FLAG_FD_CLOEXEC | (cgroupFd >= 0 ? PerfEventAttrDescriptor.PERF_FLAG_PID_CGROUP : 0);
-        List<Target> targets = spec.targets();
-        for (int t = 0; t < targets.size(); t++) {
-            Target tp = targets.get(t);
-            boolean first = g.fds.isEmpty();
-            attr.fill((byte) 0);
-            attributes(tp, first, mapLength - pageSize).write(attr);
-            int fd;
-            try {
-                fd = PerfCalls.perfEventOpen(attr, target, cpu, -1, openFlags);
-            } catch (SyscallException e) {
-                if (e.errno() == Errno.ENODEV && first) {
-                    return false; // the CPU is offline, or went offline since the list was read
-                }
-                if (e.errno() == Errno.EINVAL && readLost && groups.isEmpty() && first) {
-                    // PERF_FORMAT_LOST is Linux 6.0+: without it, losses are known from LOST records only
-                    readLost = false;
-                    t--;
-                    continue;
-                }
-                throw SetupFailures.translate(e, cpu, tp.name());
-            }
-            g.fds.add(fd);
-            if (first) {
-                try {
-                    g.mapping = spec.overwrite() ? Libc.mmapReadOnly(mapLength, fd) : Libc.mmap(mapLength, fd);
-                } catch (SyscallException e) {
-                    throw SetupFailures.mmap(e, cpu, tp.name(), mapLength);
-                }
-                if (spec.overwrite()) {
-                    g.backward = new BackwardRing(cpu, g.mapping, pageSize); // nobody waits for it: no epoll
-                } else {
-                    g.ring = new PerfRing(cpu, g.mapping, pageSize);
-                    epollAdd(fd, cpu);
-                }
-            } else {
-                final int ringFd = g.fds.get(0);
-                call(() -> {
-                    PerfCalls.setOutput(fd, ringFd);
-                    return 0;
-                }, cpu, tp.name());
-            }
-            if (tp.filter() != null) {
-                try {
-                    PerfCalls.setFilter(fd, tp.filter());
-                } catch (SyscallException e) {
-                    throw SetupFailures.filter(e, tp.name(), tp.filter(), tp.format());
-                }
-            }
-        }
-        return true;
-    }
-
-    /**
-     * The attributes of one event: disabled, CLOCK_MONOTONIC, the sample layout the dispatcher reads; in
-     * overwrite mode {@code write_backward} (every event of a ring must have it), and a wakeup only once per
-     * ring's worth of bytes, the rarest the kernel allows (nobody waits for it).
-     */
-    private PerfEventAttr attributes(Target tp, boolean firstOfCpu, long ringBytes) {
-        long flags = PerfEventAttrDescriptor.FLAG_DISABLED | PerfEventAttrDescriptor.FLAG_USE_CLOCKID;
-        if (spec.pid() >= 0) {
-            flags |= PerfEventAttrDescriptor.FLAG_INHERIT;
-        }
-        if (firstOfCpu && spec.taskRecords()) {
-            // the kernel's own task records, once per CPU: names of tasks that may exit before they are read
-            flags |= PerfEventAttrDescriptor.FLAG_COMM | PerfEventAttrDescriptor.FLAG_TASK | PerfEventAttrDescriptor.FLAG_COMM_EXEC;
-        }
-        if (spec.sampleIdAll()) {
-            // every event of the ring: a LOST record carries the sample_id of the event that lost
-            flags |= PerfEventAttrDescriptor.FLAG_SAMPLE_ID_ALL;
-        }
-        PerfEventAttr a = PerfEventAttr.tracepoint(tp.format().id())
-                .sampleType(PerfSampleDescriptor.SAMPLE_TYPE)
-                .readFormat(PerfEventAttrDescriptor.PERF_FORMAT_TOTAL_TIME_ENABLED
-                        | (readLost ? PerfEventAttrDescriptor.PERF_FORMAT_LOST : 0))
-                .clockid(Libc.CLOCK_MONOTONIC);
-        if (spec.overwrite()) {
-            flags |= PerfEventAttrDescriptor.FLAG_WRITE_BACKWARD;
-            a.wakeupWatermark((int) Math.min(ringBytes, Integer.MAX_VALUE));
-        } else if (spec.wakeupEvents() > 0) {
-            a.wakeupEvents(spec.wakeupEvents());
-        } else if (spec.wakeupBytes() > 0) {
-            flags |= PerfEventAttrDescriptor.FLAG_WATERMARK;
-            a.wakeupWatermark(spec.wakeupBytes());
-        }
-        return a.flags(flags);
     }
 
     /**
@@ -321,31 +212,16 @@ public final class PerfSession implements AutoCloseable, RingSet {
      */
     public void enable() throws TracepointException {
         enabled = true;
-        for (CpuGroup g : groups.values()) {
-            enable(g);
-        }
-    }
-
-    private void enable(CpuGroup g) throws TracepointException {
-        for (int fd : g.fds) {
-            call(() -> {
-                PerfCalls.enable(fd);
-                return 0;
-            }, g.cpu, null);
+        for (CpuEvents g : groups.values()) {
+            g.enable();
         }
     }
 
     /** Disables every event (the kernel stops writing), ignoring failures: for the end of a stream. */
     public void disable() {
         enabled = false;
-        for (CpuGroup g : groups.values()) {
-            for (int fd : g.fds) {
-                try {
-                    PerfCalls.disable(fd);
-                } catch (SyscallException ignored) {
-                    // closing anyway
-                }
-            }
+        for (CpuEvents g : groups.values()) {
+            g.disable();
         }
     }
 
@@ -389,8 +265,8 @@ public final class PerfSession implements AutoCloseable, RingSet {
         }
         int[] dead = null;
         int n = 0;
-        for (CpuGroup g : groups.values()) {
-            long t = readCounters(g.fds.get(0));
+        for (CpuEvents g : groups.values()) {
+            long t = g.readTimeEnabled(readBuf);
             boolean stopped = t < 0 || (g.timeEnabled >= 0 && t == g.timeEnabled);
             g.timeEnabled = t;
             if (stopped) {
@@ -440,12 +316,12 @@ public final class PerfSession implements AutoCloseable, RingSet {
      */
     @Override
     public long disarm(int cpu, Consumer<Throwable> errors) {
-        CpuGroup g = groups.remove(cpu);
+        CpuEvents g = groups.remove(cpu);
         if (g == null) {
             return 0;
         }
         long lost = lostOf(g, errors);
-        closeGroup(g, errors);
+        g.close(errors);
         return lost;
     }
 
@@ -464,40 +340,17 @@ public final class PerfSession implements AutoCloseable, RingSet {
         if (!openCpu(cpu)) {
             return null;
         }
-        CpuGroup g = groups.get(cpu);
+        CpuEvents g = groups.get(cpu);
         if (enabled) {
-            enable(g);
+            g.enable();
         }
         return g.ring;
     }
 
     private static final int[] NO_CPUS = new int[0];
 
-    /** Reads {@code { u64 value; u64 time_enabled; u64 lost; }}: the time, or -1 when the read fails. */
-    private long readCounters(int fd) {
-        try {
-            long n = Libc.read(fd, readBuf, READ_LENGTH);
-            return n >= 16 ? readBuf.get(ValueLayout.JAVA_LONG, 8) : -1;
-        } catch (SyscallException e) {
-            return -1;
-        }
-    }
-
-    private long lostOf(CpuGroup g, Consumer<Throwable> errors) {
-        if (!readLost) {
-            return 0;
-        }
-        long sum = 0;
-        for (int fd : g.fds) {
-            try {
-                if (Libc.read(fd, readBuf, READ_LENGTH) == READ_LENGTH) {
-                    sum += readBuf.get(ValueLayout.JAVA_LONG, 16);
-                }
-            } catch (SyscallException e) {
-                errors.accept(SetupFailures.translate(e, g.cpu, null));
-            }
-        }
-        return sum;
+    private long lostOf(CpuEvents g, Consumer<Throwable> errors) {
+        return opener.readLost() ? g.lost(readBuf, errors) : 0;
     }
 
     private java.util.Set<Integer> onlineSet() {
@@ -517,10 +370,10 @@ public final class PerfSession implements AutoCloseable, RingSet {
      */
     public Map<Integer, Long> kernelLost(Consumer<Throwable> errors) {
         Map<Integer, Long> lost = new LinkedHashMap<>();
-        if (!readLost) {
+        if (!opener.readLost()) {
             return lost;
         }
-        for (CpuGroup g : groups.values()) {
+        for (CpuEvents g : groups.values()) {
             lost.put(g.cpu, lostOf(g, errors));
         }
         return lost;
@@ -545,13 +398,9 @@ public final class PerfSession implements AutoCloseable, RingSet {
      * @throws TracepointException naming the CPU and errno when the kernel refuses
      */
     public void pauseOutput(int ring, boolean paused) throws TracepointException {
-        CpuGroup g = groups.values().stream().filter(x -> x.backward != null).skip(ring).findFirst()
+        CpuEvents g = groups.values().stream().filter(x -> x.backward != null).skip(ring).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("no overwrite-mode ring " + ring));
-        try {
-            PerfCalls.pauseOutput(g.fds.get(0), paused);
-        } catch (SyscallException e) {
-            throw SetupFailures.translate(e, g.cpu, null);
-        }
+        g.pauseOutput(paused);
     }
 
     /**
@@ -616,8 +465,8 @@ public final class PerfSession implements AutoCloseable, RingSet {
         closed = true;
         int wake = wakeFd;
         wakeFd = -1;
-        for (CpuGroup g : groups.values()) {
-            closeGroup(g, errors);
+        for (CpuEvents g : groups.values()) {
+            g.close(errors);
         }
         groups.clear();
         closeQuietly(epfd);
@@ -631,30 +480,6 @@ public final class PerfSession implements AutoCloseable, RingSet {
         }
     }
 
-    /** Closes a group's fds (which takes them out of the epoll set), its ring and its mapping. */
-    private static void closeGroup(CpuGroup g, Consumer<Throwable> errors) {
-        for (int fd : g.fds) {
-            closeQuietly(fd);
-        }
-        g.fds.clear();
-        if (g.ring != null) {
-            g.ring.close();
-            g.ring = null;
-        }
-        if (g.backward != null) {
-            g.backward.close();
-            g.backward = null;
-        }
-        if (g.mapping != null) {
-            try {
-                Libc.munmap(g.mapping);
-            } catch (SyscallException e) {
-                errors.accept(e);
-            }
-            g.mapping = null;
-        }
-    }
-
     private void epollAdd(int fd, long data) throws TracepointException {
         call(() -> {
             Epoll.epollAdd(epfd, fd, Epoll.EPOLLIN, data);
@@ -662,26 +487,11 @@ public final class PerfSession implements AutoCloseable, RingSet {
         }, -1, null);
     }
 
-    @FunctionalInterface
-    private interface Call {
-        long run();
-    }
-
-    private static long call(Call c, int cpu, String tracepoint) throws TracepointException {
-        try {
-            return c.run();
-        } catch (SyscallException e) {
-            throw SetupFailures.translate(e, cpu, tracepoint);
-        }
+    private static long call(SessionCalls.Call c, int cpu, String tracepoint) throws TracepointException {
+        return SessionCalls.call(c, cpu, tracepoint);
     }
 
     private static void closeQuietly(int fd) {
-        if (fd >= 0) {
-            try {
-                Libc.close(fd);
-            } catch (SyscallException ignored) {
-                // nothing more to release
-            }
-        }
+        SessionCalls.closeQuietly(fd);
     }
 }
