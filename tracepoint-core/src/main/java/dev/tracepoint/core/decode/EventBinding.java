@@ -86,7 +86,6 @@ public final class EventBinding<T> {
         }
     };
     private static final AtomicLong COUNTER = new AtomicLong();
-    private static final Module CORE = EventBinding.class.getModule();
     /** The names of {@link TracepointEvent}'s methods, which no accessor may take. */
     private static final Set<String> METADATA = metadataNames();
 
@@ -152,7 +151,7 @@ public final class EventBinding<T> {
         Objects.requireNonNull(type, "type");
         Objects.requireNonNull(format, "format");
         if (lookup != null) {
-            checkLookup(type, lookup);
+            BindingAccess.checkLookup(type, lookup);
         }
         return (EventBinding<T>) CACHE.get(type).computeIfAbsent(cacheKey(format), k -> compile(type, format, lookup));
     }
@@ -215,7 +214,7 @@ public final class EventBinding<T> {
         if (!type.isInterface()) {
             throw new IllegalArgumentException(type.getName() + " is not an interface; for records use EventView.as(Class)");
         }
-        MethodHandles.Lookup definer = given != null ? given : definer(type);
+        MethodHandles.Lookup definer = given != null ? given : BindingAccess.definer(type);
         String pkg = definer.lookupClass().getPackageName();
         // a hidden class needs a lookup with full privilege access; the private lookup of an open package has
         // no MODULE access, so the class is an ordinary one there: its name must then be unique in the package
@@ -266,7 +265,7 @@ public final class EventBinding<T> {
         } catch (IllegalAccessException | NoSuchMethodException | LinkageError e) {
             throw new IllegalArgumentException("cannot generate the accessor class for " + type.getName() + " in "
                     + definer.lookupClass().getPackageName() + " (class loader " + definer.lookupClass().getClassLoader()
-                    + ", " + definer.lookupClass().getModule() + "): " + e + "; " + lookupHint(type), e);
+                    + ", " + definer.lookupClass().getModule() + "): " + e + "; " + BindingAccess.lookupHint(type), e);
         }
     }
 
@@ -283,115 +282,6 @@ public final class EventBinding<T> {
                 + (f != null ? "field '" + field + "'" : "a field '" + field + "' this format lacks")
                 + " instead; to read the field, give the accessor another name: @TracepointField(\"" + field + "\") "
                 + m.getReturnType().getSimpleName() + " " + rename + "()";
-    }
-
-    /**
-     * Where to define the class of an interface bound without a lookup: in this library when the interface
-     * is public, exported to it and visible from its class loader (as always); else next to the interface,
-     * when its package is open to this library (the class path, the source launcher's class loader).
-     */
-    private static MethodHandles.Lookup definer(Class<?> type) {
-        Module m = type.getModule();
-        String pn = type.getPackageName();
-        readModule(m);
-        if (Modifier.isPublic(type.getModifiers()) && m.isExported(pn, CORE) && visible(EventBinding.class.getClassLoader(), type)) {
-            return MethodHandles.lookup();
-        }
-        if (m.isOpen(pn, CORE)) {
-            try {
-                MethodHandles.Lookup lookup = MethodHandles.privateLookupIn(type, MethodHandles.lookup());
-                prepare(type, lookup.lookupClass());
-                return lookup;
-            } catch (IllegalAccessException e) {
-                throw new IllegalArgumentException("cannot bind " + type.getName() + ": " + e + "; " + lookupHint(type), e);
-            }
-        }
-        throw new IllegalArgumentException(notAccessible(type, "typed event interface", "bind"));
-    }
-
-    /** Checks a lookup given to bind {@code type}, then {@link #prepare}s its module. */
-    private static void checkLookup(Class<?> type, MethodHandles.Lookup lookup) {
-        if (!lookup.hasFullPrivilegeAccess()) {
-            throw new IllegalArgumentException("the Lookup given to bind " + type.getName() + " (" + lookup
-                    + ") lacks full privilege access: pass MethodHandles.lookup(), called in your own code, not"
-                    + " publicLookup() or a lookup narrowed by in() or dropLookupMode()");
-        }
-        try {
-            lookup.accessClass(type);
-        } catch (IllegalAccessException e) {
-            throw new IllegalArgumentException(type.getName() + " is not accessible from the Lookup given to bind it ("
-                    + lookup + "): pass the lookup of a class of the interface's own module", e);
-        }
-        prepare(type, lookup.lookupClass());
-    }
-
-    /**
-     * Checks that a class defined next to {@code at} can extend this library's base class, and exports that
-     * class's package (and nothing else of the library's internals) to {@code at}'s module.
-     */
-    private static void prepare(Class<?> type, Class<?> at) {
-        if (!visible(at.getClassLoader(), BoundEvent.class)) {
-            throw new IllegalArgumentException("cannot bind " + type.getName() + " next to " + at.getName()
-                    + ": the tracepoint library is not visible from its class loader (" + at.getClassLoader() + ")");
-        }
-        Module module = at.getModule();
-        if (module.isNamed() && !module.canRead(CORE)) {
-            throw new IllegalArgumentException("cannot bind " + type.getName() + " with the lookup of " + at.getName()
-                    + ": module " + module.getName() + " does not read " + CORE.getName()
-                    + "; add to its module-info.java: requires " + CORE.getName() + ";");
-        }
-        String base = BoundEvent.class.getPackageName();
-        if (CORE.isNamed() && !CORE.isExported(base, module)) {
-            CORE.addExports(base, module);
-        }
-    }
-
-    /** Lets this library's module read {@code m}, as implementing or constructing its types needs. */
-    static void readModule(Module m) {
-        if (CORE.isNamed() && !CORE.canRead(m)) {
-            CORE.addReads(m);
-        }
-    }
-
-    /**
-     * Why {@code type} cannot be bound (or constructed) without a lookup, and the two ways out: the exact
-     * {@code exports} line for its module-info.java, or the lookup overloads.
-     */
-    static String notAccessible(Class<?> type, String what, String verb) {
-        Module m = type.getModule();
-        String pn = type.getPackageName();
-        StringBuilder sb = new StringBuilder("cannot " + verb + " " + what + " " + type.getName() + ": ");
-        if (m.isNamed() && !m.isExported(pn, CORE)) {
-            String line = CORE.isNamed() ? "exports " + pn + " to " + CORE.getName() + ";" : "exports " + pn + ";";
-            sb.append("package ").append(pn).append(" of module ").append(m.getName()).append(" is not exported to ")
-                    .append(CORE.isNamed() ? CORE.getName() : "the tracepoint library (on the class path)")
-                    .append(". Either add to module-info.java of module ").append(m.getName()).append(": ").append(line)
-                    .append(" or ");
-        } else if (!Modifier.isPublic(type.getModifiers())) {
-            sb.append("it is not public. Make it public, or ");
-        } else {
-            sb.append("it is not visible from the tracepoint library's class loader (").append(EventBinding.class.getClassLoader())
-                    .append("; its own: ").append(type.getClassLoader()).append("). ");
-        }
-        return sb.append(lookupHint(type)).toString();
-    }
-
-    private static String lookupHint(Class<?> type) {
-        String simple = type.getSimpleName() + ".class";
-        if (type.isRecord()) {
-            return "copy with your module's Lookup: view.as(" + simple + ", MethodHandles.lookup())";
-        }
-        return "bind with your module's Lookup: subscription.onEvent(" + simple + ", MethodHandles.lookup(), listener)"
-                + ", subscription.bind(" + simple + ", MethodHandles.lookup()) or EventBinding.of(" + simple
-                + ", format, MethodHandles.lookup())";
-    }
-
-    private static boolean visible(ClassLoader loader, Class<?> c) {
-        try {
-            return Class.forName(c.getName(), false, loader) == c;
-        } catch (ClassNotFoundException | LinkageError e) {
-            return false;
-        }
     }
 
     private static boolean isObjectMethod(Method m) {

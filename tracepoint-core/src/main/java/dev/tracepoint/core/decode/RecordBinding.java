@@ -139,14 +139,14 @@ final class RecordBinding<R extends Record> {
         }
         Module m = type.getModule();
         Module core = RecordBinding.class.getModule();
-        EventBinding.readModule(m);
+        BindingAccess.readModule(m);
         if (Modifier.isPublic(type.getModifiers()) && m.isExported(type.getPackageName(), core)) {
             return MethodHandles.lookup();
         }
         if (m.isOpen(type.getPackageName(), core)) {
             return MethodHandles.privateLookupIn(type, MethodHandles.lookup());
         }
-        throw new IllegalArgumentException(EventBinding.notAccessible(type, "record", "construct"));
+        throw new IllegalArgumentException(BindingAccess.notAccessible(type, "record", "construct"));
     }
 
     @SuppressWarnings("unchecked")
