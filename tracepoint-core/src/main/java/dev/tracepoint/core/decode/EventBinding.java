@@ -3,7 +3,6 @@ package dev.tracepoint.core.decode;
 import dev.tracepoint.core.format.EventFormat;
 import dev.tracepoint.core.format.Field;
 import dev.tracepoint.core.format.FieldKind;
-import dev.tracepoint.core.internal.binding.BoundEvent;
 
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
