@@ -25,7 +25,8 @@ import java.util.Set;
 /**
  * {@code tracepoint stream EVENT...}: live events as text or JSON lines; {@code --count-only} is the
  * benchmark harness's consumer (decodes each event's first payload field, prints nothing per event);
- * {@code --flight} is a flight recorder that prints the newest events on SIGUSR2 and on exit.
+ * {@code --flight} is a flight recorder that prints the newest events on SIGUSR2 and on exit; {@code --pid},
+ * {@code --cgroup} and {@code -- CMD} scope it to a process, a cgroup, or a command it starts.
  */
 final class StreamCommand implements Command {
 
@@ -42,8 +43,12 @@ final class StreamCommand implements Command {
     @Override
     public String usage() {
         return """
-                usage: tracepoint stream EVENT... [options]
+                usage: tracepoint stream EVENT... [options] [-- CMD [ARGS...]]
                   EVENT                system:event, e.g. signal:signal_generate
+                  -- CMD [ARGS...]     run CMD and stream only its events and those of every task it creates:
+                                       the events are enabled before CMD starts (it waits, stopped, before its
+                                       exec); the stream stops when CMD exits, and exits with CMD's status
+                                       (if the stream stops first, by --duration or --count, CMD gets SIGTERM)
                   --filter EVENT=EXPR  kernel-side filter for EVENT (ftrace syntax, e.g. 'sig == 9'); repeatable
                   --json               one JSON object per event: event, cpu, pid, tid, time_ns, fields, symbols
                   --duration S         stop after S seconds
@@ -64,14 +69,25 @@ final class StreamCommand implements Command {
                                        (duration, Ctrl-C or SIGTERM) prints a last snapshot. --pages sets
                                        how much each CPU keeps (a signal_generate event is 88 bytes)
                   --ready FILE         create FILE once the events are enabled
+                """ + ScopeOptions.HELP + """
                 On exit (duration, count, Ctrl-C or SIGTERM) it prints events=N lost=N to stderr.""";
     }
 
     @Override
     public int run(List<String> argv, PrintStream out, PrintStream err) throws Exception {
-        Args args = new Args(argv, Set.of("json", "count-only", "flight"), Set.of("filter", "duration", "count", "pages", "ready", "ordered"));
-        if (args.positional().isEmpty()) {
+        Args args = new Args(argv, Set.of("json", "count-only", "flight"), Set.of("filter", "duration", "count", "pages", "ready", "ordered",
+                ScopeOptions.PID, ScopeOptions.CGROUP));
+        List<String> tracepoints = args.beforeDashes();
+        if (tracepoints.isEmpty()) {
             throw new UsageException("stream needs at least one tracepoint");
+        }
+        ScopeOptions scope = ScopeOptions.of(args);
+        List<String> command = args.afterDashes();
+        if (args.hasDashes() && command.isEmpty()) {
+            throw new UsageException("-- needs a command to run");
+        }
+        if (!command.isEmpty() && scope.given()) {
+            throw new UsageException("-- CMD scopes the stream to the command: it takes no --pid or --cgroup");
         }
         long count = args.getLong("count", 0);
         double duration = args.getSeconds("duration", 0);
@@ -97,6 +113,16 @@ final class StreamCommand implements Command {
         if (lateness > 0) {
             builder.ordered(java.time.Duration.ofMillis(lateness));
         }
+        if (scope.pid() > 0) {
+            builder.process(scope.pid());
+        } else if (scope.cgroup() != null) {
+            builder.cgroup(scope.cgroup());
+        }
+        // started last, stopped before its exec; ended when this JVM exits, should it exit before resuming it
+        StoppedCommand cmd = command.isEmpty() ? null : StoppedCommand.start(command);
+        if (cmd != null) {
+            builder.process(cmd.pid()); // one thread, stopped: its events open before it runs, and are inherited
+        }
         TracepointStream stream = builder.build();
         stream.onCpu(new CpuNotices(err));
         for (String f : args.all("filter")) {
@@ -112,7 +138,7 @@ final class StreamCommand implements Command {
         long[] seen = new long[1];
         StringBuilder line = new StringBuilder(256);
         CountOnly counter = countOnly ? new CountOnly() : null;
-        for (String tp : args.positional()) {
+        for (String tp : tracepoints) {
             Subscription sub = stream.enable(tp);
             if (countOnly) {
                 counter.add(sub.format());
@@ -145,10 +171,14 @@ final class StreamCommand implements Command {
         String[] consumerTask = {null};
         int[] taken = {0};
         Runnable snapshot = () -> printSnapshot(stream, sink, err, taken);
-        Runnable stop = flight ? () -> {
+        Runnable close = flight ? () -> {
             snapshot.run();
             stream.close();
         } : stream::close;
+        Runnable stop = cmd == null ? close : () -> {
+            close.run();
+            cmd.terminate(); // ending the stream (SIGTERM, --duration) ends the command
+        };
         Shutdown shutdown = new Shutdown(stop, () -> {
             sink.flush();
             if (countOnly) {
@@ -189,9 +219,29 @@ final class StreamCommand implements Command {
         if (duration > 0) {
             Shutdown.after(duration, stop);
         }
+        if (cmd != null) {
+            Thread ended = new Thread(() -> { // the command's exit ends the stream
+                try {
+                    cmd.waitFor();
+                } catch (InterruptedException e) {
+                    return;
+                }
+                close.run();
+            }, "tracepoint-command");
+            ended.setDaemon(true);
+            ended.start();
+            cmd.resume();
+        }
         stream.start();
         shutdown.finish();
-        return 0;
+        if (cmd == null) {
+            return 0;
+        }
+        cmd.terminate();
+        int status = cmd.waitFor();
+        err.println("command " + cmd.name() + " exited with status " + status);
+        err.flush();
+        return status;
     }
 
     /**
