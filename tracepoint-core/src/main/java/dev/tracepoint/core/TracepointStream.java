@@ -77,7 +77,7 @@ public final class TracepointStream implements AutoCloseable {
         this.config = config;
         this.subscriptions = new Subscriptions(this, tracefs);
         this.runtime = new StreamRuntime(new StreamConfig(config.cpus, config.ringPages, config.wakeupEvents,
-                config.wakeupBytes, config.maxLatency, config.pid, config.cgroup, config.warmUp, config.flightRecorder,
+                config.wakeupBytes, config.maxLatency, config.scope, config.warmUp, config.flightRecorder,
                 config.threadName, config.lateness, config.taskListeners), listeners, view);
     }
 
@@ -285,7 +285,8 @@ public final class TracepointStream implements AutoCloseable {
      *
      * @throws PermissionDeniedException when perf_event_open is refused (naming perf_event_paranoid and CAP_PERFMON)
      * @throws InvalidFilterException    when the kernel rejects a filter
-     * @throws TracepointException       for any other failing call, naming the call, errno, CPU and tracepoint
+     * @throws TracepointException       for any other failing call, naming the call, errno, CPU and tracepoint;
+     *                                   or naming the scope's process, thread or cgroup that is not one
      * @throws IllegalStateException     when the stream is closed or has no tracepoint
      */
     public void open() throws TracepointException {

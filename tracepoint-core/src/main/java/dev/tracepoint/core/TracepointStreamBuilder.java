@@ -1,5 +1,7 @@
 package dev.tracepoint.core;
 
+import dev.tracepoint.core.internal.session.Scope;
+
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -16,8 +18,7 @@ public final class TracepointStreamBuilder {
     int wakeupEvents;
     int wakeupBytes;
     Duration maxLatency = Duration.ofMillis(100);
-    int pid = -1;
-    Path cgroup;
+    Scope scope = Scope.ALL;
     int[] cpus;
     boolean warmUp = true;
     boolean flightRecorder;
@@ -107,23 +108,61 @@ public final class TracepointStreamBuilder {
     }
 
     /**
-     * Only events of this task and of the tasks it creates after the stream opens ({@code perf_event_open}
-     * with a pid and {@code inherit}). Default: every task.
+     * Only events of one process: of every thread it has when the stream opens and every thread it creates
+     * later, and of the processes they start from then on. Each of its threads gets its own events on each CPU
+     * ({@code perf_event_open} with the thread's id and {@code inherit}, written into the CPU's one ring), and
+     * the tasks a thread creates inherit them. {@link TracepointStream#open()} reads the threads from
+     * {@code /proc/PID/task} and reads them again after opening; when a thread appeared meanwhile (it may hold
+     * copies of its creator's events, on some CPUs), it closes the threads' events and opens them again, until
+     * no thread appeared: no thread is missed and none is seen twice. A process that creates threads during
+     * every attempt, for 3 s, is taken as it is then, with a warning through {@link System.Logger}: threads it
+     * created in the last attempt may be missed. It costs a file descriptor per thread, tracepoint and CPU,
+     * and some 30 us per descriptor to open. Processes it started before the stream opens are not in the
+     * scope; nor, on a CPU that went offline and came back, those its threads started before that. Default:
+     * every task.
      *
-     * @param pid a thread or process id
+     * @param pid the process id, e.g. {@code ProcessHandle.current().pid()} for every thread of this JVM
      * @return this builder
-     * @throws IllegalArgumentException when {@code pid} is negative
-     * @throws IllegalStateException    when the stream is already scoped to a cgroup
+     * @throws IllegalArgumentException when {@code pid} is not a positive {@code int} (a process that does not
+     *                                  exist is reported by {@link TracepointStream#open()}, naming it)
+     * @throws IllegalStateException    when the stream is scoped to a thread or a cgroup already
      */
-    public TracepointStreamBuilder pid(int pid) {
-        if (pid < 0) {
-            throw new IllegalArgumentException("pid=" + pid);
-        }
-        if (cgroup != null) {
-            throw new IllegalStateException("scope to a pid or to a cgroup, not both: cgroup=" + cgroup);
-        }
-        this.pid = pid;
+    public TracepointStreamBuilder process(long pid) {
+        this.scope = Scope.process(positive("pid", pid, Scope.Kind.PROCESS));
         return this;
+    }
+
+    /**
+     * Only events of one thread and of the tasks it creates after the stream opens ({@code perf_event_open}
+     * with the thread's id and {@code inherit}). The other threads of its process are not in the scope, nor
+     * those it created before: a Java program's {@code main} thread is not its process's first thread, and for
+     * every thread of a process there is {@link #process(long)}. Given the main thread of a process that has
+     * other threads, {@link TracepointStream#open()} logs a warning. Default: every task.
+     *
+     * @param tid the thread id, as {@code gettid()} returns it
+     * @return this builder
+     * @throws IllegalArgumentException when {@code tid} is not a positive {@code int} (a thread that does not
+     *                                  exist is reported by {@link TracepointStream#open()}, naming it)
+     * @throws IllegalStateException    when the stream is scoped to a process or a cgroup already
+     */
+    public TracepointStreamBuilder thread(long tid) {
+        this.scope = Scope.thread(positive("tid", tid, Scope.Kind.THREAD));
+        return this;
+    }
+
+    private int positive(String name, long id, Scope.Kind kind) {
+        if (id <= 0 || id > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException(name + " must be a positive int: " + name + "=" + id);
+        }
+        checkScope(kind);
+        return (int) id;
+    }
+
+    private void checkScope(Scope.Kind kind) {
+        if (scope.kind() != Scope.Kind.ALL && scope.kind() != kind) {
+            throw new IllegalStateException("a stream has one scope: a process, a thread or a cgroup; this one is scoped to "
+                    + scope + " already");
+        }
     }
 
     /**
@@ -135,10 +174,9 @@ public final class TracepointStreamBuilder {
      * @throws IllegalStateException when the stream is already scoped to a pid
      */
     public TracepointStreamBuilder cgroup(Path directory) {
-        if (pid >= 0) {
-            throw new IllegalStateException("scope to a pid or to a cgroup, not both: pid=" + pid);
-        }
-        this.cgroup = Objects.requireNonNull(directory, "directory");
+        Objects.requireNonNull(directory, "directory");
+        checkScope(Scope.Kind.CGROUP);
+        this.scope = Scope.cgroup(directory);
         return this;
     }
 
@@ -273,8 +311,7 @@ public final class TracepointStreamBuilder {
         copy.wakeupEvents = wakeupEvents;
         copy.wakeupBytes = wakeupBytes;
         copy.maxLatency = maxLatency;
-        copy.pid = pid;
-        copy.cgroup = cgroup;
+        copy.scope = scope;
         copy.cpus = cpus;
         copy.warmUp = warmUp;
         copy.flightRecorder = flightRecorder;

@@ -80,6 +80,7 @@ public final class SignalMonitor implements AutoCloseable {
         if (b.tracefs != null) {
             sb.tracefs(b.tracefs);
         }
+        SignalMonitorBuilder.scope(sb, b.processId, b.cgroup);
         TracepointStream s = sb.build();
         try {
             this.tasks = tasks;

@@ -9,6 +9,7 @@ import dev.tracepoint.core.TracepointStream;
 import dev.tracepoint.core.TracepointStreamBuilder;
 import dev.tracepoint.signal.internal.SignalSelection;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,6 +27,10 @@ public final class SignalMonitorBuilder {
     TaskTable tasks;
     int ringPages = 64;
     Duration maxLatency = Duration.ofMillis(100);
+    /** The process of {@link #process(long)}, or -1. */
+    long processId = -1;
+    /** The cgroup of {@link #cgroup(Path)}, or null. */
+    Path cgroup;
     Duration lateness = Duration.ofMillis(50);
     final SignalSelection.Builder selection = SignalSelection.builder();
     boolean deliveries;
@@ -80,6 +85,46 @@ public final class SignalMonitorBuilder {
         TracepointStream.builder().maxLatency(latency); // likewise
         this.maxLatency = latency;
         return this;
+    }
+
+    /**
+     * Only events of one process: every thread it has or creates, and the processes they start from now on
+     * (see {@link TracepointStreamBuilder#process(long)}). Default: every task.
+     *
+     * @param pid the process id
+     * @return this builder
+     * @throws IllegalArgumentException when {@code pid} is not a positive {@code int}
+     * @throws IllegalStateException    when the monitor is scoped to a cgroup already
+     */
+    public SignalMonitorBuilder process(long pid) {
+        scope(TracepointStream.builder(), -1, cgroup).process(pid); // the stream's own checks and messages, now
+        this.processId = pid;
+        return this;
+    }
+
+    /**
+     * Only events of the tasks of one cgroup (see {@link TracepointStreamBuilder#cgroup(Path)}). Default:
+     * every task.
+     *
+     * @param directory the cgroup's directory, e.g. {@code /sys/fs/cgroup/system.slice/nginx.service}
+     * @return this builder
+     * @throws IllegalStateException when the monitor is scoped to a process already
+     */
+    public SignalMonitorBuilder cgroup(Path directory) {
+        scope(TracepointStream.builder(), processId, null).cgroup(directory); // likewise
+        this.cgroup = directory;
+        return this;
+    }
+
+    /** Scopes the monitor's stream as {@link #process(long)} or {@link #cgroup(Path)} asked. */
+    static TracepointStreamBuilder scope(TracepointStreamBuilder sb, long pid, Path cgroup) {
+        if (pid > 0) {
+            sb.process(pid);
+        }
+        if (cgroup != null) {
+            sb.cgroup(cgroup);
+        }
+        return sb;
     }
 
     /**

@@ -50,6 +50,16 @@ class SignalMonitorBuilderTest {
     }
 
     @Test
+    void aMonitorHasOneScope() {
+        assertThatThrownBy(() -> SignalMonitor.builder().process(0))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("pid must be a positive int: pid=0");
+        assertThatThrownBy(() -> SignalMonitor.builder().process(42).cgroup(java.nio.file.Path.of("/sys/fs/cgroup")))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("scoped to process 42 already");
+        assertThatThrownBy(() -> SignalMonitor.builder().cgroup(java.nio.file.Path.of("/sys/fs/cgroup")).process(42))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("scoped to cgroup /sys/fs/cgroup already");
+    }
+
+    @Test
     void listenersMustNotBeNull() {
         assertThatThrownBy(() -> SignalMonitor.builder().onSignal(null)).isInstanceOf(NullPointerException.class);
         assertThatThrownBy(() -> SignalMonitor.builder().onDeliver(null)).isInstanceOf(NullPointerException.class);

@@ -167,6 +167,28 @@ class SignalsCommandIT {
     }
 
     @Test
+    void aPidScopeShowsOnlyTheSignalsThatProcessSends() throws Exception {
+        KernelTests.require();
+        Process target = sleeper();
+        // a shell that, once told to, signals the target three times; this JVM signals it meanwhile
+        Process shell = new ProcessBuilder("sh", "-c", "read go; for i in 1 2 3; do kill -WINCH " + target.pid() + "; done")
+                .start();
+        processes.add(shell);
+        Monitor m = launch("--json", "--target-pid", Long.toString(target.pid()), "--pid", Long.toString(shell.pid()));
+        Libc.kill(target.pid(), Signals.SIGURG);
+        shell.getOutputStream().write("go\n".getBytes(StandardCharsets.US_ASCII));
+        shell.getOutputStream().flush();
+        assertThat(shell.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        Libc.kill(target.pid(), Signals.SIGURG);
+        Thread.sleep(300); // the monitor's rings are drained at least every 100 ms
+        assertThat(m.interrupt()).isEqualTo(130);
+        List<Map<String, Object>> events = m.stdout().stream().map(MiniJson::object).toList();
+        assertThat(events).as(m.stderr()).hasSize(3).allSatisfy(e -> assertThat(e)
+                .containsEntry("signal", "SIGWINCH").containsEntry("sender_pid", shell.pid())
+                .containsEntry("sender_comm", "sh").containsEntry("target_pid", target.pid()));
+    }
+
+    @Test
     void summariesCountPerSignalSenderAndTargetWithTheExclusionInTheKernel() throws Exception {
         KernelTests.require();
         Process b = sleeper();

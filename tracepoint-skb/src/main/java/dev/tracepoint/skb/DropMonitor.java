@@ -68,6 +68,7 @@ public final class DropMonitor implements AutoCloseable {
         if (b.tracefs != null) {
             sb.tracefs(b.tracefs);
         }
+        DropMonitorBuilder.scope(sb, b.processId, b.cgroup);
         TracepointStream s = sb.build();
         try {
             this.symbols = b.symbols; // else loaded at open, once the events could be opened

@@ -30,6 +30,15 @@ class DropMonitorBuilderTest {
     }
 
     @Test
+    void aMonitorHasOneScope() {
+        assertThatThrownBy(() -> DropMonitor.builder().process(-1))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("pid must be a positive int: pid=-1");
+        assertThatThrownBy(() -> DropMonitor.builder().process(42).cgroup(java.nio.file.Path.of("/sys/fs/cgroup")))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("scoped to process 42 already");
+        assertThatCode(() -> DropMonitor.builder().process(42).process(43)).doesNotThrowAnyException();
+    }
+
+    @Test
     void protocolsAndReasonsAreCheckedWhenGiven() {
         assertThatThrownBy(() -> DropMonitor.builder().protocols(0x10000))
                 .isInstanceOf(IllegalArgumentException.class).hasMessage("protocol=65536 is not a 16-bit ethertype");

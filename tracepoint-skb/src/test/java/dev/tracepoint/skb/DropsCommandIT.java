@@ -166,6 +166,34 @@ class DropsCommandIT {
     }
 
     @Test
+    void aPidScopeSeesOnlyTheDropsThatProcessCaused() throws Exception {
+        Path ready = dir.resolve("ready");
+        int port = Packets.closedPort(Packets.V4);
+        // another process drops packets the same way, to the same port, at the same time
+        Process other = new ProcessBuilder("bash", "-c", "read go; for i in $(seq 100); do echo x > /dev/udp/127.0.0.1/"
+                + port + "; done").start();
+        try (Monitor m = new Monitor(List.of(), List.of("--json", "--duration", "30", "--reason", "NO_SOCKET",
+                "--pid", Integer.toString(PID), "--ready", ready.toString()))) {
+            m.awaitReady(ready);
+            other.getOutputStream().write("go\n".getBytes(StandardCharsets.US_ASCII));
+            other.getOutputStream().flush();
+            Packets.send(new java.net.InetSocketAddress(Packets.V4, port), 100, 32);
+            assertThat(other.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            KernelTests.await(() -> m.out.size() >= 50, WAIT);
+            Thread.sleep(300);
+            m.interrupt();
+            m.awaitExit();
+            // a drop belongs to the task it happened in: this JVM's sends (their softirq runs in the sender),
+            // never the other process's
+            assertThat(m.out).as(m.err.toString()).hasSizeBetween(50, 100)
+                    .allSatisfy(l -> assertThat(MiniJson.object(l)).containsEntry("pid", (long) PID)
+                            .containsEntry("reason_name", "NO_SOCKET"));
+        } finally {
+            other.destroyForcibly();
+        }
+    }
+
+    @Test
     void tablesCountDropsPerReasonAndLocation() throws Exception {
         Path ready = dir.resolve("ready");
         int n = 150;

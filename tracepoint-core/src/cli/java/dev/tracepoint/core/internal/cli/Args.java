@@ -16,6 +16,8 @@ public final class Args {
 
     private final Map<String, List<String>> options = new LinkedHashMap<>();
     private final List<String> positional = new ArrayList<>();
+    /** Where the arguments after {@code --} start in {@link #positional}, or -1 without {@code --}. */
+    private int dashes = -1;
 
     /**
      * @param args        the arguments
@@ -27,6 +29,7 @@ public final class Args {
         for (int i = 0; i < args.size(); i++) {
             String a = args.get(i);
             if (a.equals("--")) {
+                dashes = positional.size();
                 positional.addAll(args.subList(i + 1, args.size()));
                 break;
             }
@@ -129,5 +132,20 @@ public final class Args {
     /** @return the positional arguments */
     public List<String> positional() {
         return positional;
+    }
+
+    /** {@return whether {@code --} was given} */
+    public boolean hasDashes() {
+        return dashes >= 0;
+    }
+
+    /** {@return the positional arguments before {@code --} (all of them without it)} */
+    public List<String> beforeDashes() {
+        return dashes < 0 ? positional : positional.subList(0, dashes);
+    }
+
+    /** {@return the arguments after {@code --} (a command and its arguments), empty without it} */
+    public List<String> afterDashes() {
+        return dashes < 0 ? List.of() : positional.subList(dashes, positional.size());
     }
 }

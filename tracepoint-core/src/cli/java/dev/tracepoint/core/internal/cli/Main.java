@@ -60,7 +60,8 @@ public final class Main {
             return 2;
         }
         List<String> rest = args.subList(1, args.size());
-        if (rest.contains("--help") || rest.contains("-h")) {
+        List<String> options = rest.contains("--") ? rest.subList(0, rest.indexOf("--")) : rest; // after it: a command's
+        if (options.contains("--help") || options.contains("-h")) {
             out.println(c.usage());
             return 0;
         }

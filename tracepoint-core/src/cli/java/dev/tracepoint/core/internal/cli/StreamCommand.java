@@ -27,7 +27,8 @@ import java.util.Set;
  * {@code tracepoint stream EVENT...}: live events as text or JSON lines, each named by the task that was
  * running ({@link Comms}); {@code --summary} counts per tracepoint and process instead ({@link StreamSummary});
  * {@code --count-only} is the benchmark harness's consumer (decodes each event's first payload field, prints
- * nothing per event); {@code --flight} is a flight recorder that prints the newest events on SIGUSR2 and on exit.
+ * nothing per event); {@code --flight} is a flight recorder that prints the newest events on SIGUSR2 and on exit;
+ * {@code --pid}, {@code --cgroup} and {@code -- CMD} scope it to a process, a cgroup, or a command it starts.
  */
 final class StreamCommand implements Command {
 
@@ -44,13 +45,17 @@ final class StreamCommand implements Command {
     @Override
     public String usage() {
         return """
-                usage: tracepoint stream EVENT... [options]
+                usage: tracepoint stream EVENT... [options] [-- CMD [ARGS...]]
                   Prints a line per event, like perf script:
                     TIME [CPU] COMM PID/TID EVENT: FIELDS
                   where COMM names the thread that was running, from the kernel's task records and /proc
                   (<...>: it exited before it was named; --ordered reads the records in time order, so
                   short-lived tasks are named too; --flight names from /proc alone, when it prints).
                   EVENT                system:event, e.g. signal:signal_generate (tracepoint list GLOB finds them)
+                  -- CMD [ARGS...]     run CMD and stream only its events and those of every task it creates:
+                                       the events are enabled before CMD starts (it waits, stopped, before its
+                                       exec); the stream stops when CMD exits, and exits with CMD's status
+                                       (if the stream stops first, by --duration or --count, CMD gets SIGTERM)
                   --filter EVENT=EXPR  kernel-side filter for EVENT (ftrace syntax, e.g. 'sig == 9'); repeatable
                   --json               one JSON object per event: event, cpu, pid, tid, comm, time_ns, fields,
                                        symbols
@@ -79,6 +84,7 @@ final class StreamCommand implements Command {
                                        (duration, Ctrl-C or SIGTERM) prints a last snapshot. --pages sets
                                        how much each CPU keeps (a signal_generate event is 88 bytes)
                   --ready FILE         create FILE once the events are enabled
+                """ + ScopeOptions.HELP + """
                 Once the events are enabled it says so on stderr. On exit (duration, count, Ctrl-C or SIGTERM) it
                 prints events=N lost=N to stderr.""";
     }
@@ -86,9 +92,19 @@ final class StreamCommand implements Command {
     @Override
     public int run(List<String> argv, PrintStream out, PrintStream err) throws Exception {
         Args args = new Args(argv, Set.of("json", "count-only", "flight", "summary"),
-                Set.of("filter", "duration", "count", "pages", "ready", "ordered", "interval", "top"));
-        if (args.positional().isEmpty()) {
+                Set.of("filter", "duration", "count", "pages", "ready", "ordered", "interval", "top",
+                        ScopeOptions.PID, ScopeOptions.CGROUP));
+        List<String> tracepoints = args.beforeDashes();
+        if (tracepoints.isEmpty()) {
             throw new UsageException("stream needs at least one tracepoint");
+        }
+        ScopeOptions scope = ScopeOptions.of(args);
+        List<String> command = args.afterDashes();
+        if (args.hasDashes() && command.isEmpty()) {
+            throw new UsageException("-- needs a command to run");
+        }
+        if (!command.isEmpty() && scope.given()) {
+            throw new UsageException("-- CMD scopes the stream to the command: it takes no --pid or --cgroup");
         }
         long count = args.getLong("count", 0);
         double duration = args.getSeconds("duration", 0);
@@ -127,6 +143,16 @@ final class StreamCommand implements Command {
         if (lateness > 0) {
             builder.ordered(java.time.Duration.ofMillis(lateness));
         }
+        if (scope.pid() > 0) {
+            builder.process(scope.pid());
+        } else if (scope.cgroup() != null) {
+            builder.cgroup(scope.cgroup());
+        }
+        // started last, stopped before its exec; ended when this JVM exits, should it exit before resuming it
+        StoppedCommand cmd = command.isEmpty() ? null : StoppedCommand.start(command);
+        if (cmd != null) {
+            builder.process(cmd.pid()); // one thread, stopped: its events open before it runs, and are inherited
+        }
         // the modes that name tasks follow the kernel's task records; --count-only stays the bare consumer, and a
         // flight recorder keeps its rings for the events asked for (names then come from /proc when printed)
         Comms comms = countOnly ? null : new Comms();
@@ -149,7 +175,7 @@ final class StreamCommand implements Command {
         StringBuilder line = new StringBuilder(256);
         CountOnly counter = countOnly ? new CountOnly() : null;
         List<EventFormat> enabled = new ArrayList<>();
-        for (String tp : args.positional()) {
+        for (String tp : tracepoints) {
             Subscription sub = stream.enable(tp);
             if (!enabled.contains(sub.format())) {
                 enabled.add(sub.format());
@@ -192,10 +218,14 @@ final class StreamCommand implements Command {
         String[] consumerTask = {null};
         int[] taken = {0};
         Runnable snapshot = () -> printSnapshot(stream, sink, err, taken);
-        Runnable stop = flight ? () -> {
+        Runnable close = flight ? () -> {
             snapshot.run();
             stream.close();
         } : stream::close;
+        Runnable stop = cmd == null ? close : () -> {
+            close.run();
+            cmd.terminate(); // ending the stream (SIGTERM, --duration) ends the command
+        };
         Shutdown shutdown = new Shutdown(stop, () -> {
             if (summary) {
                 synchronized (printLock) {
@@ -264,9 +294,29 @@ final class StreamCommand implements Command {
                 }
             });
         }
+        if (cmd != null) {
+            Thread ended = new Thread(() -> { // the command's exit ends the stream
+                try {
+                    cmd.waitFor();
+                } catch (InterruptedException e) {
+                    return;
+                }
+                close.run();
+            }, "tracepoint-command");
+            ended.setDaemon(true);
+            ended.start();
+            cmd.resume();
+        }
         stream.start();
         shutdown.finish();
-        return 0;
+        if (cmd == null) {
+            return 0;
+        }
+        cmd.terminate();
+        int status = cmd.waitFor();
+        err.println("command " + cmd.name() + " exited with status " + status);
+        err.flush();
+        return status;
     }
 
     /** {@code --summary}: one table, text or JSON, flushed. */

@@ -258,7 +258,21 @@ public final class OrderedMerge implements RecordHandler, EventBatch {
             unstaged(cpu, segment, offset, type, misc, size, t);
             return;
         }
-        staging.append(l, t, segment, offset, size);
+        MemorySegment buf = l.buf;
+        long at = l.head & l.mask;
+        buf.set(I64, at, t);
+        // the JDK's bulk copy: measured 3-4 ns per record faster here than a loop of 8-byte words
+        // (OrderedBench), unlike in PerfRing's wrap copy, where its profile deoptimised on a new length
+        MemorySegment.copy(segment, offset, buf, at + KEY_LENGTH, size);
+        boolean wasEmpty = l.head == l.tail;
+        l.head += need;
+        if (t > l.newest) {
+            l.newest = t;
+        }
+        if (wasEmpty) {
+            l.headTime = t;
+            staging.push(l);
+        }
     }
 
     @Override
@@ -335,8 +349,9 @@ public final class OrderedMerge implements RecordHandler, EventBatch {
             return;
         }
         long n = 0;
-        while (!staging.isEmpty() && n < limit && (room == null || room.free() < need)) {
-            Lane l = staging.oldest();
+        OrderedStaging st = staging;
+        while (!st.isEmpty() && n < limit && (room == null || room.free() < need)) {
+            Lane l = st.oldest();
             if (l.headTime > watermark) {
                 break;
             }
@@ -374,8 +389,9 @@ public final class OrderedMerge implements RecordHandler, EventBatch {
         roomFor = room;
         roomNeed = need;
         try {
-            while (!staging.isEmpty() && (room == null || room.free() < need)) {
-                Lane l = staging.oldest();
+            OrderedStaging st = staging;
+            while (!st.isEmpty() && (room == null || room.free() < need)) {
+                Lane l = st.oldest();
                 if (l.headTime > watermark) {
                     break;
                 }
@@ -409,12 +425,13 @@ public final class OrderedMerge implements RecordHandler, EventBatch {
         if (!active) {
             throw new IllegalStateException("EventBatch used outside BatchListener.onBatch: a batch is valid only during that call");
         }
-        while (!staging.isEmpty()) {
+        OrderedStaging st = staging;
+        while (!st.isEmpty()) {
             Lane room = roomFor;
             if (room != null && room.free() >= roomNeed) {
                 break;
             }
-            Lane l = staging.oldest();
+            Lane l = st.oldest();
             long t = l.headTime;
             if (t > batchWatermark) {
                 break;
@@ -425,7 +442,7 @@ public final class OrderedMerge implements RecordHandler, EventBatch {
                 break; // releaseBatches hands it to the dispatcher
             }
             int size = PerfEventHeaderDescriptor.size(header);
-            staging.pop(l, KEY_LENGTH + size);
+            st.pop(l, KEY_LENGTH + size);
             delivered++;
             VIEWS.late(view, inOrder(t));
             batchCpu = l.cpu;

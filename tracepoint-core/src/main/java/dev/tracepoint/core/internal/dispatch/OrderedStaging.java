@@ -12,8 +12,10 @@ import java.util.Arrays;
  * The staging area of an {@link OrderedMerge}: one {@link Lane} per CPU, a FIFO in native memory of entries
  * {@code u64 time; record}, 8-aligned, in its ring's order; and the binary min-heap of the non-empty lanes by
  * their oldest entry's time (ties by CPU), from which the merge takes the oldest staged record. It owns the
- * lanes' memory (one shared arena, freed by {@link #close()}); the merge owns the policy: what is staged with
- * which time, and what is released when (the watermark, making room).
+ * lanes' memory (one shared arena, freed by {@link #close()}) and the heap; the merge owns the policy: what is
+ * staged with which time, and what is released when (the watermark, making room). The merge writes each entry
+ * itself, in {@link OrderedMerge#onRecord}, and pushes a lane that was empty ({@link #push}): that copy is the
+ * per-record path, compiled into the ring's drain loop.
  *
  * <p>A lane holds {@code max(2 x ring data size, MIN_LANE)} bytes of entries, plus {@link #MAX_ENTRY} more so
  * that an entry that runs past the end is still contiguous; it is allocated when its CPU's ring is first
@@ -83,28 +85,6 @@ final class OrderedStaging {
         return l;
     }
 
-    /**
-     * Appends a record with its time to a lane that has room for {@code KEY_LENGTH + size} bytes; a lane that
-     * was empty joins the heap.
-     */
-    void append(Lane l, long t, MemorySegment segment, long offset, int size) {
-        MemorySegment buf = l.buf;
-        long at = l.head & l.mask;
-        buf.set(I64, at, t);
-        // the JDK's bulk copy: measured 3-4 ns per record faster here than a loop of 8-byte words
-        // (OrderedBench), unlike in PerfRing's wrap copy, where its profile deoptimised on a new length
-        MemorySegment.copy(segment, offset, buf, at + KEY_LENGTH, size);
-        boolean wasEmpty = l.head == l.tail;
-        l.head += KEY_LENGTH + size;
-        if (t > l.newest) {
-            l.newest = t;
-        }
-        if (wasEmpty) {
-            l.headTime = t;
-            push(l);
-        }
-    }
-
     /** @return whether no record is staged */
     boolean isEmpty() {
         return heapSize == 0;
@@ -133,7 +113,8 @@ final class OrderedStaging {
         }
     }
 
-    private void push(Lane l) {
+    /** Adds a lane that was empty, its {@link Lane#headTime} set, to the heap. */
+    void push(Lane l) {
         if (heapSize == heap.length) {
             heap = Arrays.copyOf(heap, heapSize * 2);
         }

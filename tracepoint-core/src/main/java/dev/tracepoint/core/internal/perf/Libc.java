@@ -20,7 +20,7 @@ import java.lang.invoke.MethodHandle;
 /**
  * The plain C library calls the library makes, as FFM downcalls linked through {@link Downcalls}: memory
  * mapping, file descriptors, the clock, the page size, the user id, resource limits, a signal's
- * disposition and {@code membarrier}. A C result of -1 becomes a {@link SyscallException} carrying {@code errno}; exceptions are
+ * disposition, sending a signal and {@code membarrier}. A C result of -1 becomes a {@link SyscallException} carrying {@code errno}; exceptions are
  * documented per method ({@code EINTR} from {@link #close} and {@link #read}).
  *
  * <p>Thread-safe. No call except {@link #openReadOnly} allocates native memory.
@@ -36,6 +36,8 @@ public final class Libc {
     public static final int SIGINT = 2;
     /** {@code SIGTERM}. */
     public static final int SIGTERM = 15;
+    /** {@code SIGCONT}: resumes a stopped process. */
+    public static final int SIGCONT = 18;
     /** {@code CLOCK_REALTIME}. */
     public static final int CLOCK_REALTIME = 0;
     /** {@code CLOCK_MONOTONIC}. */
@@ -75,6 +77,8 @@ public final class Libc {
     private static final MethodHandle GETPAGESIZE = downcall("getpagesize",
             FunctionDescriptor.of(JAVA_INT));
     private static final MethodHandle GETUID = downcall("getuid", FunctionDescriptor.of(JAVA_INT));
+    private static final MethodHandle KILL = downcall("kill",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT), ERRNO_OPTION);
     /** {@code sighandler_t signal(int sig, sighandler_t handler)}. */
     private static final MethodHandle SIGNAL = downcall("signal",
             FunctionDescriptor.of(ADDRESS, JAVA_INT, ADDRESS), ERRNO_OPTION);
@@ -280,6 +284,26 @@ public final class Libc {
             return (int) GETUID.invokeExact();
         } catch (Throwable t) {
             throw rethrow(t);
+        }
+    }
+
+    /**
+     * Wraps {@code kill(pid, sig)}.
+     *
+     * @param pid the process
+     * @param sig the signal, e.g. {@link #SIGCONT}
+     * @throws SyscallException {@code ESRCH} when there is no such process, {@code EPERM}
+     */
+    public static void kill(int pid, int sig) {
+        MemorySegment capture = CALL_STATE.get().capture();
+        int rc;
+        try {
+            rc = (int) KILL.invokeExact(capture, pid, sig);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+        if (rc == -1) {
+            throw new SyscallException("kill", errno(capture));
         }
     }
 

@@ -113,6 +113,12 @@ public final class PerfEventAttrDescriptor {
     /** {@code PERF_TYPE_TRACEPOINT}: {@code config} is a tracepoint id. */
     public static final int PERF_TYPE_TRACEPOINT = 2;
 
+    /**
+     * {@code PERF_COUNT_SW_DUMMY}: a {@link #PERF_TYPE_SOFTWARE} event that counts and samples nothing; a
+     * scoped stream's per-CPU ring owner (the ring and wakeups are its, the scoped events write into it).
+     */
+    public static final long PERF_COUNT_SW_DUMMY = 9;
+
     // ---- sample_type (enum perf_event_sample_format) --------------------------------------------------------
 
     /** {@code u64 ip}. */

@@ -10,14 +10,18 @@ import dev.tracepoint.core.internal.ring.PerfRing;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.function.Consumer;
 
 /**
  * One CPU's part of a {@link PerfSession}: the fds of its events (the first one owns the ring, the others
  * write to it through {@code PERF_EVENT_IOC_SET_OUTPUT}), its mapping and the ring over it (a forward
  * {@link PerfRing}, or an overwrite-mode {@link BackwardRing}), and the {@code time_enabled} the session's
- * hotplug check saw last. {@link EventOpener} fills it; {@link #close} releases all of it. Package-private:
+ * hotplug check saw last. In a scoped session the first fd is a CPU-wide owner that belongs to no task
+ * ({@link EventOpener}), and a process scope's events of each thread are tracked here ({@link #tids}), so that
+ * they can be closed and opened again ({@link #closeTaskEvents()}). {@link EventOpener} fills it; {@link #close} releases all of it. Package-private:
  * the session's owner thread or its consumer, one at a time, like the session.
  */
 final class CpuEvents {
@@ -27,6 +31,10 @@ final class CpuEvents {
 
     final int cpu;
     final List<Integer> fds = new ArrayList<>();
+    /** How many of the first {@link #fds} belong to no thread of a process scope (its ring owner). */
+    int ownerFds;
+    /** A process scope: the threads whose events are open on this CPU. */
+    final Set<Integer> tids = new HashSet<>();
     /** The forward ring, or null in overwrite mode. */
     PerfRing ring;
     /** The overwrite-mode ring, or null. */
@@ -99,12 +107,24 @@ final class CpuEvents {
         }
     }
 
+    /**
+     * A process scope: closes the events of its threads on this CPU (and with them every copy the kernel made
+     * for the tasks they created since), keeping the ring owner and the ring.
+     */
+    void closeTaskEvents() {
+        while (fds.size() > ownerFds) {
+            SessionCalls.closeQuietly(fds.remove(fds.size() - 1));
+        }
+        tids.clear();
+    }
+
     /** Closes the fds (which takes them out of the epoll set), the ring and the mapping. */
     void close(Consumer<Throwable> errors) {
         for (int fd : fds) {
             SessionCalls.closeQuietly(fd);
         }
         fds.clear();
+        tids.clear();
         if (ring != null) {
             ring.close();
             ring = null;

@@ -15,7 +15,6 @@ import dev.tracepoint.core.internal.ring.RingSet;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -26,9 +25,9 @@ import java.util.function.Consumer;
 
 /**
  * The perf events of one stream and everything they hold: one {@code perf_event_open(PERF_TYPE_TRACEPOINT)}
- * event per tracepoint and CPU, opened disabled; one mmap'd ring per CPU that the CPU's other events write to
- * ({@code PERF_EVENT_IOC_SET_OUTPUT}); the filters; an epoll set over the rings plus an eventfd that
- * {@link #wake()} signals; and the arena of the epoll buffer.
+ * event per tracepoint and CPU (and thread, for a process {@link Scope}), opened disabled; one mmap'd ring per
+ * CPU that the CPU's other events write to ({@code PERF_EVENT_IOC_SET_OUTPUT}); the filters; an epoll set over
+ * the rings plus an eventfd that {@link #wake()} signals; and the arena of the epoll buffer.
  *
  * <p>With {@link Spec#overwrite()} the rings are overwrite-mode rings instead, for a flight recorder: every
  * event is opened with {@code write_backward}, each ring is mapped read-only ({@link BackwardRing}), no ring
@@ -72,26 +71,27 @@ public final class PerfSession implements AutoCloseable, RingSet {
      * @param ringPages    data pages per ring, a power of two
      * @param wakeupEvents wake the consumer every this many events, or 0
      * @param wakeupBytes  wake the consumer at this many unread bytes, or 0 (then half the ring)
-     * @param pid          only this task and its children (inherit), or -1
-     * @param cgroup       only tasks of this cgroup, or null
-     * @param taskRecords  whether each CPU's first event also asks for COMM, FORK and EXIT records
+     * @param scope        which tasks: every task, a thread, a process or a cgroup
+     * @param taskRecords  whether the first event of each CPU (and thread or cgroup) also asks for COMM, FORK
+     *                     and EXIT records
      * @param overwrite    whether the rings are overwrite-mode rings for a flight recorder (the wakeup
      *                     settings are then ignored)
      * @param sampleIdAll  whether records other than samples carry a {@code struct sample_id} (their time: an
      *                     ordered stream merges them by it)
      */
     public record Spec(List<Target> targets, int[] cpus, int ringPages, int wakeupEvents, int wakeupBytes,
-                       int pid, Path cgroup, boolean taskRecords, boolean overwrite, boolean sampleIdAll) {
+                       Scope scope, boolean taskRecords, boolean overwrite, boolean sampleIdAll) {
         /** Copies the lists. */
         public Spec {
             targets = List.copyOf(targets);
             cpus = cpus == null ? null : cpus.clone();
+            Objects.requireNonNull(scope, "scope");
         }
 
         /** A spec of forward rings, read as they fill. */
         public Spec(List<Target> targets, int[] cpus, int ringPages, int wakeupEvents, int wakeupBytes,
-                    int pid, Path cgroup, boolean taskRecords) {
-            this(targets, cpus, ringPages, wakeupEvents, wakeupBytes, pid, cgroup, taskRecords, false, false);
+                    Scope scope, boolean taskRecords) {
+            this(targets, cpus, ringPages, wakeupEvents, wakeupBytes, scope, taskRecords, false, false);
         }
     }
 
@@ -103,7 +103,8 @@ public final class PerfSession implements AutoCloseable, RingSet {
 
     private static final Class<?>[] FAILURE_CLASSES = {SetupFailures.class, Errno.class, TracepointException.class,
             dev.tracepoint.core.PermissionDeniedException.class, dev.tracepoint.core.InvalidFilterException.class,
-            SessionCalls.class, SessionCalls.Call.class, CpuEvents.class, EventOpener.class, EventOpener.RingWatch.class};
+            SessionCalls.class, SessionCalls.Call.class, CpuEvents.class, EventOpener.class, EventOpener.RingWatch.class,
+            EventOpener.Outcome.class, ScopeTargets.class, ProcessCoverage.class};
 
     private final Spec spec;
     /** The CPUs the session watches: those asked for, or every possible CPU (armed while online). */
@@ -123,6 +124,8 @@ public final class PerfSession implements AutoCloseable, RingSet {
     /** How many {@code struct epoll_event} {@link #epollEvents} holds: one per CPU ring and one for the eventfd. */
     private int epollCapacity;
     private boolean enabled;
+    /** Set once {@link #open} has opened every CPU it could: a CPU armed after that is armed for hotplug. */
+    private boolean opened;
     private boolean closed;
     /** Whether {@code membarrier(MEMBARRIER_CMD_GLOBAL)} was refused once (then {@link #quiesce} sleeps). */
     private static volatile boolean membarrierRefused;
@@ -155,21 +158,28 @@ public final class PerfSession implements AutoCloseable, RingSet {
     }
 
     private void openAll() throws TracepointException {
+        Scope scope = spec.scope();
+        switch (scope.kind()) {
+            case THREAD -> ScopeTargets.checkThread(scope.id());
+            case PROCESS -> ScopeTargets.threadsOf(scope.id()); // the process exists, and is one
+            case CGROUP -> ScopeTargets.checkCgroup(scope.cgroup());
+            default -> { }
+        }
         pageSize = Libc.pageSize();
         arena = Arena.ofShared();
         MemorySegment attr = arena.allocate(PerfEventAttrDescriptor.LENGTH, 8);
         readBuf = arena.allocate(CpuEvents.READ_LENGTH, 8);
-        epfd = (int) call(Epoll::epollCreate, -1, null);
-        wakeFd = (int) call(EventFd::eventfd, -1, null);
+        epfd = (int) SessionCalls.call(Epoll::epollCreate, -1, null);
+        wakeFd = (int) SessionCalls.call(EventFd::eventfd, -1, null);
         epollAdd(wakeFd, -1L);
         epollCapacity = cpus.length + 1;
         epollEvents = arena.allocate((long) Epoll.EPOLL_EVENT_LENGTH * epollCapacity, 8);
         mapLength = (long) (1 + spec.ringPages()) * pageSize;
-        if (spec.cgroup() != null) {
+        if (scope.kind() == Scope.Kind.CGROUP) {
             try {
-                cgroupFd = Libc.openReadOnly(spec.cgroup().toString());
+                cgroupFd = Libc.openReadOnly(scope.cgroup().toString());
             } catch (SyscallException e) {
-                throw SetupFailures.cgroup(e, spec.cgroup());
+                throw SetupFailures.cgroup(e, scope.cgroup());
             }
         }
         opener = new EventOpener(spec, attr, pageSize, mapLength, cgroupFd);
@@ -183,6 +193,10 @@ public final class PerfSession implements AutoCloseable, RingSet {
             throw new TracepointException("no CPU could be opened (cpus=" + Arrays.toString(cpus) + ", online="
                     + online + ")");
         }
+        if (scope.kind() == Scope.Kind.PROCESS) {
+            ProcessCoverage.cover(scope.id(), opener, groups.values(), true);
+        }
+        opened = true;
     }
 
     /**
@@ -193,7 +207,7 @@ public final class PerfSession implements AutoCloseable, RingSet {
     private boolean openCpu(int cpu) throws TracepointException {
         CpuEvents g = new CpuEvents(cpu);
         try {
-            if (!opener.open(g, groups.isEmpty(), this::epollAdd)) {
+            if (!opener.open(g, groups.isEmpty(), !opened, this::epollAdd)) {
                 g.close(e -> { });
                 return false;
             }
@@ -341,6 +355,15 @@ public final class PerfSession implements AutoCloseable, RingSet {
             return null;
         }
         CpuEvents g = groups.get(cpu);
+        if (spec.scope().kind() == Scope.Kind.PROCESS) {
+            try {
+                ProcessCoverage.cover(spec.scope().id(), opener, List.of(g), false);
+            } catch (TracepointException | RuntimeException | Error e) {
+                groups.remove(cpu);
+                g.close(x -> { });
+                throw e;
+            }
+        }
         if (enabled) {
             g.enable();
         }
@@ -469,9 +492,9 @@ public final class PerfSession implements AutoCloseable, RingSet {
             g.close(errors);
         }
         groups.clear();
-        closeQuietly(epfd);
-        closeQuietly(wake);
-        closeQuietly(cgroupFd);
+        SessionCalls.closeQuietly(epfd);
+        SessionCalls.closeQuietly(wake);
+        SessionCalls.closeQuietly(cgroupFd);
         epfd = -1;
         cgroupFd = -1;
         if (arena != null) {
@@ -481,17 +504,9 @@ public final class PerfSession implements AutoCloseable, RingSet {
     }
 
     private void epollAdd(int fd, long data) throws TracepointException {
-        call(() -> {
+        SessionCalls.call(() -> {
             Epoll.epollAdd(epfd, fd, Epoll.EPOLLIN, data);
             return 0;
         }, -1, null);
-    }
-
-    private static long call(SessionCalls.Call c, int cpu, String tracepoint) throws TracepointException {
-        return SessionCalls.call(c, cpu, tracepoint);
-    }
-
-    private static void closeQuietly(int fd) {
-        SessionCalls.closeQuietly(fd);
     }
 }

@@ -2,7 +2,6 @@ package dev.tracepoint.core.internal.session;
 
 import dev.tracepoint.core.TaskListener;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
@@ -15,8 +14,7 @@ import java.util.List;
  * @param wakeupEvents   wake the consumer every this many events, or 0
  * @param wakeupBytes    wake the consumer at this many unread bytes, or 0 (half the ring)
  * @param maxLatency     the longest an event waits in a ring
- * @param pid            only this task and its children (inherit), or -1
- * @param cgroup         only tasks of this cgroup, or null
+ * @param scope          which tasks the events cover
  * @param warmUp         whether to run the decode path on synthetic records before enabling the events
  * @param flightRecorder whether the rings are overwrite-mode rings read by snapshots
  * @param threadName     the name of the consumer thread of {@code startAsync()}
@@ -24,7 +22,7 @@ import java.util.List;
  * @param taskListeners  the task listeners (COMM, FORK, EXIT records are asked for when there is one)
  */
 public record StreamConfig(int[] cpus, int ringPages, int wakeupEvents, int wakeupBytes, Duration maxLatency,
-                           int pid, Path cgroup, boolean warmUp, boolean flightRecorder, String threadName,
+                           Scope scope, boolean warmUp, boolean flightRecorder, String threadName,
                            Duration lateness, List<TaskListener> taskListeners) {
     /** Copies the array and the list. */
     public StreamConfig {

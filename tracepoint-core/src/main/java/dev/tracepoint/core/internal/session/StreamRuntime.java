@@ -135,7 +135,7 @@ public final class StreamRuntime {
     private void openLocked(Tracepoints tp) throws TracepointException {
         Dispatcher.Entry[] entries = tp.entries();
         PerfSession s = PerfSession.open(new PerfSession.Spec(tp.targets(), config.cpus(), config.ringPages(),
-                config.wakeupEvents(), config.wakeupBytes(), config.pid(), config.cgroup(), !config.taskListeners().isEmpty(),
+                config.wakeupEvents(), config.wakeupBytes(), config.scope(), !config.taskListeners().isEmpty(),
                 config.flightRecorder(), config.lateness() != null), listeners::report);
         session = s;
         wallClockOffset = Libc.clockGettimeNanos(Libc.CLOCK_REALTIME) - Libc.clockGettimeNanos(Libc.CLOCK_MONOTONIC);

@@ -285,6 +285,75 @@ class CliIT {
     }
 
     @Test
+    void streamRunsACommandAndSeesItsEventsFromItsFirstOnAndExitsWithItsStatus(@TempDir Path tmp) throws Exception {
+        Path go = tmp.resolve("go");
+        Path ready = tmp.resolve("ready");
+        // the command signals itself at once (no event before the first may be missed), then its child signals it
+        // (inherited), then it waits for this test, signals itself again and exits with status 3
+        String script = "trap : USR1; kill -USR1 $$; sh -c 'kill -USR1 $PPID'; echo \"cmd=$$\"; "
+                + "while [ ! -e " + go + " ]; do sleep 0.02; done; kill -USR1 $$; exit 3";
+        try (CliProcess c = CliProcess.start("stream", "signal:signal_generate", "--json", "--ready", ready.toString(),
+                "--filter", "signal:signal_generate=sig == 10 || sig == 28", "--", "/bin/sh", "-c", script)) {
+            c.awaitFile(ready, Duration.ofSeconds(30));
+            KernelTests.await(() -> {
+                try {
+                    return c.out().contains("cmd=");
+                } catch (java.io.IOException e) {
+                    return false;
+                }
+            }, Duration.ofSeconds(10));
+            TestCalls.kill(victimPid, 28); // from this JVM: not the command's
+            Files.writeString(go, "go");
+            assertThat(c.waitFor(Duration.ofSeconds(30))).as(c.err()).isEqualTo(3);
+            List<String> lines = c.out().lines().toList();
+            String cmd = lines.stream().filter(l -> l.startsWith("cmd=")).findFirst().orElseThrow().substring(4);
+            List<String> events = lines.stream().filter(l -> l.startsWith("{")).toList();
+            assertThat(events).hasSize(3).allSatisfy(l -> assertThat(l)
+                    .contains("\"fields\":{\"sig\":10,\"errno\":0,\"code\":0,\"comm\":\"sh\",\"pid\":" + cmd + ","));
+            // two sent by the command itself, one by its child (the CPUs' rings are read one after the other)
+            List<String> senders = events.stream().map(l -> l.replaceAll("^\\{\"event\":\"[^\"]+\",\"cpu\":\\d+,\"pid\":(\\d+),\"tid\":(\\d+),.*", "$1/$2")).toList();
+            assertThat(senders).filteredOn((cmd + "/" + cmd)::equals).hasSize(2);
+            assertThat(senders).filteredOn(x -> !x.startsWith(cmd + "/")).hasSize(1).allMatch(x -> x.matches("\\d+/\\d+"));
+            assertThat(c.err()).contains("events=3 lost=0").contains("command /bin/sh exited with status 3");
+        }
+        try (CliProcess c = CliProcess.run("stream", "signal:signal_generate", "--pid", "1", "--", "true")) {
+            assertThat(c.exitValue()).isEqualTo(2);
+            assertThat(c.err()).contains("-- CMD scopes the stream to the command: it takes no --pid or --cgroup");
+        }
+    }
+
+    @Test
+    void streamScopedToAPidSeesOnlyThatProcess(@TempDir Path tmp) throws Exception {
+        // a shell that signals itself every 20 ms, and this JVM signalling the victim meanwhile
+        Process shell = new ProcessBuilder("sh", "-c", "trap : USR1; while :; do kill -USR1 $$; sleep 0.02; done").start();
+        try {
+            Path ready = tmp.resolve("ready");
+            try (CliProcess c = CliProcess.start("stream", "signal:signal_generate", "--json", "--count", "5",
+                    "--pid", Long.toString(shell.pid()), "--ready", ready.toString(),
+                    "--filter", "signal:signal_generate=sig == 10 || sig == 28")) {
+                c.awaitFile(ready, Duration.ofSeconds(30));
+                TestCalls.kill(victimPid, 28);
+                assertThat(c.waitFor(Duration.ofSeconds(30))).as(c.err()).isZero();
+                List<String> lines = c.out().lines().toList();
+                // --count stops the stream at the fifth; what the same pass held still prints
+                assertThat(lines).hasSizeGreaterThanOrEqualTo(5).allSatisfy(l -> assertThat(l)
+                        .contains("\"pid\":" + shell.pid() + ",\"tid\":" + shell.pid() + ",")
+                        .contains("\"fields\":{\"sig\":10,"));
+            }
+        } finally {
+            shell.destroyForcibly().waitFor();
+        }
+        try (CliProcess c = CliProcess.run("stream", "signal:signal_generate", "--pid", Long.toString(shell.pid()))) {
+            assertThat(c.exitValue()).isEqualTo(1);
+            assertThat(c.err()).contains("tracepoint stream: no process with pid " + shell.pid());
+        }
+        try (CliProcess c = CliProcess.run("stream", "signal:signal_generate", "--cgroup", tmp.toString())) {
+            assertThat(c.exitValue()).isEqualTo(1);
+            assertThat(c.err()).contains("tracepoint stream: " + tmp + " is not a cgroup directory");
+        }
+    }
+
+    @Test
     void badArgumentsPrintUsage() throws Exception {
         try (CliProcess c = CliProcess.run("stream", "signal:signal_generate", "--pages", "3")) {
             assertThat(c.exitValue()).isEqualTo(2);

@@ -43,6 +43,7 @@ public final class TestCalls {
     private static final MethodHandle SYSCALL0 = downcall("syscall",
             FunctionDescriptor.of(JAVA_LONG, JAVA_LONG), Linker.Option.firstVariadicArg(1));
     private static final MethodHandle GETPID = downcall("getpid", FunctionDescriptor.of(JAVA_INT));
+    private static final MethodHandle GETPPID = downcall("getppid", FunctionDescriptor.of(JAVA_INT));
     private static final MethodHandle KILL = downcall("kill",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT), ERRNO_OPTION);
     /**
@@ -153,6 +154,20 @@ public final class TestCalls {
     public static int getpid() {
         try {
             return (int) GETPID.invokeExact();
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /**
+     * Wraps {@code getppid()}: a system call without side effects, for tests that count their own
+     * {@code syscalls:sys_enter_getppid} events (glibc does not cache it).
+     *
+     * @return the parent's process id
+     */
+    public static int getppid() {
+        try {
+            return (int) GETPPID.invokeExact();
         } catch (Throwable t) {
             throw rethrow(t);
         }

@@ -3,6 +3,7 @@ package dev.tracepoint.signal.internal.cli;
 import dev.tracepoint.core.internal.cli.Args;
 import dev.tracepoint.core.internal.cli.Command;
 import dev.tracepoint.core.internal.cli.CpuNotices;
+import dev.tracepoint.core.internal.cli.ScopeOptions;
 import dev.tracepoint.core.internal.cli.Shutdown;
 import dev.tracepoint.core.internal.cli.UsageException;
 import dev.tracepoint.signal.FailedKill;
@@ -87,6 +88,8 @@ public final class SignalsCommand implements Command {
                   --duration S         stop after S seconds
                   --pages N            data pages per CPU ring (power of two, default 64)
                   --ready FILE         create FILE once the monitor is attached
+                """ + ScopeOptions.HELP + """
+                                       (for signals: those its tasks send, and with --deliver those they handle)
                 Signal, target and --failed filters run in the kernel: excluded signals never reach this
                 process. On exit (duration, Ctrl-C or SIGTERM) the totals are printed: on stdout with
                 --summary, else on stderr. Needs root (or CAP_PERFMON and read access to tracefs).""";
@@ -96,7 +99,7 @@ public final class SignalsCommand implements Command {
     public int run(List<String> argv, PrintStream out, PrintStream err) throws Exception {
         Args args = new Args(argv, Set.of("json", "failed", "deliver", "time", "failed-kills"),
                 Set.of("signal", "exclude", "target-pid", "target", "sender-pid", "sender", "summary", "top",
-                        "duration", "pages", "ready"));
+                        "duration", "pages", "ready", ScopeOptions.PID, ScopeOptions.CGROUP));
         if (!args.positional().isEmpty()) {
             throw new UsageException("signals takes no positional arguments, got " + args.positional());
         }
@@ -114,6 +117,7 @@ public final class SignalsCommand implements Command {
         if (pages < 1 || pages > (1 << 20) || Long.bitCount(pages) != 1) {
             throw new UsageException("--pages must be a power of two, got " + pages);
         }
+        ScopeOptions scope = ScopeOptions.of(args);
 
         PrintStream sink = out == System.out
                 ? new PrintStream(new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 16), false, StandardCharsets.UTF_8)
@@ -135,6 +139,11 @@ public final class SignalsCommand implements Command {
             throw new UsageException(e.getMessage());
         }
         b.failedOnly(args.has("failed"));
+        if (scope.pid() > 0) {
+            b.process(scope.pid());
+        } else if (scope.cgroup() != null) {
+            b.cgroup(scope.cgroup());
+        }
         EventPrinter printer = new EventPrinter(printLock, line, sink, json, withTime, wallClock);
         if (failedKills) {
             b.onFailedKill(printer.of(SignalText::json, SignalText::line, FailedKill::timeNanos));

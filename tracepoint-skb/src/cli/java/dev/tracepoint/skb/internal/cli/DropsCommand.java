@@ -8,6 +8,7 @@ import dev.tracepoint.core.internal.cli.Args;
 import dev.tracepoint.core.internal.cli.Command;
 import dev.tracepoint.core.internal.cli.CpuNotices;
 import dev.tracepoint.core.internal.cli.Json;
+import dev.tracepoint.core.internal.cli.ScopeOptions;
 import dev.tracepoint.core.internal.cli.Shutdown;
 import dev.tracepoint.core.internal.cli.UsageException;
 import dev.tracepoint.skb.Drop;
@@ -79,6 +80,8 @@ public final class DropsCommand implements Command {
                   --kallsyms FILE      the symbol table for locations (default /proc/kallsyms)
                   --tracefs DIR        the tracefs mount (default: found in /proc/self/mountinfo)
                   --ready FILE         create FILE once the events are enabled
+                """ + ScopeOptions.HELP + """
+                                       (a drop in softirq context counts for the task it interrupted)
                 On exit (duration, Ctrl-C or SIGTERM) the tables mode prints the totals of the whole run; both
                 modes print drops=N consumed=N lost=N to stderr. Needs root (or CAP_PERFMON) and tracefs.""";
     }
@@ -86,7 +89,8 @@ public final class DropsCommand implements Command {
     @Override
     public int run(List<String> argv, PrintStream out, PrintStream err) throws Exception {
         Args args = new Args(argv, Set.of("json", "include-consumed", "list-reasons"),
-                Set.of("interval", "top", "reason", "protocol", "duration", "pages", "kallsyms", "tracefs", "ready"));
+                Set.of("interval", "top", "reason", "protocol", "duration", "pages", "kallsyms", "tracefs", "ready",
+                        ScopeOptions.PID, ScopeOptions.CGROUP));
         if (!args.positional().isEmpty()) {
             throw new UsageException("drops takes no positional arguments, got " + args.positional());
         }
@@ -101,6 +105,7 @@ public final class DropsCommand implements Command {
             throw new UsageException("--pages must be a power of two, got " + pages);
         }
         boolean json = args.has("json");
+        ScopeOptions scope = ScopeOptions.of(args);
         List<String> reasons = args.list("reason");
         List<Integer> protocols = new ArrayList<>();
         for (String p : args.list("protocol")) {
@@ -137,6 +142,11 @@ public final class DropsCommand implements Command {
                 .includeConsumed(args.has("include-consumed"))
                 .reasons(reasons.toArray(new String[0]))
                 .protocols(protocols.stream().mapToInt(Integer::intValue).toArray());
+        if (scope.pid() > 0) {
+            b.process(scope.pid());
+        } else if (scope.cgroup() != null) {
+            b.cgroup(scope.cgroup());
+        }
         if (symbols != null) {
             b.symbols(symbols);
         }
