@@ -228,6 +228,11 @@ final class FieldParser {
         String type = element + "[" + dims + "]";
         boolean isSigned = signed(signed, element);
         int typeWidth = CTypes.elementWidth(element);
+        if (dims.isEmpty() && size > 0 && typeWidth > 0 && size % typeWidth == 0) {
+            // probe events declare a fetched array 'u32 arr[]' with the size of its N elements: a fixed array
+            return new Field(d.name(), type, offset, size, isSigned, FieldKind.ARRAY, element, typeWidth, size / typeWidth,
+                    fields.size(), line, null);
+        }
         if (dims.isEmpty() || dims.equals("0")) {
             if (size != 0) {
                 diag.warn(line, "flexible array '" + d.name() + "' has size " + size + " (expected 0)");
