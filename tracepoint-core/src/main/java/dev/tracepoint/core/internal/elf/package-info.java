@@ -5,6 +5,8 @@
  * the file offset a uprobe is placed at, from the {@code PT_LOAD} segment that holds it, as {@code perf probe}
  * does.
  *
+ * {@link dev.tracepoint.core.internal.elf.UsdtNote} reads the USDT markers of {@code .note.stapsdt}.
+ *
  * <p>Owns: the ELF layout. Does not own: writing probe definitions. Not exported from the module.
  */
 package dev.tracepoint.core.internal.elf;
