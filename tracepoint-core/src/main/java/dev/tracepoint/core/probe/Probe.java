@@ -42,14 +42,30 @@ public final class Probe {
     private final long offset;
     private final String name;
     private final List<String[]> args;
+    /** The file offset of a USDT semaphore the kernel increments while the probe is in use, or 0. */
+    private final long refCtrOffset;
 
     private Probe(Kind kind, Path binary, String symbol, long offset, String name, List<String[]> args) {
+        this(kind, binary, symbol, offset, name, args, 0);
+    }
+
+    private Probe(Kind kind, Path binary, String symbol, long offset, String name, List<String[]> args, long refCtrOffset) {
         this.kind = kind;
         this.binary = binary;
         this.symbol = symbol;
         this.offset = offset;
         this.name = name;
         this.args = List.copyOf(args);
+        this.refCtrOffset = refCtrOffset;
+    }
+
+    /** A uprobe at a USDT site, with the file offset of the marker's semaphore (0 for none). */
+    static Probe usdtSite(Path binary, long offset, long refCtrOffset, String name) {
+        return new Probe(Kind.UPROBE, binary.toAbsolutePath(), null, offset, checkName(name, "event name"), List.of(), refCtrOffset);
+    }
+
+    long refCtrOffset() {
+        return refCtrOffset;
     }
 
     /**
@@ -117,7 +133,7 @@ public final class Probe {
      * @return a new probe
      */
     public Probe named(String eventName) {
-        return new Probe(kind, binary, symbol, offset, checkName(eventName, "event name"), args);
+        return new Probe(kind, binary, symbol, offset, checkName(eventName, "event name"), args, refCtrOffset);
     }
 
     /**
@@ -135,7 +151,7 @@ public final class Probe {
         }
         List<String[]> a = new ArrayList<>(args);
         a.add(new String[] {fieldName, fetch});
-        return new Probe(kind, binary, symbol, offset, name, a);
+        return new Probe(kind, binary, symbol, offset, name, a, refCtrOffset);
     }
 
     /** {@return its kind} */

@@ -6,9 +6,13 @@ import dev.tracepoint.core.TracepointException;
 import dev.tracepoint.core.TracepointStream;
 import dev.tracepoint.core.internal.elf.ElfException;
 import dev.tracepoint.core.internal.elf.ElfFile;
+import dev.tracepoint.core.internal.elf.UsdtNote;
+import dev.tracepoint.core.internal.probe.UsdtArgs;
 import dev.tracepoint.core.internal.probe.DynamicEvents;
 
 import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -52,6 +56,77 @@ public final class Probes {
     }
 
     /**
+     * Attaches to a USDT marker of a binary: one uprobe per site of the marker in {@code .note.stapsdt}, each
+     * fetching the marker's arguments as fields {@code arg1..argN} (typed from their specifications:
+     * {@code -4@%r14d} becomes an {@code s32}), named {@code <marker>_<site>}, all removed when the stream closes.
+     * The marker's semaphore, if any, is passed to the kernel, which sets it while the probes are in use.
+     *
+     * @param stream a stream not yet open
+     * @param binary an executable or shared library with USDT markers ({@code libjvm.so} has {@code hotspot}'s)
+     * @param marker {@code provider:name}, such as {@code hotspot:thread__start}
+     * @return the subscriptions, one per site, in note order
+     * @throws ProbeException      when the binary has no such marker, its arguments cannot be translated (only
+     *                             x86_64's are), or the kernel rejects a site (the sites defined
+     *                             before it stay the stream's, which removes them when it closes)
+     * @throws TracepointException when a site's event cannot be subscribed
+     */
+    public static List<Subscription> enableUsdt(TracepointStream stream, Path binary, String marker) throws TracepointException {
+        int colon = marker.indexOf(':');
+        if (colon <= 0 || colon == marker.length() - 1) {
+            throw new IllegalArgumentException("USDT marker '" + marker + "' is not provider:name");
+        }
+        String provider = marker.substring(0, colon);
+        String name = marker.substring(colon + 1);
+        List<Probe> sites = new ArrayList<>();
+        try {
+            ElfFile elf = ElfFile.open(binary);
+            List<UsdtNote> notes = UsdtNote.of(elf).stream()
+                    .filter(n -> n.provider().equals(provider) && n.name().equals(name)).toList();
+            if (notes.isEmpty()) {
+                throw new ProbeException("no USDT marker " + marker + " in " + binary + " (.note.stapsdt)", null, null);
+            }
+            if (elf.machine() != ElfFile.EM_X86_64) {
+                throw new ProbeException("USDT marker " + marker + " in " + binary + ": arguments are translated for x86_64 only", null, null);
+            }
+            for (int i = 0; i < notes.size(); i++) {
+                UsdtNote n = notes.get(i);
+                long sem = n.semaphore() != 0 ? elf.fileOffset(n.semaphore()) : 0;
+                Probe p = Probe.usdtSite(binary, elf.fileOffset(n.pc()), sem, (name + "_" + i).replaceAll("[^A-Za-z0-9_]", "_"));
+                for (int a = 0; a < n.args().size(); a++) {
+                    try {
+                        p = p.fetch("arg" + (a + 1), UsdtArgs.x86(n.args().get(a)));
+                    } catch (IllegalArgumentException e) {
+                        throw new ProbeException(binary + ": USDT marker " + marker + " site " + i + ": " + e.getMessage(), null, e);
+                    }
+                }
+                sites.add(p);
+            }
+        } catch (ElfException e) {
+            throw new ProbeException("cannot read USDT marker " + marker + ": " + e.getMessage(), null, e);
+        }
+        List<Subscription> out = new ArrayList<>();
+        for (Probe p : sites) {
+            out.add(enable(stream, p)); // each removed at close; a failure leaves the earlier ones to the stream's close
+        }
+        return out;
+    }
+
+    /**
+     * The USDT markers of a binary, as {@code provider:name}, each once, in note order.
+     *
+     * @param binary an executable or shared library
+     * @return its markers; none when it has no {@code .note.stapsdt}
+     * @throws ProbeException when the file cannot be read as an ELF
+     */
+    public static List<String> usdtMarkers(Path binary) throws ProbeException {
+        try {
+            return UsdtNote.of(ElfFile.open(binary)).stream().map(n -> n.provider() + ":" + n.name()).distinct().toList();
+        } catch (ElfException e) {
+            throw new ProbeException("cannot read USDT markers: " + e.getMessage(), null, e);
+        }
+    }
+
+    /**
      * Defines a probe in tracefs, until the definition is closed.
      *
      * @param tracefs the tracefs to define it in
@@ -85,7 +160,8 @@ public final class Probes {
                         throw new ProbeException("cannot define " + probe + ": " + e.getMessage(), null, e);
                     }
                 }
-                location = probe.binary() + ":0x" + Long.toHexString(offset);
+                location = probe.binary() + ":0x" + Long.toHexString(offset)
+                        + (probe.refCtrOffset() != 0 ? "(0x" + Long.toHexString(probe.refCtrOffset()) + ")" : "");
             }
         }
         String group = DynamicEvents.ownGroup();

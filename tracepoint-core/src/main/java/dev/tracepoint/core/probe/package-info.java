@@ -5,6 +5,7 @@
  * subscribes to it like any tracepoint, and the stream removes the definition when it closes.
  * {@link dev.tracepoint.core.probe.Probes#sweep} removes the definitions left by processes that are gone, and
  * {@link dev.tracepoint.core.probe.ProbeException} quotes the kernel's {@code error_log} when it rejects a
- * definition.
+ * definition. {@link dev.tracepoint.core.probe.Probes#enableUsdt} attaches to a USDT marker of
+ * {@code .note.stapsdt}, one uprobe per site.
  */
 package dev.tracepoint.core.probe;
