@@ -131,7 +131,8 @@ class FormatParserTest {
                 "s32 c;\toffset:19;\tsize:4;\tsigned:1;",
                 "u64 d;\toffset:23;\tsize:8;\tsigned:0;",
                 "u32 arr[];\toffset:31;\tsize:16;\tsigned:0;",
-                "__data_loc char[] s;\toffset:47;\tsize:4;\tsigned:1;"));
+                "__data_loc char[] s;\toffset:47;\tsize:4;\tsigned:1;",
+                "__data_loc char[][2] sa;\toffset:51;\tsize:8;\tsigned:1;"));
         assertThat(f.warnings()).isEmpty();
         assertThat(f.requireField("b").offset()).isEqualTo(17);
         assertThat(f.requireField("b").signed()).isTrue();
@@ -139,6 +140,9 @@ class FormatParserTest {
         assertArray(f.requireField("arr"), "u32[]", 4, 4);
         assertThat(f.requireField("s").kind()).isEqualTo(FieldKind.DATA_LOC);
         assertThat(f.requireField("s").isString()).isTrue();
+        assertThat(f.requireField("sa").kind()).isEqualTo(FieldKind.DATA_LOC);
+        assertThat(f.requireField("sa").arrayLength()).isEqualTo(2);
+        assertThat(f.requireField("sa").size()).isEqualTo(8);
     }
 
     private static void assertArray(Field f, String type, int elementSize, int length) {

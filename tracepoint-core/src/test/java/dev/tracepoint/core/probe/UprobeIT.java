@@ -52,7 +52,7 @@ class UprobeIT {
             #include <string.h>
             #include <unistd.h>
             struct rec { uint8_t a; int16_t b; int32_t c; uint64_t d; char name[16]; uint32_t arr[4]; };
-            __attribute__((noinline)) long tp_target(struct rec *r, const char *s, int n) {
+            __attribute__((noinline)) long tp_target(struct rec *r, const char *s, int n, const char **names) {
                 __asm__ volatile("" ::: "memory");
                 return (long) r->c * n - 7;
             }
@@ -66,7 +66,9 @@ class UprobeIT {
                     snprintf(r.name, sizeof r.name, "rec-%d", i);
                     for (int k = 0; k < 4; k++) r.arr[k] = 0xfffffff0u + k + i;
                     char s[32]; snprintf(s, sizeof s, "call %d", i);
-                    tp_target(&r, s, i);
+                    char n0[16], n1[16]; snprintf(n0, sizeof n0, "first-%d", i); snprintf(n1, sizeof n1, "second-%d", i);
+                    const char *names[2] = {n0, n1};
+                    tp_target(&r, s, i, names);
                 }
                 return 0;
             }
@@ -99,7 +101,7 @@ class UprobeIT {
     }
 
     static String reg(int i) {
-        return X86 ? new String[] {"%di", "%si", "%dx"}[i] : "%x" + i;
+        return X86 ? new String[] {"%di", "%si", "%dx", "%cx"}[i] : "%x" + i;
     }
 
     static Probe entry() {
@@ -122,6 +124,13 @@ class UprobeIT {
     /** The kernel's text of a fetched field ({@code trace_probe.c}'s print functions). */
     static String kernelText(EventView e, Field f, String fetchType) {
         String base = fetchType.replaceAll("\\[.*", "");
+        if (f.isDynamic() && f.arrayLength() > 0) {
+            List<String> parts = new ArrayList<>();
+            for (int i = 0; i < f.arrayLength(); i++) {
+                parts.add("\"" + e.getString(f, i) + "\"");
+            }
+            return "{" + String.join(",", parts) + "}";
+        }
         if (f.isDynamic() || base.equals("string") || base.equals("ustring")) {
             return "\"" + e.getString(f) + "\"";
         }
