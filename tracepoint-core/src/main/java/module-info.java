@@ -3,8 +3,9 @@
  * through the Foreign Function and Memory API, and zero-copy decoding.
  *
  * <p>Exported: {@code dev.tracepoint.core} (streams, tracefs, listeners, exceptions),
- * {@code dev.tracepoint.core.format} (the format-file model and parser) and
- * {@code dev.tracepoint.core.decode} (event views, typed bindings). Everything under {@code internal} is not
+ * {@code dev.tracepoint.core.format} (the format-file model and parser),
+ * {@code dev.tracepoint.core.decode} (event views, typed bindings) and {@code dev.tracepoint.core.probe} (uprobes
+ * defined in tracefs and subscribed as tracepoints). Everything under {@code internal} is not
  * API; the text helpers ({@code internal.text}) are shared with the signal and skb modules only. The
  * {@code ./tracepoint} launcher is no part of this module: it is built from {@code src/cli/java} into the
  * separate {@code cli} jar.
@@ -13,6 +14,7 @@ module dev.tracepoint.core {
     exports dev.tracepoint.core;
     exports dev.tracepoint.core.format;
     exports dev.tracepoint.core.decode;
+    exports dev.tracepoint.core.probe;
     exports dev.tracepoint.core.internal.text to dev.tracepoint.signal, dev.tracepoint.skb;
 
     requires java.management; // CompilationMXBean: the warm-up waits for the JIT to go idle before enabling

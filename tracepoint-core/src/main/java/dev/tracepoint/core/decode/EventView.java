@@ -297,6 +297,35 @@ public final class EventView {
     }
 
     /**
+     * Decodes one string of a probe's string array, {@code __data_loc char[][N]} (a {@code string[N]} fetch
+     * argument), up to its first NUL. Bytes are decoded as UTF-8.
+     *
+     * @param field a {@code __data_loc} field of {@link Field#arrayLength()} strings
+     * @param index which string, from 0
+     * @return the string (allocates)
+     * @throws IndexOutOfBoundsException when the field has no string {@code index}
+     */
+    public String getString(Field field, int index) {
+        if (field.kind() != dev.tracepoint.core.format.FieldKind.DATA_LOC || index < 0 || index >= Math.max(1, field.arrayLength())) {
+            throw new IndexOutOfBoundsException("field " + field.name() + " of " + format.fullName() + " has no string " + index);
+        }
+        int off = field.offset() + 4 * index;
+        if (off + 4 > length) {
+            throw outside(field, off, 4);
+        }
+        int loc = segment.get(ValueLayout.JAVA_INT_UNALIGNED, base + off);
+        int dataOff = loc & 0xffff;
+        int dataLen = loc >>> 16;
+        if (dataOff + dataLen > length) {
+            throw outside(field, dataOff, dataLen);
+        }
+        int n = FieldReads.strlen(segment, base + dataOff, dataLen);
+        byte[] b = new byte[n];
+        MemorySegment.copy(segment, U8, base + dataOff, b, 0, n);
+        return new String(b, StandardCharsets.UTF_8);
+    }
+
+    /**
      * {@return the string field by name}; see {@link #getString(Field)}. Convenient, not fast.
      *
      * @param fieldName the field name

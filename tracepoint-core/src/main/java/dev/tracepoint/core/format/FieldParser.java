@@ -1,5 +1,7 @@
 package dev.tracepoint.core.format;
 
+import java.util.regex.Matcher;
+
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -19,6 +21,9 @@ import static dev.tracepoint.core.format.Diagnostics.shown;
  * sizes that contradict types and of inferred signedness. One instance serves one parse.
  */
 final class FieldParser {
+
+    /** {@code char[][N]}: the element type of a {@code __data_loc} array of N strings. */
+    private static final java.util.regex.Pattern STRING_ARRAY = java.util.regex.Pattern.compile("^(char)\\[\\]\\[([0-9]{1,4})\\]$");
 
     /** The prefix of a field line. */
     static final String FIELD = "field:";
@@ -209,6 +214,17 @@ final class FieldParser {
             throw diag.fail(line, "__rel_loc field '" + d.name() + "' has size " + size
                     + "; a __rel_loc locator is always 4 bytes (length << 16 | offset)");
         }
+        Matcher strings = STRING_ARRAY.matcher(d.type());
+        if (d.loc() == FieldKind.DATA_LOC && strings.matches()) {
+            // a probe's 'string[N]' fetch: N locators, one per string, '__data_loc char[][N]' of size 4*N
+            int n = Integer.parseInt(strings.group(2));
+            if (n <= 0 || size != 4 * n) {
+                throw diag.fail(line, "__data_loc field '" + d.name() + "' of " + n + " strings has size " + size
+                        + "; expected " + 4 * n);
+            }
+            return new Field(d.name(), type, offset, size, signed(signed, "char"), d.loc(), "char", 1, n,
+                    fields.size(), line, null);
+        }
         if (d.loc() == FieldKind.DATA_LOC && size != 4 && !(untyped && size == 2)) {
             throw diag.fail(line, "__data_loc field '" + d.name() + "' has size " + size
                     + "; expected 4 (or 2 for the untyped form of kernels before 2.6.32)");
@@ -228,6 +244,11 @@ final class FieldParser {
         String type = element + "[" + dims + "]";
         boolean isSigned = signed(signed, element);
         int typeWidth = CTypes.elementWidth(element);
+        if (dims.isEmpty() && size > 0 && typeWidth > 0 && size % typeWidth == 0) {
+            // probe events declare a fetched array 'u32 arr[]' with the size of its N elements: a fixed array
+            return new Field(d.name(), type, offset, size, isSigned, FieldKind.ARRAY, element, typeWidth, size / typeWidth,
+                    fields.size(), line, null);
+        }
         if (dims.isEmpty() || dims.equals("0")) {
             if (size != 0) {
                 diag.warn(line, "flexible array '" + d.name() + "' has size " + size + " (expected 0)");

@@ -72,6 +72,39 @@ class EventViewTest {
         assertThat(outside.copy().fields()).containsEntry("filename", null);
     }
 
+    /** A probe's {@code string[2]} fetch: {@code __data_loc char[][2]}, two locators of one string each. */
+    @Test
+    void probeStringArraysReadEachString() throws Exception {
+        String text = """
+                name: names
+                ID: 1234
+                format:
+                \tfield:unsigned short common_type;\toffset:0;\tsize:2;\tsigned:0;
+                \tfield:unsigned char common_flags;\toffset:2;\tsize:1;\tsigned:0;
+                \tfield:unsigned char common_preempt_count;\toffset:3;\tsize:1;\tsigned:0;
+                \tfield:int common_pid;\toffset:4;\tsize:4;\tsigned:1;
+
+                \tfield:unsigned long __probe_ip;\toffset:8;\tsize:8;\tsigned:0;
+                \tfield:__data_loc char[][2] names;\toffset:16;\tsize:8;\tsigned:1;
+
+                print fmt: "(%lx) names={\\"%s\\",\\"%s\\"}", REC->__probe_ip, __get_str(names[0]), __get_str(names[1])
+                """;
+        EventFormat f = dev.tracepoint.core.format.FormatParser.parse("tp_1/names/format", "tp_1",
+                text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        Field names = f.requireField("names");
+        assertThat(names.arrayLength()).isEqualTo(2);
+        // locators: length << 16 | offset; the strings at 24 ("ab") and 27 ("cde")
+        EventView v = new Records(f, 32).i32("names", (3 << 16) | 24).bytesAt(20, new String(new char[] {27, 0, 4, 0}))
+                .bytesAt(24, "ab\0cde\0").view();
+        assertThat(v.getString(names, 0)).isEqualTo("ab");
+        assertThat(v.getString(names, 1)).isEqualTo("cde");
+        assertThat(v.getString(names)).isEqualTo("ab");
+        assertThatThrownBy(() -> v.getString(names, 2)).isInstanceOf(IndexOutOfBoundsException.class)
+                .hasMessageContaining("names").hasMessageContaining("no string 2");
+        EventView outside = new Records(f, 32).i32("names", (3 << 16) | 24).bytesAt(20, new String(new char[] {30, 0, 9, 0})).view();
+        assertThatThrownBy(() -> outside.getString(names, 1)).isInstanceOf(DecodeException.class);
+    }
+
     @Test
     void relLocCountsFromTheEndOfTheField() throws Exception {
         EventFormat f = Records.format("found/lkml-2021-11-mhiramat-rel_loc-x86_64/sample-trace/foo_rel_loc/format");

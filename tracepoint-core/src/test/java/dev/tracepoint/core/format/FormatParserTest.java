@@ -120,6 +120,31 @@ class FormatParserTest {
         assertThat(f.requireField("things").elementSize()).isEqualTo(1);
     }
 
+    /** A uprobe's format as this kernel writes it: packed fields, a fetched array 'u32 arr[]' with a size, strings signed:1. */
+    @Test
+    void probeEventFormats() throws Exception {
+        EventFormat f = parse(file("\"(%lx) a=%u b=%d c=%d d=%llu arr={%u,%u,%u,%u} s=\\\"%s\\\"\", REC->__probe_ip, REC->a, REC->b, REC->c, REC->d,"
+                        + " REC->arr[0], REC->arr[1], REC->arr[2], REC->arr[3], __get_str(s)",
+                "unsigned long __probe_ip;\toffset:8;\tsize:8;\tsigned:0;",
+                "u8 a;\toffset:16;\tsize:1;\tsigned:0;",
+                "s16 b;\toffset:17;\tsize:2;\tsigned:1;",
+                "s32 c;\toffset:19;\tsize:4;\tsigned:1;",
+                "u64 d;\toffset:23;\tsize:8;\tsigned:0;",
+                "u32 arr[];\toffset:31;\tsize:16;\tsigned:0;",
+                "__data_loc char[] s;\toffset:47;\tsize:4;\tsigned:1;",
+                "__data_loc char[][2] sa;\toffset:51;\tsize:8;\tsigned:1;"));
+        assertThat(f.warnings()).isEmpty();
+        assertThat(f.requireField("b").offset()).isEqualTo(17);
+        assertThat(f.requireField("b").signed()).isTrue();
+        assertThat(f.requireField("d").offset()).isEqualTo(23);
+        assertArray(f.requireField("arr"), "u32[]", 4, 4);
+        assertThat(f.requireField("s").kind()).isEqualTo(FieldKind.DATA_LOC);
+        assertThat(f.requireField("s").isString()).isTrue();
+        assertThat(f.requireField("sa").kind()).isEqualTo(FieldKind.DATA_LOC);
+        assertThat(f.requireField("sa").arrayLength()).isEqualTo(2);
+        assertThat(f.requireField("sa").size()).isEqualTo(8);
+    }
+
     private static void assertArray(Field f, String type, int elementSize, int length) {
         assertThat(f.kind()).isEqualTo(FieldKind.ARRAY);
         assertThat(f.type()).isEqualTo(type);
