@@ -20,7 +20,7 @@ import java.util.List;
  * {@code dynamic_events} (or {@code uprobe_events}) under the group {@code tp_<pid>} of this process, then the
  * event is subscribed exactly like a tracepoint (its format and id read from {@code events/tp_<pid>/<name>/}).
  * A probe enabled on a stream is removed when the stream closes, and when opening it fails; the definitions a
- * process could not remove (it was killed) are removed by {@link #sweep}.
+ * process could not remove (it was killed) are removed by {@link #sweep}, which every new definition runs first.
  */
 public final class Probes {
 
@@ -163,6 +163,11 @@ public final class Probes {
                 location = probe.binary() + ":0x" + Long.toHexString(offset)
                         + (probe.refCtrOffset() != 0 ? "(0x" + Long.toHexString(probe.refCtrOffset()) + ")" : "");
             }
+        }
+        try {
+            events.sweep(); // what killed processes left behind, before this process adds its own
+        } catch (IOException e) {
+            // left for the next definition (or an explicit sweep) to remove; it does not hinder this one
         }
         String group = DynamicEvents.ownGroup();
         String line = probe.definition(group, location);
