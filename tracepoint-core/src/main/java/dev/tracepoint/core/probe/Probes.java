@@ -71,6 +71,26 @@ public final class Probes {
      * @throws TracepointException when a site's event cannot be subscribed
      */
     public static List<Subscription> enableUsdt(TracepointStream stream, Path binary, String marker) throws TracepointException {
+        List<Subscription> out = new ArrayList<>();
+        for (Probe p : usdtSites(binary, marker)) {
+            out.add(enable(stream, p)); // each removed at close; a failure leaves the earlier ones to the stream's close
+        }
+        return out;
+    }
+
+    /**
+     * The probes {@link #enableUsdt} defines for a USDT marker: one uprobe per site, at the site's file offset,
+     * with the marker's semaphore as its reference counter, fetching the marker's arguments as {@code arg1..argN},
+     * named {@code <marker>_<site>}. More fetch arguments may be added to each before it is enabled.
+     *
+     * @param binary an executable or shared library with USDT markers
+     * @param marker {@code provider:name}, such as {@code hotspot:gc__begin}
+     * @return the sites' probes, in note order
+     * @throws ProbeException           when the binary cannot be read, has no such marker, or its arguments cannot
+     *                                  be translated (only x86_64's are)
+     * @throws IllegalArgumentException when {@code marker} is not {@code provider:name}
+     */
+    public static List<Probe> usdtSites(Path binary, String marker) throws ProbeException {
         int colon = marker.indexOf(':');
         if (colon <= 0 || colon == marker.length() - 1) {
             throw new IllegalArgumentException("USDT marker '" + marker + "' is not provider:name");
@@ -104,11 +124,7 @@ public final class Probes {
         } catch (ElfException e) {
             throw new ProbeException("cannot read USDT marker " + marker + ": " + e.getMessage(), null, e);
         }
-        List<Subscription> out = new ArrayList<>();
-        for (Probe p : sites) {
-            out.add(enable(stream, p)); // each removed at close; a failure leaves the earlier ones to the stream's close
-        }
-        return out;
+        return sites;
     }
 
     /**

@@ -73,6 +73,68 @@ class UsdtIT {
         assertThat(new DynamicEvents(tracefs.root()).definitions()).noneMatch(d -> d[0].equals(DynamicEvents.ownGroup()));
     }
 
+    /**
+     * The headline: a child JVM collects garbage three times and starts two named threads; the stream sees its
+     * {@code gc__begin} (full: argument 1) and {@code gc__end} markers, and for each thread a {@code thread__start}
+     * whose arguments are what the thread printed of itself: its name's length, Java thread id, native id, daemon.
+     */
+    @Test
+    void aChildJvmsCollectionsAndThreadsAsItKnowsThem() throws Exception {
+        Tracefs tracefs = KernelTests.require();
+        assumeTrue(System.getProperty("os.arch").equals("amd64"), "USDT arguments are translated for x86_64");
+        assumeTrue(Files.exists(LIBJVM) && Probes.usdtMarkers(LIBJVM).contains("hotspot:gc__begin"), "no hotspot markers");
+        record Hit(String marker, int tid, long[] args) { }
+        List<Hit> hits = new CopyOnWriteArrayList<>();
+        long[] child = {-1};
+        String out;
+        try (TracepointStream stream = TracepointStream.builder().build()) {
+            for (String marker : List.of("gc__begin", "gc__end", "thread__start")) {
+                for (Subscription s : Probes.enableUsdt(stream, LIBJVM, "hotspot:" + marker)) {
+                    List<Field> args = s.format().fields().stream().filter(f -> f.name().matches("arg\\d+")).toList();
+                    s.onEvent(e -> {
+                        if (e.pid() == child[0]) {
+                            long[] v = new long[args.size()];
+                            for (int i = 0; i < v.length; i++) {
+                                v[i] = e.getLong(args.get(i));
+                            }
+                            hits.add(new Hit(marker, e.tid(), v));
+                        }
+                    });
+                }
+            }
+            stream.startAsync();
+            Process jvm = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"), HotSpotChild.class.getName(), "3")
+                    .redirectErrorStream(true).start();
+            child[0] = jvm.pid();
+            out = new String(jvm.getInputStream().readAllBytes());
+            assertThat(jvm.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(jvm.exitValue()).as(out).isZero();
+            List<Long> tids = out.lines().filter(l -> l.startsWith("thread ")).map(l -> Long.parseLong(l.split(" ")[2].substring(4))).toList();
+            assertThat(KernelTests.await(() -> hits.stream().filter(h -> h.marker().equals("gc__end")).count() >= 3
+                    && tids.stream().allMatch(t -> hits.stream().anyMatch(h -> h.marker().equals("thread__start") && h.tid() == t)),
+                    Duration.ofSeconds(10))).as("markers of the child JVM " + child[0] + ": " + hits.size()).isTrue();
+        }
+        List<Hit> begins = hits.stream().filter(h -> h.marker().equals("gc__begin")).toList();
+        assertThat(begins.stream().filter(h -> h.args()[0] == 1)).as("full collections").hasSizeGreaterThanOrEqualTo(3);
+        assertThat(hits.stream().filter(h -> h.marker().equals("gc__end"))).hasSameSizeAs(begins);
+        List<String> threads = out.lines().filter(l -> l.startsWith("thread ")).toList();
+        assertThat(threads).hasSize(2);
+        for (String line : threads) {
+            String[] w = line.split(" "); // thread NAME tid=N jtid=N daemon=B
+            String name = w[1];
+            int tid = Integer.parseInt(w[2].substring(4));
+            long jtid = Long.parseLong(w[3].substring(5));
+            long daemon = Boolean.parseBoolean(w[4].substring(7)) ? 1 : 0;
+            assertThat(hits).as(line).anySatisfy(h -> {
+                assertThat(h.marker()).isEqualTo("thread__start");
+                assertThat(h.tid()).isEqualTo(tid);
+                assertThat(h.args()).containsExactly(h.args()[0], name.length(), jtid, tid, daemon);
+            });
+        }
+        assertThat(new DynamicEvents(tracefs.root()).definitions()).noneMatch(d -> d[0].equals(DynamicEvents.ownGroup()));
+    }
+
     @Test
     void unknownMarkerSaysSo() throws Exception {
         Tracefs tracefs = KernelTests.require();

@@ -4,7 +4,7 @@ import java.io.PrintStream;
 import java.util.List;
 
 /**
- * One subcommand of the {@code ./tracepoint} launcher. The core provides {@code list}, {@code describe},
+ * One subcommand of the {@code ./tracepoint} launcher. The core provides {@code list}, {@code describe}, {@code usdt},
  * {@code formats} and {@code stream}; other modules provide theirs through {@link java.util.ServiceLoader}.
  */
 public interface Command {

@@ -5,6 +5,8 @@ import dev.tracepoint.core.format.EventFormat;
 import dev.tracepoint.core.format.Field;
 import dev.tracepoint.core.format.FormatParser;
 import dev.tracepoint.core.format.ValueTable;
+import dev.tracepoint.core.probe.ProbeDefinition;
+import dev.tracepoint.core.probe.Probes;
 
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -28,8 +30,10 @@ final class DescribeCommand implements Command {
     @Override
     public String usage() {
         return """
-                usage: tracepoint describe EVENT|FORMAT_FILE [--json]
+                usage: tracepoint describe EVENT|PROBE|FORMAT_FILE [--json]
                   EVENT        system:event of the running kernel, e.g. signal:signal_generate
+                  PROBE        a dynamic probe as stream takes it, e.g. 'uprobe:libc:nanosleep sec=+0(%di):s64'
+                               or 'usdt:libjvm:hotspot:gc__begin': defined to read its format, then removed
                   FORMAT_FILE  a format file, e.g. one captured from another kernel
                   --json       one JSON object instead of a table""";
     }
@@ -41,10 +45,30 @@ final class DescribeCommand implements Command {
             throw new UsageException("describe takes one tracepoint or format file");
         }
         String what = args.positional().get(0);
+        if (ProbeSpec.isProbe(what)) {
+            return describeProbe(ProbeSpec.parse(what), args.has("json"), out, err);
+        }
         Path p = Path.of(what);
         EventFormat f = (what.contains("/") || what.endsWith("format")) && Files.isRegularFile(p)
                 ? FormatParser.parse(p) : Tracefs.locate().format(what);
         out.print(args.has("json") ? json(f) : text(f));
+        return 0;
+    }
+
+    /**
+     * A probe's format, as the kernel lays out its event: the probe is defined for the time it takes to read it.
+     * A USDT marker's sites share their fields; the first one is shown.
+     */
+    private static int describeProbe(ProbeSpec spec, boolean json, PrintStream out, PrintStream err) throws Exception {
+        Tracefs tracefs = Tracefs.locate();
+        EventFormat f;
+        try (ProbeDefinition def = Probes.define(tracefs, spec.probes().get(0))) {
+            f = tracefs.format(def.tracepoint());
+        }
+        out.print(json ? json(f) : text(f));
+        out.flush();
+        err.println("tracepoint describe: " + spec.probes().get(0) + " (defined to read its format, then removed"
+                + (spec.probes().size() > 1 ? "; one of " + spec.probes().size() + " sites, all alike" : "") + ")");
         return 0;
     }
 

@@ -51,7 +51,8 @@ final class StreamCommand implements Command {
                   where COMM names the thread that was running, from the kernel's task records and /proc
                   (<...>: it exited before it was named; --ordered reads the records in time order, so
                   short-lived tasks are named too; --flight names from /proc alone, when it prints).
-                  EVENT                system:event, e.g. signal:signal_generate (tracepoint list GLOB finds them)
+                  EVENT                system:event, e.g. signal:signal_generate (tracepoint list GLOB finds them),
+                                       or a PROBE (below)
                   -- CMD [ARGS...]     run CMD and stream only its events and those of every task it creates:
                                        the events are enabled before CMD starts (it waits, stopped, before its
                                        exec); the stream stops when CMD exits, and exits with CMD's status
@@ -84,7 +85,7 @@ final class StreamCommand implements Command {
                                        (duration, Ctrl-C or SIGTERM) prints a last snapshot. --pages sets
                                        how much each CPU keeps (a signal_generate event is 88 bytes)
                   --ready FILE         create FILE once the events are enabled
-                """ + ScopeOptions.HELP + """
+                """ + ProbeSpec.HELP + ScopeOptions.HELP + """
                 Once the events are enabled it says so on stderr. On exit (duration, count, Ctrl-C or SIGTERM) it
                 prints events=N lost=N to stderr.""";
     }
@@ -175,8 +176,15 @@ final class StreamCommand implements Command {
         StringBuilder line = new StringBuilder(256);
         CountOnly counter = countOnly ? new CountOnly() : null;
         List<EventFormat> enabled = new ArrayList<>();
+        List<Subscription> subs = new ArrayList<>();
         for (String tp : tracepoints) {
-            Subscription sub = stream.enable(tp);
+            if (ProbeSpec.isProbe(tp)) {
+                subs.addAll(ProbeSpec.parse(tp).enable(stream)); // defined now, removed when the stream closes
+            } else {
+                subs.add(stream.enable(tp));
+            }
+        }
+        for (Subscription sub : subs) {
             if (!enabled.contains(sub.format())) {
                 enabled.add(sub.format());
             }
