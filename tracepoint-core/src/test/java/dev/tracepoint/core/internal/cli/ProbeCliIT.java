@@ -7,6 +7,7 @@ import dev.tracepoint.testing.KernelTests;
 import dev.tracepoint.testing.MiniJson;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -71,6 +72,30 @@ class ProbeCliIT {
             assertThat(events.stream().filter(e -> e.get("event").toString().contains(":gc__end_"))).hasSameSizeAs(begins);
             assertNothingLeftBy(c.pid());
         }
+    }
+
+    /**
+     * A JVM killed mid-stream cannot remove its probes: they stay, under its group, until the next definition
+     * made by any process of the library sweeps the groups of processes that are gone.
+     */
+    @Test
+    void aKilledStreamsProbesAreSweptByTheNextDefinition(@TempDir Path tmp) throws Exception {
+        Path ready = tmp.resolve("ready");
+        long killed;
+        try (CliProcess c = CliProcess.start("stream", NANOSLEEP, "--count-only", "--ready", ready.toString())) {
+            c.awaitFile(ready, Duration.ofSeconds(30));
+            killed = c.pid();
+            assertThat(new DynamicEvents(tracefs.root()).definitions()).anyMatch(d -> d[0].equals("tp_" + killed));
+            ProcessHandle.of(killed).orElseThrow().destroyForcibly(); // SIGKILL: no close, no shutdown hook
+            assertThat(c.waitFor(Duration.ofSeconds(10))).isEqualTo(137);
+        }
+        assertThat(new DynamicEvents(tracefs.root()).definitions()).as("left behind by the killed JVM")
+                .anyMatch(d -> d[0].equals("tp_" + killed));
+        try (CliProcess c = CliProcess.run("describe", NANOSLEEP)) {
+            assertThat(c.exitValue()).as(c.err()).isZero();
+            assertNothingLeftBy(c.pid());
+        }
+        assertNothingLeftBy(killed);
     }
 
     @Test
