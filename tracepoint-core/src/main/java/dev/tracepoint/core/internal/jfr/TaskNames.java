@@ -87,7 +87,11 @@ public final class TaskNames implements TaskListener {
         // a new task is named after its parent until its COMM record (a reused tid must not keep an old name)
         if (tid > 0 && tid != ptid) {
             String parent = names[slot(ptid)];
-            put(tid, parent != null ? parent : READ);
+            if (parent == null || parent == READ) {
+                parent = read(ppid, ptid); // the parent usually outlives the fork record: named while it can be
+                put(ptid, parent);
+            }
+            put(tid, parent);
         }
     }
 
