@@ -57,9 +57,11 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * Two streams of a JVM that forward the same tracepoint share its event type.
  *
  * <h2>Cost</h2>
- * Forwarding is an event listener on each tracepoint: an event type that no running recording enables costs one
- * {@code isEnabled()} check per kernel event, and nothing is committed. When enabled, a recording's settings
- * apply as to any event ({@code enabled}, {@code threshold}: kernel events have no duration, so a threshold
+ * Forwarding is an event listener on each tracepoint. The event types are enabled by default, as any event class
+ * is: every running recording gets them unless its settings say {@code enabled=false} for them (in a
+ * {@code .jfc} file or {@code Recording.disable("tracepoint.signal.signal_generate")}). A type that no running
+ * recording enables (and every type while no recording runs) costs one {@code isEnabled()} check per kernel
+ * event, and nothing is committed. When enabled, a recording's settings apply as to any event ({@code enabled}, {@code threshold}: kernel events have no duration, so a threshold
  * above 0 drops them). A committed event allocates its strings only (and, where the JIT does not inline
  * {@code Event.set}, the boxes of its numbers); one event instance per type is reused.
  *

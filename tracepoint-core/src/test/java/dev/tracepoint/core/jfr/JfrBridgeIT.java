@@ -133,8 +133,8 @@ class JfrBridgeIT {
         assertThat(kernel).hasSize(n);
         assertThat(decoded).hasSize(n);
         long bound = JfrClock.get().uncertaintyNanos() + 1_000; // + the kernel's perf clock against CLOCK_MONOTONIC
-        long worstBefore = 0;
-        long worstAfter = 0;
+        long worstBefore = Long.MAX_VALUE;
+        long worstAfter = Long.MAX_VALUE;
         kernel.sort((a, b) -> Long.compare(a.getLong("kernelNanos"), b.getLong("kernelNanos")));
         for (int i = 0; i < n; i++) {
             RecordedEvent e = kernel.get(i);
@@ -161,8 +161,8 @@ class JfrBridgeIT {
             // and the start time is the commit, later
             assertThat(e.getStartTime()).isAfterOrEqualTo(kt);
         }
-        System.out.printf("JfrBridgeIT: clock %s; worst kernelTime-before %d ns, after-kernelTime %d ns (bound %d ns)%n",
-                JfrClock.get(), worstBefore, worstAfter, bound);
+        System.out.printf("JfrBridgeIT: clock %s; kernelTime - marker before: min %d ns; marker after - kernelTime: min %d ns"
+                + " (bound %d ns)%n", JfrClock.get(), worstBefore, worstAfter, bound);
         assertThat(stats).isNotEmpty();
         RecordedEvent last = stats.getLast();
         assertThat(last.getString("stream")).isEqualTo("jfr-it");
@@ -170,10 +170,14 @@ class JfrBridgeIT {
     }
 
     @Test
-    void commitsNothingWhenNoRecordingEnablesTheType() throws Exception {
+    void commitsNothingWhileTheRunningRecordingDisablesTheType(@TempDir Path dir) throws Exception {
         int n = 10;
         long[] seen = {0};
-        try (TracepointStream stream = TracepointStream.builder().tracefs(tracefs).build()) {
+        try (Recording recording = new Recording();
+             TracepointStream stream = TracepointStream.builder().tracefs(tracefs).build()) {
+            recording.disable(JfrBridge.eventName(GENERATE)); // forwarded types are enabled by default
+            recording.enable(Marker.class);
+            recording.start();
             stream.enable(GENERATE).filter("pid == " + childPid).onEvent(e -> seen[0]++);
             JfrBridge bridge = JfrBridge.forward(stream, GENERATE);
             stream.startAsync();
@@ -183,7 +187,34 @@ class JfrBridgeIT {
             await(() -> seen[0] >= n, Duration.ofSeconds(10));
             assertThat(seen[0]).isEqualTo(n);
             assertThat(bridge.committedCount()).isZero();
+            recording.stop();
+            recording.dump(dir.resolve("off.jfr"));
         }
+        assertThat(RecordingFile.readAllEvents(dir.resolve("off.jfr")))
+                .noneMatch(e -> e.getEventType().getName().equals(JfrBridge.eventName(GENERATE)));
+    }
+
+    @Test
+    void recordsByDefaultInARecordingThatDoesNotMentionTheType(@TempDir Path dir) throws Exception {
+        int n = 5;
+        try (Recording recording = new Recording();
+             TracepointStream stream = TracepointStream.builder().tracefs(tracefs).build()) {
+            recording.enable(Marker.class); // a recording of other events: the forwarded type is on by default
+            recording.start();
+            stream.enable(GENERATE).filter("pid == " + childPid);
+            JfrBridge bridge = JfrBridge.forward(stream, GENERATE);
+            stream.startAsync();
+            for (int i = 0; i < n; i++) {
+                TestCalls.kill(childPid, SIGURG);
+            }
+            await(() -> bridge.committedCount() >= n, Duration.ofSeconds(10));
+            assertThat(bridge.committedCount()).isEqualTo(n);
+            recording.stop();
+            recording.dump(dir.resolve("on.jfr"));
+        }
+        assertThat(RecordingFile.readAllEvents(dir.resolve("on.jfr")))
+                .filteredOn(e -> e.getEventType().getName().equals(JfrBridge.eventName(GENERATE)))
+                .hasSize(n).allSatisfy(e -> assertThat(e.getInt("sig")).isEqualTo(SIGURG));
     }
 
     /** What the recorded event must hold, from the stream's own view of the same record. */

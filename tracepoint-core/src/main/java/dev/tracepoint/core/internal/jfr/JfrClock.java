@@ -2,6 +2,7 @@ package dev.tracepoint.core.internal.jfr;
 
 import jdk.jfr.Category;
 import jdk.jfr.Description;
+import jdk.jfr.Enabled;
 import jdk.jfr.Event;
 import jdk.jfr.Label;
 import jdk.jfr.Name;
@@ -41,6 +42,7 @@ public final class JfrClock {
     @Description("Committed by the tracepoint library when it measures JFR's ticks against CLOCK_MONOTONIC")
     @Category({"Kernel", "Tracepoint"})
     @StackTrace(false)
+    @Enabled(false) // only in the calibration's own recording, never in the user's
     static final class Calibration extends Event {
         @Label("Sequence")
         int seq;
@@ -81,7 +83,7 @@ public final class JfrClock {
         Path tmp = null;
         try (Recording r = new Recording()) {
             r.setName("tracepoint clock calibration");
-            r.enable(Calibration.class).withoutStackTrace().withoutThreshold();
+            r.enable(Calibration.class).withoutStackTrace().withoutThreshold(); // only this recording has it
             r.setToDisk(true);
             r.start();
             long[] before = new long[PAIRS];
