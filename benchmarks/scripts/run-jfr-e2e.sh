@@ -68,7 +68,7 @@ run_one() { # mode rep -> a line "mode rep events lost cpu_s gen_ns"
         lost=$(grep -o 'lost=[0-9]*' "$log.out" | cut -d= -f2)
     fi
     local size=""
-    [ "$mode" = jfr ] && size=$(stat -c %s "$work/rec-$rep.jfr")
+    [ "$mode" = jfr ] && size=$(stat -c %s "$work/rec-$rep.jfr" 2>/dev/null || echo missing)
     echo "$mode $rep $events $lost $(( t1 - t0 )) $(echo "$gen" | grep -o 'ns_per_op=[0-9.]*' | cut -d= -f2) $size"
 }
 

@@ -1,6 +1,7 @@
 package dev.tracepoint.core.internal.cli;
 
 import jdk.jfr.Recording;
+import jdk.jfr.RecordingState;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -27,7 +28,7 @@ public final class JfrFile {
      * @param events the JFR event names to enable
      * @throws UsageException when FILE's directory does not exist
      */
-    public JfrFile(Path file, List<String> events) throws UsageException {
+    public JfrFile(Path file, List<String> events) throws UsageException, IOException {
         Path dir = file.toAbsolutePath().getParent();
         if (dir != null && !Files.isDirectory(dir)) {
             throw new UsageException("--jfr " + file + ": no such directory " + dir);
@@ -40,6 +41,9 @@ public final class JfrFile {
         recording.enable("tracepoint.Statistics").withPeriod(Duration.ofSeconds(1));
         recording.enable("tracepoint.Lost");
         recording.setToDisk(true);
+        // written by stop(), or by JFR's own shutdown hook should it stop the recording first (Ctrl-C, SIGTERM:
+        // the hooks run in no given order; events the stream drains after that are not in the file)
+        recording.setDestination(file);
         recording.start();
     }
 
@@ -59,15 +63,16 @@ public final class JfrFile {
         }
         stopped = true;
         try {
-            recording.stop();
-            recording.dump(file);
+            if (recording.getState() == RecordingState.RUNNING) {
+                recording.stop(); // writes the destination
+            }
+        } catch (IllegalStateException raced) {
+            // JFR's shutdown hook stopped it meanwhile, and writes it
+        }
+        try {
             err.println("recording written to " + file + " (" + Files.size(file) + " bytes): jfr print --events 'tracepoint.*' " + file);
-        } catch (IllegalStateException e) {
-            err.println("tracepoint: the JVM stopped the recording before it could be written: " + e.getMessage());
         } catch (IOException e) {
             err.println("tracepoint: could not write " + file + ": " + e.getMessage());
-        } finally {
-            recording.close();
         }
         err.flush();
     }
