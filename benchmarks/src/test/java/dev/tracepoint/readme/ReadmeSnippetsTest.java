@@ -36,6 +36,7 @@ class ReadmeSnippetsTest {
             import dev.tracepoint.core.*;
             import dev.tracepoint.core.decode.*;
             import dev.tracepoint.core.format.*;
+            import dev.tracepoint.core.jfr.*;
             import dev.tracepoint.signal.*;
             import dev.tracepoint.skb.*;
             import java.lang.foreign.MemorySegment;
@@ -43,6 +44,7 @@ class ReadmeSnippetsTest {
             import java.nio.file.Path;
             import java.time.Duration;
             import java.util.*;
+            import javax.management.remote.*;
 
             public class Snippet%d {
             %s

@@ -3,10 +3,12 @@ package dev.tracepoint.core;
 import dev.tracepoint.core.decode.EventView;
 import dev.tracepoint.core.format.EventFormat;
 import dev.tracepoint.core.internal.access.ViewAccess;
+import dev.tracepoint.core.internal.jmx.StreamMBean;
 import dev.tracepoint.core.internal.session.StreamConfig;
 import dev.tracepoint.core.internal.session.StreamListeners;
 import dev.tracepoint.core.internal.session.StreamRuntime;
 
+import javax.management.ObjectName;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -71,6 +73,9 @@ public final class TracepointStream implements AutoCloseable {
     private final EventView view = ViewAccess.get().newView();
     /** The stream's state, threads and, once open, its session and consumer. */
     private final StreamRuntime runtime;
+    /** The MXBean's name when the builder asked for one, else null. */
+    private final ObjectName mbeanName;
+    private boolean mbeanRegistered;
 
     TracepointStream(Tracefs tracefs, TracepointStreamBuilder config) {
         this.tracefs = tracefs;
@@ -79,6 +84,10 @@ public final class TracepointStream implements AutoCloseable {
         this.runtime = new StreamRuntime(new StreamConfig(config.cpus, config.ringPages, config.wakeupEvents,
                 config.wakeupBytes, config.maxLatency, config.scope, config.warmUp, config.flightRecorder,
                 config.threadName, config.lateness, config.taskListeners), listeners, view);
+        this.mbeanName = config.jmx ? StreamMBean.objectName("TracepointStream", config.name) : null;
+        if (mbeanName != null) {
+            listeners.addClose(this::unregisterMBean);
+        }
     }
 
     /**
@@ -210,6 +219,21 @@ public final class TracepointStream implements AutoCloseable {
     }
 
     /**
+     * Adds a listener of the kernel's task records (COMM, FORK, EXIT), as
+     * {@link TracepointStreamBuilder#onTask(TaskListener)} does: for a part of a program that gets the stream
+     * built, before it opens. The records are asked for when the stream (or its builder) has a task listener.
+     *
+     * @param listener the task listener, called on the consumer thread
+     * @return this stream
+     * @throws IllegalStateException when the stream is open or closed
+     */
+    public TracepointStream onTask(TaskListener listener) {
+        checkNotOpen();
+        listeners.addTask(listener);
+        return this;
+    }
+
+    /**
      * Replaces the error listener (the default logs through {@link System.Logger}, rate-limited).
      *
      * @param listener told about listener exceptions, bad samples and corrupted rings
@@ -291,6 +315,33 @@ public final class TracepointStream implements AutoCloseable {
      */
     public void open() throws TracepointException {
         runtime.open(!subscriptions.isEmpty(), subscriptions::toOpen);
+        if (mbeanName != null) {
+            registerMBean();
+        }
+    }
+
+    private void registerMBean() throws TracepointException {
+        synchronized (mbeanName) {
+            if (mbeanRegistered || runtime.isClosed()) {
+                return;
+            }
+            try {
+                StreamMBean.register(mbeanName, new Management());
+            } catch (IllegalStateException e) {
+                close();
+                throw new TracepointException(e.getMessage(), e);
+            }
+            mbeanRegistered = true;
+        }
+    }
+
+    private void unregisterMBean() {
+        synchronized (mbeanName) {
+            if (mbeanRegistered) {
+                StreamMBean.unregister(mbeanName);
+                mbeanRegistered = false;
+            }
+        }
     }
 
     // -------------------------------------------------------------------------------------- consuming
@@ -514,6 +565,100 @@ public final class TracepointStream implements AutoCloseable {
     /** {@return {@code CLOCK_REALTIME - CLOCK_MONOTONIC} at open, to turn event times into wall-clock times} */
     public long wallClockOffsetNanos() {
         return runtime.wallClockOffsetNanos();
+    }
+
+    /** {@return the stream's name ({@link TracepointStreamBuilder#name(String)}; by default its consumer thread's)} */
+    public String name() {
+        return config.name;
+    }
+
+    /**
+     * {@return the MXBean's object name, {@code dev.tracepoint:type=TracepointStream,name=NAME}, when the stream
+     * was built with {@link TracepointStreamBuilder#jmx(boolean)}; else empty}
+     */
+    public java.util.Optional<ObjectName> mbeanName() {
+        return java.util.Optional.ofNullable(mbeanName);
+    }
+
+    /** The stream's MXBean: reads the stream's counters. */
+    private final class Management implements TracepointStreamMXBean {
+        @Override
+        public String getName() {
+            return config.name;
+        }
+
+        @Override
+        public List<String> getTracepoints() {
+            return tracepoints();
+        }
+
+        @Override
+        public boolean isOpen() {
+            return runtime.isOpen();
+        }
+
+        @Override
+        public long getEvents() {
+            return eventCount();
+        }
+
+        @Override
+        public long getLost() {
+            return lostCount();
+        }
+
+        @Override
+        public long[] getLostPerCpu() {
+            int n = 0;
+            for (int cpu : cpus()) {
+                n = Math.max(n, cpu + 1);
+            }
+            long[] lost = new long[n];
+            for (int cpu = 0; cpu < n; cpu++) {
+                lost[cpu] = lostCount(cpu);
+            }
+            return lost;
+        }
+
+        @Override
+        public long getCorrupt() {
+            return corruptCount();
+        }
+
+        @Override
+        public long getLate() {
+            return lateCount();
+        }
+
+        @Override
+        public long getEarly() {
+            return earlyCount();
+        }
+
+        @Override
+        public int[] getArmedCpus() {
+            return armedCpus();
+        }
+
+        @Override
+        public int getRings() {
+            return runtime.isOpen() ? armedCpus().length : 0;
+        }
+
+        @Override
+        public long getRingBytes() {
+            return runtime.ringBytes();
+        }
+
+        @Override
+        public long getWakeups() {
+            return runtime.wakeups();
+        }
+
+        @Override
+        public long getConsumerCpuNanos() {
+            return StreamMBean.cpuNanos(runtime.consumerThread());
+        }
     }
 
     /** {@return the tracefs the stream reads formats from} */

@@ -23,6 +23,8 @@ public final class TracepointStreamBuilder {
     boolean warmUp = true;
     boolean flightRecorder;
     String threadName = "tracepoint-consumer";
+    String name;
+    boolean jmx;
     Duration lateness;
     final List<TaskListener> taskListeners = new ArrayList<>();
 
@@ -235,6 +237,35 @@ public final class TracepointStreamBuilder {
     }
 
     /**
+     * Names the stream: its MBean ({@link #jmx(boolean)}) and its {@code tracepoint.Statistics} JFR events
+     * ({@code dev.tracepoint.core.jfr.JfrBridge}) go by this name.
+     *
+     * @param name the stream's name (default: the {@linkplain #threadName(String) consumer thread's name})
+     * @return this builder
+     */
+    public TracepointStreamBuilder name(String name) {
+        Objects.requireNonNull(name, "name");
+        if (name.isBlank()) {
+            throw new IllegalArgumentException("a stream's name may not be blank");
+        }
+        this.name = name;
+        return this;
+    }
+
+    /**
+     * Registers the stream's MXBean ({@link TracepointStreamMXBean}) in the platform MBean server as
+     * {@code dev.tracepoint:type=TracepointStream,name=NAME} ({@link #name(String)}) when it opens, and
+     * unregisters it when it closes. Two streams open at once need different names: the second fails to open.
+     *
+     * @param enabled whether to register the MXBean (default false)
+     * @return this builder
+     */
+    public TracepointStreamBuilder jmx(boolean enabled) {
+        this.jmx = enabled;
+        return this;
+    }
+
+    /**
      * Delivers in time order across CPUs. Each CPU's ring is in time order, but the stream reads the rings
      * one after the other, so without this a consumer may see a task's event before the FORK that created
      * it, or a signal before the exec that renamed its sender. Ordered, every listener (event listeners,
@@ -316,6 +347,8 @@ public final class TracepointStreamBuilder {
         copy.warmUp = warmUp;
         copy.flightRecorder = flightRecorder;
         copy.threadName = threadName;
+        copy.name = name != null ? name : threadName;
+        copy.jmx = jmx;
         copy.lateness = lateness;
         copy.taskListeners.addAll(taskListeners);
         return new TracepointStream(t, copy);

@@ -5,9 +5,12 @@ import dev.tracepoint.core.TracepointException;
 import dev.tracepoint.core.Subscription;
 import dev.tracepoint.core.TracepointStream;
 import dev.tracepoint.core.TracepointStreamBuilder;
+import dev.tracepoint.core.internal.jmx.StreamMBean;
+import dev.tracepoint.signal.internal.SignalJfr;
 import dev.tracepoint.signal.internal.SignalLedger;
 import dev.tracepoint.signal.internal.SignalSelection;
 
+import javax.management.ObjectName;
 import java.time.Duration;
 import java.util.function.Consumer;
 
@@ -70,13 +73,17 @@ public final class SignalMonitor implements AutoCloseable {
     private final Consumer<? super SignalGenerateRecord> onSignal;
     private final Consumer<? super SignalDeliverRecord> onDeliver;
     private final KillSyscalls failedKills;
+    /** The JFR events' committer, or null without {@link SignalMonitorBuilder#jfr(boolean)}. */
+    private final SignalJfr jfr;
+    private final String name;
+    private final ObjectName mbeanName;
 
     private boolean opened;
     private boolean consuming;
 
     SignalMonitor(SignalMonitorBuilder b, SignalSelection selection, TaskTable tasks) throws TracepointException {
         TracepointStreamBuilder sb = TracepointStream.builder().onTask(tasks).ringPages(b.ringPages)
-                .maxLatency(b.maxLatency).ordered(b.lateness).threadName("tracepoint-signals");
+                .maxLatency(b.maxLatency).ordered(b.lateness).threadName("tracepoint-signals").name(b.name);
         if (b.tracefs != null) {
             sb.tracefs(b.tracefs);
         }
@@ -86,6 +93,9 @@ public final class SignalMonitor implements AutoCloseable {
             this.tasks = tasks;
             this.selection = selection;
             this.onSignal = b.onSignal;
+            this.jfr = b.jfr ? new SignalJfr() : null;
+            this.name = b.name;
+            this.mbeanName = b.jmx ? StreamMBean.objectName("SignalMonitor", b.name) : null;
             this.onDeliver = b.onDeliver;
             this.ledger = new SignalLedger(b.aggregate, s::lostCount, tasks::lookup);
             Subscription generate = s.enable(SignalGenerate.TRACEPOINT);
@@ -98,7 +108,19 @@ public final class SignalMonitor implements AutoCloseable {
             } else {
                 this.deliverKernelFilter = null;
             }
-            this.failedKills = b.onFailedKill == null ? null : KillSyscalls.enable(s, selection, tasks, b.onFailedKill);
+            Consumer<? super FailedKill> failed = b.onFailedKill;
+            if (failed != null && jfr != null) {
+                Consumer<? super FailedKill> user = failed;
+                SignalJfr j = jfr;
+                failed = k -> {
+                    j.commit(k);
+                    user.accept(k);
+                };
+            }
+            this.failedKills = failed == null ? null : KillSyscalls.enable(s, selection, tasks, failed);
+            if (mbeanName != null) {
+                s.onClose(() -> StreamMBean.unregister(mbeanName));
+            }
             for (LostListener l : b.lostListeners) {
                 s.onLost(l);
             }
@@ -150,6 +172,14 @@ public final class SignalMonitor implements AutoCloseable {
         tasks.seed();
         ledger.open(System.nanoTime());
         opened = true;
+        if (mbeanName != null && !stream.isClosed()) {
+            try {
+                StreamMBean.register(mbeanName, new Management());
+            } catch (IllegalStateException e) {
+                stream.close();
+                throw new TracepointException(e.getMessage(), e);
+            }
+        }
     }
 
     /**
@@ -234,13 +264,18 @@ public final class SignalMonitor implements AutoCloseable {
         if (!selection.senderCommMatches(comm)) {
             return;
         }
-        if (onSignal == null) {
+        if (onSignal == null && (jfr == null || !SignalJfr.signalsEnabled())) {
             ledger.signal(e, comm, sender == null ? TaskTable.UNKNOWN_UID : sender.uid); // counting only: no copy
             return;
         }
         SignalGenerateRecord r = SignalGenerateRecord.of(e, sender);
         ledger.signal(r);
-        onSignal.accept(r);
+        if (jfr != null) {
+            jfr.commit(r);
+        }
+        if (onSignal != null) {
+            onSignal.accept(r);
+        }
     }
 
     private void onDeliverEvent(SignalDeliver e) {
@@ -383,6 +418,62 @@ public final class SignalMonitor implements AutoCloseable {
      */
     public TaskTable tasks() {
         return tasks;
+    }
+
+    /**
+     * {@return the MXBean's object name, {@code dev.tracepoint:type=SignalMonitor,name=NAME}, when built with
+     * {@link SignalMonitorBuilder#jmx(boolean)}; else empty}
+     */
+    public java.util.Optional<ObjectName> mbeanName() {
+        return java.util.Optional.ofNullable(mbeanName);
+    }
+
+    /** The monitor's MXBean. */
+    private final class Management implements SignalMonitorMXBean {
+        @Override
+        public String getName() {
+            return name;
+        }
+
+        @Override
+        public boolean isOpen() {
+            return !stream.isClosed();
+        }
+
+        @Override
+        public long getEvents() {
+            return eventCount();
+        }
+
+        @Override
+        public long getSignals() {
+            return signalCount();
+        }
+
+        @Override
+        public long getDeliveries() {
+            return deliveryCount();
+        }
+
+        @Override
+        public long getFailedKills() {
+            return failedKillCount();
+        }
+
+        @Override
+        public long getLost() {
+            return lostCount();
+        }
+
+        @Override
+        public long getLate() {
+            return lateCount();
+        }
+
+        @Override
+        public String getKernelFilter() {
+            return kernelFilter();
+        }
     }
 
     @Override

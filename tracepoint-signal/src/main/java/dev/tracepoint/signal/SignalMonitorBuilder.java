@@ -42,6 +42,9 @@ public final class SignalMonitorBuilder {
     CpuListener cpuListener;
     final List<Runnable> flushListeners = new ArrayList<>();
     ErrorListener errorListener;
+    boolean jfr;
+    boolean jmx;
+    String name = "signals";
 
     SignalMonitorBuilder() {
     }
@@ -370,6 +373,49 @@ public final class SignalMonitorBuilder {
      */
     public SignalMonitorBuilder onError(ErrorListener listener) {
         this.errorListener = Objects.requireNonNull(listener, "listener");
+        return this;
+    }
+
+    // ------------------------------------------------------------------------ Flight Recorder and JMX
+
+    /**
+     * Commits each matching signal as a {@code tracepoint.signal.Signal} JFR event (sender and target named,
+     * signal, code and result names, {@code kernelTime} on the JVM's time base), and, with
+     * {@link #onFailedKill}, each failed kill-family call as a {@code tracepoint.signal.FailedKill} event: into
+     * every recording that enables them. An event type no recording enables costs one check per signal.
+     *
+     * @param enabled whether to commit JFR events (default false)
+     * @return this builder
+     */
+    public SignalMonitorBuilder jfr(boolean enabled) {
+        this.jfr = enabled;
+        return this;
+    }
+
+    /**
+     * Registers the monitor's MXBean ({@link SignalMonitorMXBean}) as
+     * {@code dev.tracepoint:type=SignalMonitor,name=NAME} when it opens, unregistered when it closes.
+     *
+     * @param enabled whether to register it (default false)
+     * @return this builder
+     */
+    public SignalMonitorBuilder jmx(boolean enabled) {
+        this.jmx = enabled;
+        return this;
+    }
+
+    /**
+     * Names the monitor, for its MXBean; its stream is named the same.
+     *
+     * @param name the name (default {@code signals})
+     * @return this builder
+     */
+    public SignalMonitorBuilder name(String name) {
+        Objects.requireNonNull(name, "name");
+        if (name.isBlank()) {
+            throw new IllegalArgumentException("a monitor's name may not be blank");
+        }
+        this.name = name;
         return this;
     }
 

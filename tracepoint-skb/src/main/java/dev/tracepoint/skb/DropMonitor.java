@@ -7,9 +7,12 @@ import dev.tracepoint.core.Subscription;
 import dev.tracepoint.core.TracepointStream;
 import dev.tracepoint.core.TracepointStreamBuilder;
 import dev.tracepoint.core.format.EventFormat;
+import dev.tracepoint.core.internal.jmx.StreamMBean;
+import dev.tracepoint.skb.internal.DropJfr;
 import dev.tracepoint.skb.internal.DropLedger;
 import dev.tracepoint.skb.internal.KernelFilter;
 
+import javax.management.ObjectName;
 import java.time.Duration;
 
 /**
@@ -58,13 +61,17 @@ public final class DropMonitor implements AutoCloseable {
     private final boolean hasReason;
     private final DropListener listener;
     private final Drop drop;
+    /** The JFR events' committer, or null without {@link DropMonitorBuilder#jfr(boolean)}. */
+    private final DropJfr jfr;
+    private final String name;
+    private final ObjectName mbeanName;
 
     private boolean opened;
     private boolean consuming;
 
     DropMonitor(DropMonitorBuilder b) throws TracepointException {
         TracepointStreamBuilder sb = TracepointStream.builder().ringPages(b.ringPages).maxLatency(b.maxLatency)
-                .threadName("tracepoint-drops");
+                .threadName("tracepoint-drops").name(b.name);
         if (b.tracefs != null) {
             sb.tracefs(b.tracefs);
         }
@@ -74,6 +81,12 @@ public final class DropMonitor implements AutoCloseable {
             this.symbols = b.symbols; // else loaded at open, once the events could be opened
             this.includeConsumed = b.includeConsumed;
             this.listener = b.listener;
+            this.jfr = b.jfr ? new DropJfr() : null;
+            this.name = b.name;
+            this.mbeanName = b.jmx ? StreamMBean.objectName("DropMonitor", b.name) : null;
+            if (mbeanName != null) {
+                s.onClose(() -> StreamMBean.unregister(mbeanName));
+            }
             Subscription kfreeSkb = s.enable(KfreeSkb.TRACEPOINT);
             EventFormat kfree = kfreeSkb.format();
             this.reasons = DropReasons.of(kfree);
@@ -134,6 +147,14 @@ public final class DropMonitor implements AutoCloseable {
         drop.symbols(symbols()); // before the consumer thread starts, which publishes it
         ledger.open(System.nanoTime()); // the setup time is not part of the first period
         opened = true;
+        if (mbeanName != null && !stream.isClosed()) {
+            try {
+                StreamMBean.register(mbeanName, new Management());
+            } catch (IllegalStateException e) {
+                stream.close();
+                throw new TracepointException(e.getMessage(), e);
+            }
+        }
     }
 
     /**
@@ -209,14 +230,23 @@ public final class DropMonitor implements AutoCloseable {
 
     private void onKfreeSkb(KfreeSkb e) {
         ledger.drop(hasReason ? e.reason() : -1, e.location());
-        if (listener != null) {
-            listener.onDrop(drop.moveTo(e));
+        if (listener != null || jfr != null && DropJfr.enabled()) {
+            Drop d = drop.moveTo(e);
+            if (jfr != null) {
+                jfr.commit(d);
+            }
+            if (listener != null) {
+                listener.onDrop(d);
+            }
         }
     }
 
     private void onConsumeSkb(ConsumeSkb e) {
         Drop d = drop.moveTo(e);
         ledger.consumed(d.location());
+        if (jfr != null) {
+            jfr.commit(d);
+        }
         if (listener != null) {
             listener.onDrop(d);
         }
@@ -324,6 +354,52 @@ public final class DropMonitor implements AutoCloseable {
      */
     public boolean includesConsumed() {
         return includeConsumed;
+    }
+
+    /**
+     * {@return the MXBean's object name, {@code dev.tracepoint:type=DropMonitor,name=NAME}, when built with
+     * {@link DropMonitorBuilder#jmx(boolean)}; else empty}
+     */
+    public java.util.Optional<ObjectName> mbeanName() {
+        return java.util.Optional.ofNullable(mbeanName);
+    }
+
+    /** The monitor's MXBean. */
+    private final class Management implements DropMonitorMXBean {
+        @Override
+        public String getName() {
+            return name;
+        }
+
+        @Override
+        public boolean isOpen() {
+            return !stream.isClosed();
+        }
+
+        @Override
+        public long getEvents() {
+            return eventCount();
+        }
+
+        @Override
+        public long getDrops() {
+            return dropCount();
+        }
+
+        @Override
+        public long getConsumed() {
+            return consumedCount();
+        }
+
+        @Override
+        public long getLost() {
+            return lostCount();
+        }
+
+        @Override
+        public String getKernelFilter() {
+            return kernelFilter();
+        }
     }
 
     @Override

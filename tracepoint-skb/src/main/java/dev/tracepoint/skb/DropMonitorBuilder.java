@@ -39,6 +39,9 @@ public final class DropMonitorBuilder {
     CpuListener cpuListener;
     final List<Runnable> flushListeners = new ArrayList<>();
     ErrorListener errorListener;
+    boolean jfr;
+    boolean jmx;
+    String name = "drops";
 
     DropMonitorBuilder() {
     }
@@ -243,6 +246,49 @@ public final class DropMonitorBuilder {
      */
     public DropMonitorBuilder onError(ErrorListener listener) {
         this.errorListener = Objects.requireNonNull(listener, "listener");
+        return this;
+    }
+
+    // ------------------------------------------------------------------------ Flight Recorder and JMX
+
+    /**
+     * Commits each drop (and, with {@link #includeConsumed}, each consumed packet) as a
+     * {@code tracepoint.skb.PacketDrop} JFR event (reason and its name, location and its function, protocol,
+     * {@code kernelTime} on the JVM's time base) into every recording that enables it. An event type no
+     * recording enables costs one check per drop.
+     *
+     * @param enabled whether to commit JFR events (default false)
+     * @return this builder
+     */
+    public DropMonitorBuilder jfr(boolean enabled) {
+        this.jfr = enabled;
+        return this;
+    }
+
+    /**
+     * Registers the monitor's MXBean ({@link DropMonitorMXBean}) as
+     * {@code dev.tracepoint:type=DropMonitor,name=NAME} when it opens, unregistered when it closes.
+     *
+     * @param enabled whether to register it (default false)
+     * @return this builder
+     */
+    public DropMonitorBuilder jmx(boolean enabled) {
+        this.jmx = enabled;
+        return this;
+    }
+
+    /**
+     * Names the monitor, for its MXBean; its stream is named the same.
+     *
+     * @param name the name (default {@code drops})
+     * @return this builder
+     */
+    public DropMonitorBuilder name(String name) {
+        Objects.requireNonNull(name, "name");
+        if (name.isBlank()) {
+            throw new IllegalArgumentException("a monitor's name may not be blank");
+        }
+        this.name = name;
         return this;
     }
 

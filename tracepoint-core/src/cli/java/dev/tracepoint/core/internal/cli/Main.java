@@ -83,7 +83,8 @@ public final class Main {
 
     private static Map<String, Command> commands() {
         Map<String, Command> m = new LinkedHashMap<>();
-        for (Command c : List.of(new ListCommand(), new DescribeCommand(), new FormatsCommand(), new StreamCommand(), new UsdtCommand())) {
+        for (Command c : List.of(new ListCommand(), new DescribeCommand(), new FormatsCommand(), new StreamCommand(),
+                new RecordCommand(), new UsdtCommand())) {
             m.put(c.name(), c);
         }
         for (Command c : ServiceLoader.load(Command.class)) {

@@ -118,6 +118,8 @@ public final class PerfSession implements AutoCloseable, RingSet {
     private int cgroupFd = -1;
     private int pageSize;
     private long mapLength;
+    /** Written by the consumer only; read racily by monitoring. */
+    private volatile long wakeups;
     private Arena arena;
     private MemorySegment readBuf;
     private MemorySegment epollEvents;
@@ -246,6 +248,17 @@ public final class PerfSession implements AutoCloseable, RingSet {
      */
     public void await(int timeoutMs) {
         Epoll.epollWait(epfd, epollEvents, epollCapacity, timeoutMs);
+        wakeups++;
+    }
+
+    /** {@return how often {@link #await} returned: the consumer's wake-ups (read from any thread, as of the last)} */
+    public long wakeups() {
+        return wakeups;
+    }
+
+    /** {@return the data bytes of the rings of the armed CPUs (without their control pages)} */
+    public long ringBytes() {
+        return (long) (rings().length + backwardRings().length) * (mapLength - pageSize);
     }
 
     /** Wakes a thread blocked in {@link #await}; any thread. Does nothing once closed. */

@@ -4,6 +4,7 @@ import dev.tracepoint.core.BatchListener;
 import dev.tracepoint.core.CpuListener;
 import dev.tracepoint.core.ErrorListener;
 import dev.tracepoint.core.LostListener;
+import dev.tracepoint.core.TaskListener;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -23,6 +24,7 @@ public final class StreamListeners {
     private final List<LostListener> lost = new ArrayList<>();
     private final List<Runnable> flush = new ArrayList<>();
     private final List<Runnable> close = new ArrayList<>();
+    private final List<TaskListener> tasks = new ArrayList<>();
     private CpuListener cpu;
     private ErrorListener error = new LoggingErrorListener();
     /** The registered batch listener, or null when the stream delivers to event listeners. */
@@ -114,6 +116,20 @@ public final class StreamListeners {
     /** {@return the batch listener's warm-up copy, or null} */
     public BatchListener batchCopy() {
         return batchCopy;
+    }
+
+    /**
+     * Registers a listener.
+     *
+     * @param listener a task listener, after those of the builder
+     */
+    public void addTask(TaskListener listener) {
+        tasks.add(Objects.requireNonNull(listener, "listener"));
+    }
+
+    /** {@return the task listeners registered on the stream (after those of its builder)} */
+    public List<TaskListener> tasks() {
+        return List.copyOf(tasks);
     }
 
     /** {@return the lost listeners, in registration order} */

@@ -14,6 +14,7 @@ import dev.tracepoint.core.internal.perf.Libc;
 import dev.tracepoint.core.internal.ring.PerfRing;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CountDownLatch;
@@ -62,7 +63,7 @@ public final class StreamRuntime {
     private final Object openLock = new Object();
     private volatile boolean opened;
     private volatile boolean closed;
-    private boolean released;
+    private volatile boolean released;
     private volatile Thread consumerThread;
     private volatile Throwable failure;
 
@@ -134,14 +135,16 @@ public final class StreamRuntime {
 
     private void openLocked(Tracepoints tp) throws TracepointException {
         Dispatcher.Entry[] entries = tp.entries();
+        List<TaskListener> tasks = new ArrayList<>(config.taskListeners());
+        tasks.addAll(listeners.tasks());
         PerfSession s = PerfSession.open(new PerfSession.Spec(tp.targets(), config.cpus(), config.ringPages(),
-                config.wakeupEvents(), config.wakeupBytes(), config.scope(), !config.taskListeners().isEmpty(),
+                config.wakeupEvents(), config.wakeupBytes(), config.scope(), !tasks.isEmpty(),
                 config.flightRecorder(), config.lateness() != null), listeners::report);
         session = s;
         wallClockOffset = Libc.clockGettimeNanos(Libc.CLOCK_REALTIME) - Libc.clockGettimeNanos(Libc.CLOCK_MONOTONIC);
         VIEWS.wallClockOffset(view, wallClockOffset);
         Dispatcher dispatcher = new Dispatcher(view, entries, listeners.lost(),
-                config.taskListeners().toArray(new TaskListener[0]), listeners.error(), s.maxCpu());
+                tasks.toArray(new TaskListener[0]), listeners.error(), s.maxCpu());
         // one waiter object for the warm-up's consumer and the real one: the call site then sees one class
         StreamConsumer.Waiter waiter = s::await;
         PerfRing[] rings = s.rings();
@@ -400,6 +403,28 @@ public final class StreamRuntime {
     public StreamConsumer.Counts counts() {
         StreamConsumer c = consumer;
         return c == null ? StreamConsumer.Counts.ZERO_COUNTS : c.published();
+    }
+
+    /** {@return the consumer's wake-ups so far (0 before open)} */
+    public long wakeups() {
+        PerfSession s = session;
+        return s == null ? 0 : s.wakeups();
+    }
+
+    /** {@return the data bytes of the armed CPUs' rings (0 before open and after close)} */
+    public long ringBytes() {
+        PerfSession s = session;
+        return s == null || released ? 0 : s.ringBytes();
+    }
+
+    /** {@return the thread that consumes the stream (start() or startAsync()), or null} */
+    public Thread consumerThread() {
+        return consumerThread;
+    }
+
+    /** {@return whether the stream is open: opened and not yet closed} */
+    public boolean isOpen() {
+        return opened && !closed;
     }
 
     /** {@return {@code CLOCK_REALTIME - CLOCK_MONOTONIC} at open} */

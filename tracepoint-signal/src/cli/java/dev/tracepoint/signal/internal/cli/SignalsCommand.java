@@ -3,6 +3,7 @@ package dev.tracepoint.signal.internal.cli;
 import dev.tracepoint.core.internal.cli.Args;
 import dev.tracepoint.core.internal.cli.Command;
 import dev.tracepoint.core.internal.cli.CpuNotices;
+import dev.tracepoint.core.internal.cli.JfrFile;
 import dev.tracepoint.core.internal.cli.ScopeOptions;
 import dev.tracepoint.core.internal.cli.Shutdown;
 import dev.tracepoint.core.internal.cli.UsageException;
@@ -88,6 +89,9 @@ public final class SignalsCommand implements Command {
                   --duration S         stop after S seconds
                   --pages N            data pages per CPU ring (power of two, default 64)
                   --ready FILE         create FILE once the monitor is attached
+                  --jfr FILE           also write a JFR recording to FILE on exit: a tracepoint.signal.Signal
+                                       event per signal (with --failed-kills, tracepoint.signal.FailedKill
+                                       per failed call); jfr print --events 'tracepoint.*' FILE reads it
                 """ + ScopeOptions.HELP + """
                                        (for signals: those its tasks send, and with --deliver those they handle)
                 Signal, target and --failed filters run in the kernel: excluded signals never reach this
@@ -99,7 +103,7 @@ public final class SignalsCommand implements Command {
     public int run(List<String> argv, PrintStream out, PrintStream err) throws Exception {
         Args args = new Args(argv, Set.of("json", "failed", "deliver", "time", "failed-kills"),
                 Set.of("signal", "exclude", "target-pid", "target", "sender-pid", "sender", "summary", "top",
-                        "duration", "pages", "ready", ScopeOptions.PID, ScopeOptions.CGROUP));
+                        "duration", "pages", "ready", "jfr", ScopeOptions.PID, ScopeOptions.CGROUP));
         if (!args.positional().isEmpty()) {
             throw new UsageException("signals takes no positional arguments, got " + args.positional());
         }
@@ -139,6 +143,12 @@ public final class SignalsCommand implements Command {
             throw new UsageException(e.getMessage());
         }
         b.failedOnly(args.has("failed"));
+        JfrFile jfr = null;
+        if (args.has("jfr")) {
+            b.jfr(true);
+            jfr = new JfrFile(Path.of(args.get("jfr", null)), List.of("tracepoint.signal.Signal", "tracepoint.signal.FailedKill"));
+        }
+        JfrFile recording = jfr;
         if (scope.pid() > 0) {
             b.process(scope.pid());
         } else if (scope.cgroup() != null) {
@@ -168,6 +178,9 @@ public final class SignalsCommand implements Command {
         }
         boolean[] finished = new boolean[1];
         Shutdown shutdown = new Shutdown(monitor::close, () -> {
+            if (recording != null) {
+                recording.stop(err);
+            }
             synchronized (printLock) {
                 finished[0] = true;
                 SignalSummary total = monitor.totalSummary((int) top);

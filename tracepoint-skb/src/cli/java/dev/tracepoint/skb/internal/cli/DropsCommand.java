@@ -6,6 +6,7 @@ import dev.tracepoint.core.TracepointException;
 import dev.tracepoint.core.format.EventFormat;
 import dev.tracepoint.core.internal.cli.Args;
 import dev.tracepoint.core.internal.cli.Command;
+import dev.tracepoint.core.internal.cli.JfrFile;
 import dev.tracepoint.core.internal.cli.CpuNotices;
 import dev.tracepoint.core.internal.cli.Json;
 import dev.tracepoint.core.internal.cli.ScopeOptions;
@@ -80,6 +81,8 @@ public final class DropsCommand implements Command {
                   --kallsyms FILE      the symbol table for locations (default /proc/kallsyms)
                   --tracefs DIR        the tracefs mount (default: found in /proc/self/mountinfo)
                   --ready FILE         create FILE once the events are enabled
+                  --jfr FILE           also write a JFR recording to FILE on exit: a tracepoint.skb.PacketDrop
+                                       event per drop; jfr print --events 'tracepoint.*' FILE reads it
                 """ + ScopeOptions.HELP + """
                                        (a drop in softirq context counts for the task it interrupted)
                 On exit (duration, Ctrl-C or SIGTERM) the tables mode prints the totals of the whole run; both
@@ -89,7 +92,7 @@ public final class DropsCommand implements Command {
     @Override
     public int run(List<String> argv, PrintStream out, PrintStream err) throws Exception {
         Args args = new Args(argv, Set.of("json", "include-consumed", "list-reasons"),
-                Set.of("interval", "top", "reason", "protocol", "duration", "pages", "kallsyms", "tracefs", "ready",
+                Set.of("interval", "top", "reason", "protocol", "duration", "pages", "kallsyms", "tracefs", "ready", "jfr",
                         ScopeOptions.PID, ScopeOptions.CGROUP));
         if (!args.positional().isEmpty()) {
             throw new UsageException("drops takes no positional arguments, got " + args.positional());
@@ -150,6 +153,12 @@ public final class DropsCommand implements Command {
         if (symbols != null) {
             b.symbols(symbols);
         }
+        JfrFile recording = null;
+        if (args.has("jfr")) {
+            b.jfr(true);
+            recording = new JfrFile(Path.of(args.get("jfr", null)), List.of("tracepoint.skb.PacketDrop"));
+        }
+        JfrFile jfr = recording;
         if (json) {
             b.onDrop(d -> {
                 line.setLength(0);
@@ -167,6 +176,9 @@ public final class DropsCommand implements Command {
 
         Object printLock = new Object();
         Shutdown shutdown = new Shutdown(monitor::close, () -> {
+            if (jfr != null) {
+                jfr.stop(err);
+            }
             synchronized (printLock) {
                 sink.flush();
                 if (!json) {
