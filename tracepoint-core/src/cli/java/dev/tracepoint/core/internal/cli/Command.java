@@ -5,7 +5,7 @@ import java.util.List;
 
 /**
  * One subcommand of the {@code ./tracepoint} launcher. The core provides {@code list}, {@code describe}, {@code usdt},
- * {@code formats} and {@code stream}; other modules provide theirs through {@link java.util.ServiceLoader}.
+ * {@code formats}, {@code stream} and {@code record}; other modules provide theirs through {@link java.util.ServiceLoader}.
  */
 public interface Command {
 
