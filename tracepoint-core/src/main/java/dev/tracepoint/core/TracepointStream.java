@@ -4,6 +4,7 @@ import dev.tracepoint.core.decode.EventView;
 import dev.tracepoint.core.format.EventFormat;
 import dev.tracepoint.core.internal.access.ViewAccess;
 import dev.tracepoint.core.internal.jmx.StreamMBean;
+import dev.tracepoint.core.internal.jmx.StreamManagement;
 import dev.tracepoint.core.internal.session.StreamConfig;
 import dev.tracepoint.core.internal.session.StreamListeners;
 import dev.tracepoint.core.internal.session.StreamRuntime;
@@ -326,7 +327,7 @@ public final class TracepointStream implements AutoCloseable {
                 return;
             }
             try {
-                StreamMBean.register(mbeanName, new Management());
+                StreamMBean.register(mbeanName, new StreamManagement(this, runtime));
             } catch (IllegalStateException e) {
                 close();
                 throw new TracepointException(e.getMessage(), e);
@@ -578,87 +579,6 @@ public final class TracepointStream implements AutoCloseable {
      */
     public java.util.Optional<ObjectName> mbeanName() {
         return java.util.Optional.ofNullable(mbeanName);
-    }
-
-    /** The stream's MXBean: reads the stream's counters. */
-    private final class Management implements TracepointStreamMXBean {
-        @Override
-        public String getName() {
-            return config.name;
-        }
-
-        @Override
-        public List<String> getTracepoints() {
-            return tracepoints();
-        }
-
-        @Override
-        public boolean isOpen() {
-            return runtime.isOpen();
-        }
-
-        @Override
-        public long getEvents() {
-            return eventCount();
-        }
-
-        @Override
-        public long getLost() {
-            return lostCount();
-        }
-
-        @Override
-        public long[] getLostPerCpu() {
-            int n = 0;
-            for (int cpu : cpus()) {
-                n = Math.max(n, cpu + 1);
-            }
-            long[] lost = new long[n];
-            for (int cpu = 0; cpu < n; cpu++) {
-                lost[cpu] = lostCount(cpu);
-            }
-            return lost;
-        }
-
-        @Override
-        public long getCorrupt() {
-            return corruptCount();
-        }
-
-        @Override
-        public long getLate() {
-            return lateCount();
-        }
-
-        @Override
-        public long getEarly() {
-            return earlyCount();
-        }
-
-        @Override
-        public int[] getArmedCpus() {
-            return armedCpus();
-        }
-
-        @Override
-        public int getRings() {
-            return runtime.isOpen() ? armedCpus().length : 0;
-        }
-
-        @Override
-        public long getRingBytes() {
-            return runtime.ringBytes();
-        }
-
-        @Override
-        public long getWakeups() {
-            return runtime.wakeups();
-        }
-
-        @Override
-        public long getConsumerCpuNanos() {
-            return StreamMBean.cpuNanos(runtime.consumerThread());
-        }
     }
 
     /** {@return the tracefs the stream reads formats from} */

@@ -51,4 +51,16 @@ public interface TracepointStreamMXBean {
 
     /** {@return the CPU time of the consumer thread in nanoseconds, or -1 when it has none (not started, ended, a flight recorder)} */
     long getConsumerCpuNanos();
+
+    /** {@return how often a CPU of the stream went offline or had its events stopped by a hotplug ({@link CpuListener#onCpuOffline})} */
+    long getCpuOfflines();
+
+    /** {@return how often the stream armed a CPU again once it was online ({@link CpuListener#onCpuArmed})} */
+    long getCpuRearms();
+
+    /**
+     * {@return the hotplug gaps: the sum, over the CPUs armed again, of the window in which such a CPU may have run
+     * with no events of the stream, in nanoseconds (an upper bound, as {@link CpuListener#onCpuArmed} gives it)}
+     */
+    long getUnobservedNanos();
 }

@@ -71,7 +71,8 @@ class CpuHotplugIT {
         List<Seen> seen = new CopyOnWriteArrayList<>();
         List<String> changes = new CopyOnWriteArrayList<>();
         long[] unobserved = {-1};
-        try (TracepointStream stream = TracepointStream.builder().tracefs(tracefs).maxLatency(Duration.ofMillis(20)).build()) {
+        try (TracepointStream stream = TracepointStream.builder().tracefs(tracefs).maxLatency(Duration.ofMillis(20))
+                .jmx(true).name("hotplug-it-" + ProcessHandle.current().pid()).build()) {
             Subscription s = stream.enable(GENERATE).filter("pid == " + childPid);
             Field sig = s.format().requireField("sig");
             s.onEvent(e -> seen.add(new Seen(e.getInt(sig), e.cpu())));
@@ -115,6 +116,12 @@ class CpuHotplugIT {
             assertThat(changes).containsExactly("offline 1", "armed 1");
             assertThat(unobserved[0]).isPositive();
             assertThat(stream.lostCount()).isZero();
+            // the hotplug gap, as the stream's MXBean shows it
+            javax.management.MBeanServer server = java.lang.management.ManagementFactory.getPlatformMBeanServer();
+            javax.management.ObjectName name = stream.mbeanName().orElseThrow();
+            assertThat(server.getAttribute(name, "CpuOfflines")).isEqualTo(1L);
+            assertThat(server.getAttribute(name, "CpuRearms")).isEqualTo(1L);
+            assertThat(server.getAttribute(name, "UnobservedNanos")).isEqualTo(unobserved[0]);
         }
     }
 

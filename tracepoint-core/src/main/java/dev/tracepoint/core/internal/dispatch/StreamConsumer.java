@@ -57,6 +57,10 @@ public final class StreamConsumer {
     /** By CPU: when a check last found it offline or its events stopped, or 0. */
     private long[] offlineSince = new long[0];
     private volatile int[] armedCpus = new int[0];
+    /** Hotplug gaps: CPUs found offline (or their events stopped), CPUs armed again, and the sum of their unobserved windows. */
+    private volatile long cpuOfflines;
+    private volatile long cpuRearms;
+    private volatile long unobservedNanos;
     /** Null unless the stream delivers in time order across CPUs ({@link #ordered}). */
     private OrderedMerge merge;
 
@@ -207,6 +211,7 @@ public final class StreamConsumer {
                 offlineSince[cpu] = System.nanoTime();
             }
             changed = true;
+            cpuOfflines++; // one writer, the consumer thread
             tell(l -> l.onCpuOffline(cpu));
         }
         for (int cpu : set.unarmedOnlineCpus()) {
@@ -231,6 +236,8 @@ public final class StreamConsumer {
             rings = next;
             changed = true;
             long unobserved = Math.max(0, now - since);
+            cpuRearms++; // one writer, the consumer thread
+            unobservedNanos += unobserved;
             tell(l -> l.onCpuArmed(cpu, unobserved));
         }
         if (changed) {
@@ -262,6 +269,21 @@ public final class StreamConsumer {
     /** @return the CPUs whose rings this consumer drains now, ascending; any thread */
     public int[] armedCpus() {
         return armedCpus.clone();
+    }
+
+    /** {@return how often a CPU was found offline or its events stopped by a hotplug} */
+    public long cpuOfflines() {
+        return cpuOfflines;
+    }
+
+    /** {@return how often a CPU was armed again after it came (back) online} */
+    public long cpuRearms() {
+        return cpuRearms;
+    }
+
+    /** {@return the sum of the unobserved windows of the CPUs armed again ({@code CpuListener.onCpuArmed}'s bound)} */
+    public long unobservedNanos() {
+        return unobservedNanos;
     }
 
     /** Reports what the kernel counted lost on a CPU's current events but never announced with a LOST record. */

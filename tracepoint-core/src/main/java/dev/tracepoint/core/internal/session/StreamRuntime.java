@@ -405,6 +405,12 @@ public final class StreamRuntime {
         return c == null ? StreamConsumer.Counts.ZERO_COUNTS : c.published();
     }
 
+    /** {@return the consumer's hotplug gaps so far: CPUs found offline, CPUs armed again, their unobserved nanoseconds} */
+    public long[] hotplugGaps() {
+        StreamConsumer c = consumer;
+        return c == null ? new long[3] : new long[] {c.cpuOfflines(), c.cpuRearms(), c.unobservedNanos()};
+    }
+
     /** {@return the consumer's wake-ups so far (0 before open)} */
     public long wakeups() {
         PerfSession s = session;
