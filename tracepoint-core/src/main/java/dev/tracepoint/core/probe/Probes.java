@@ -65,8 +65,8 @@ public final class Probes {
      * @param binary an executable or shared library with USDT markers ({@code libjvm.so} has {@code hotspot}'s)
      * @param marker {@code provider:name}, such as {@code hotspot:thread__start}
      * @return the subscriptions, one per site, in note order
-     * @throws ProbeException      when the binary has no such marker, its arguments cannot be translated (only
-     *                             x86_64's are), or the kernel rejects a site (the sites defined
+     * @throws ProbeException      when the binary has no such marker, its arguments cannot be translated (x86_64's
+     *                             and aarch64's are), or the kernel rejects a site (the sites defined
      *                             before it stay the stream's, which removes them when it closes)
      * @throws TracepointException when a site's event cannot be subscribed
      */
@@ -87,7 +87,7 @@ public final class Probes {
      * @param marker {@code provider:name}, such as {@code hotspot:gc__begin}
      * @return the sites' probes, in note order
      * @throws ProbeException           when the binary cannot be read, has no such marker, or its arguments cannot
-     *                                  be translated (only x86_64's are)
+     *                                  be translated (x86_64's and aarch64's are)
      * @throws IllegalArgumentException when {@code marker} is not {@code provider:name}
      */
     public static List<Probe> usdtSites(Path binary, String marker) throws ProbeException {
@@ -105,16 +105,15 @@ public final class Probes {
             if (notes.isEmpty()) {
                 throw new ProbeException("no USDT marker " + marker + " in " + binary + " (.note.stapsdt)", null, null);
             }
-            if (elf.machine() != ElfFile.EM_X86_64) {
-                throw new ProbeException("USDT marker " + marker + " in " + binary + ": arguments are translated for x86_64 only", null, null);
-            }
+            boolean x86 = elf.machine() == ElfFile.EM_X86_64;
             for (int i = 0; i < notes.size(); i++) {
                 UsdtNote n = notes.get(i);
                 long sem = n.semaphore() != 0 ? elf.fileOffset(n.semaphore()) : 0;
                 Probe p = Probe.usdtSite(binary, elf.fileOffset(n.pc()), sem, (name + "_" + i).replaceAll("[^A-Za-z0-9_]", "_"));
                 for (int a = 0; a < n.args().size(); a++) {
                     try {
-                        p = p.fetch("arg" + (a + 1), UsdtArgs.x86(n.args().get(a)));
+                        String spec = n.args().get(a);
+                        p = p.fetch("arg" + (a + 1), x86 ? UsdtArgs.x86(spec) : UsdtArgs.aarch64(spec));
                     } catch (IllegalArgumentException e) {
                         throw new ProbeException(binary + ": USDT marker " + marker + " site " + i + ": " + e.getMessage(), null, e);
                     }

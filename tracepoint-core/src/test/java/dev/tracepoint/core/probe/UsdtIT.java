@@ -32,7 +32,7 @@ class UsdtIT {
     @Test
     void threadStartMarkersCarryTheThreadsOwnId() throws Exception {
         Tracefs tracefs = KernelTests.require();
-        assumeTrue(System.getProperty("os.arch").equals("amd64"), "USDT arguments are translated for x86_64");
+        assumeTrue(System.getProperty("os.arch").matches("amd64|aarch64"), "USDT arguments are translated for x86_64 and aarch64");
         assumeTrue(Files.exists(LIBJVM) && Probes.usdtMarkers(LIBJVM).contains("hotspot:thread__start"), "no hotspot markers");
         record Start(int pid, int tid, long nameLength, long nativeTid, long daemon) { }
         List<Start> starts = new CopyOnWriteArrayList<>();
@@ -81,7 +81,7 @@ class UsdtIT {
     @Test
     void aChildJvmsCollectionsAndThreadsAsItKnowsThem() throws Exception {
         Tracefs tracefs = KernelTests.require();
-        assumeTrue(System.getProperty("os.arch").equals("amd64"), "USDT arguments are translated for x86_64");
+        assumeTrue(System.getProperty("os.arch").matches("amd64|aarch64"), "USDT arguments are translated for x86_64 and aarch64");
         assumeTrue(Files.exists(LIBJVM) && Probes.usdtMarkers(LIBJVM).contains("hotspot:gc__begin"), "no hotspot markers");
         record Hit(String marker, int tid, long[] args) { }
         List<Hit> hits = new CopyOnWriteArrayList<>();

@@ -24,7 +24,24 @@ class UsdtArgsTest {
     }
 
     @Test
+    void translatesAarch64sOperandForms() {
+        assertThat(UsdtArgs.aarch64("8@x0")).isEqualTo("%x0:u64");
+        assertThat(UsdtArgs.aarch64("-4@w1")).isEqualTo("%x1:s32");
+        assertThat(UsdtArgs.aarch64("-8@x30")).isEqualTo("%x30:s64");
+        assertThat(UsdtArgs.aarch64("8@[sp, 16]")).isEqualTo("+16(%sp):u64");
+        assertThat(UsdtArgs.aarch64("-8@[x29, -8]")).isEqualTo("-8(%x29):s64");
+        assertThat(UsdtArgs.aarch64("4@[x2]")).isEqualTo("+0(%x2):u32");
+        assertThat(UsdtArgs.aarch64("4@5")).isEqualTo("\\5:u32");
+        assertThat(UsdtArgs.aarch64("-4@-3")).isEqualTo("\\-3:s32");
+        assertThat(UsdtArgs.aarch64("8@sp")).isEqualTo("%sp:u64");
+        assertThatThrownBy(() -> UsdtArgs.aarch64("8@x31")).hasMessageContaining("unknown aarch64 register x31");
+        assertThatThrownBy(() -> UsdtArgs.aarch64("8@[x1, x2]")).hasMessageContaining("unsupported aarch64 operand '[x1, x2]'");
+        assertThatThrownBy(() -> UsdtArgs.aarch64("x0")).hasMessageContaining("is not [-]size@operand");
+    }
+
+    @Test
     void rejectsWhatItCannotTranslate() {
+        assertThatThrownBy(() -> UsdtArgs.x86("1@%ah")).hasMessageContaining("%ah is bits 8-15 of %ax");
         assertThatThrownBy(() -> UsdtArgs.x86("%rax")).hasMessageContaining("is not [-]size@operand");
         assertThatThrownBy(() -> UsdtArgs.x86("8@%xmm0")).hasMessageContaining("unknown x86_64 register %xmm0");
         assertThatThrownBy(() -> UsdtArgs.x86("8@8(%rax,%rbx,2)")).hasMessageContaining("unsupported operand");
