@@ -64,7 +64,7 @@ public final class DropMonitor implements AutoCloseable {
 
     DropMonitor(DropMonitorBuilder b) throws TracepointException {
         TracepointStreamBuilder sb = TracepointStream.builder().ringPages(b.ringPages).maxLatency(b.maxLatency)
-                .threadName("tracepoint-drops");
+                .warmUp(b.warmUp).threadName("tracepoint-drops");
         if (b.tracefs != null) {
             sb.tracefs(b.tracefs);
         }
