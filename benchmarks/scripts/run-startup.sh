@@ -32,7 +32,7 @@
 # Writes benchmarks/results/startup-<date>.md (OUT=...): medians (min-max) per program and build, new/base
 # ratios, the NMT breakdown, and the loss table.
 #
-# Overrides: REPS=5, LOSS_REPS=3, N_LOSS=10000000, SHARED_BENCH=<harness> (default: the folder beside the
+# Overrides: REPS=5, LOSS_REPS=5, N_LOSS=10000000, SHARED_BENCH=<harness> (default: the folder beside the
 # repository, as run-e2e.sh), MVN_ARGS=<extra Maven arguments for both builds, e.g. -Dmaven.repo.local=...>,
 # KEEP=1 keeps the work directory.
 set -euo pipefail
@@ -41,7 +41,7 @@ bench_home=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 repo=$(cd "$bench_home/.." && pwd)
 SHARED_BENCH=${SHARED_BENCH:-$repo/../shared/bench}
 REPS=${REPS:-5}
-LOSS_REPS=${LOSS_REPS:-3}
+LOSS_REPS=${LOSS_REPS:-5}
 N_LOSS=${N_LOSS:-10000000}
 MVN_ARGS=${MVN_ARGS:-}
 stamp=$(date +%Y%m%d-%H%M%S)
@@ -166,9 +166,12 @@ nmt_dump() {
     "$java_home/bin/jcmd" "$pid" VM.native_memory summary 2>/dev/null \
         | sed -nE 's/^-[[:space:]]+([A-Za-z][A-Za-z ]*[a-z]) \(reserved=[0-9]+KB, committed=([0-9]+)KB.*/\1,\2/p' \
         | sed "s/^/$cur,/" >> "$nmt"
+    # the rings: mapped (Size), and in RSS (Rss: none, the kernel maps its own pages, locked)
     local rings
-    rings=$(awk '/perf_event/ {m=1; next} /^[0-9a-f]+-[0-9a-f]+ / {m=0} m && /^Rss:/ {s+=$2} END {print s+0}' "/proc/$pid/smaps")
-    echo "$cur,perf ring mappings (smaps Rss),$rings" >> "$nmt"
+    rings=$(awk '/perf_event/ {m=1; next} /^[0-9a-f]+-[0-9a-f]+ / {m=0} m && /^Size:/ {z+=$2} m && /^Rss:/ {s+=$2}
+        END {print z+0, s+0}' "/proc/$pid/smaps")
+    echo "$cur,perf ring mappings (smaps Size),${rings% *}" >> "$nmt"
+    echo "$cur,perf ring mappings (smaps Rss),${rings#* }" >> "$nmt"
     local rss heap
     rss=$(awk '/^VmRSS:/ {print $2}' "/proc/$pid/status")
     echo "$cur,RSS (VmRSS),$rss" >> "$nmt"
