@@ -4,7 +4,9 @@ import dev.tracepoint.core.TracepointStream;
 import dev.tracepoint.core.internal.cli.Main;
 
 import java.io.File;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -49,6 +51,27 @@ public final class Launcher {
         }
         return String.join(File.pathSeparator, entries);
     }
+
+    /**
+     * The JVM option that makes a launched JVM log the library's {@code DEBUG} messages (the
+     * {@code dev.tracepoint} logger, through {@code java.util.logging}) to its standard error, among them the
+     * line {@code warm-up: N records, N wake-up passes in N ms} of each stream that warmed up.
+     *
+     * @param dir where to write the logging configuration
+     * @return {@code -Djava.util.logging.config.file=...}
+     * @throws IOException when the configuration cannot be written
+     */
+    public static String debugLogging(Path dir) throws IOException {
+        Path config = Files.writeString(dir.resolve("logging-" + System.nanoTime() + ".properties"), """
+                handlers=java.util.logging.ConsoleHandler
+                java.util.logging.ConsoleHandler.level=FINE
+                dev.tracepoint.level=FINE
+                """);
+        return "-Djava.util.logging.config.file=" + config;
+    }
+
+    /** What a stream that warmed up logs with {@link #debugLogging}, at the start of the line. */
+    public static final String WARM_UP_LOG = "warm-up: ";
 
     private static String location(Class<?> c) {
         try {

@@ -83,7 +83,7 @@ public final class SignalMonitor implements AutoCloseable {
 
     SignalMonitor(SignalMonitorBuilder b, SignalSelection selection, TaskTable tasks) throws TracepointException {
         TracepointStreamBuilder sb = TracepointStream.builder().onTask(tasks).ringPages(b.ringPages)
-                .maxLatency(b.maxLatency).ordered(b.lateness).threadName("tracepoint-signals").name(b.name);
+                .maxLatency(b.maxLatency).ordered(b.lateness).warmUp(b.warmUp).threadName("tracepoint-signals").name(b.name);
         if (b.tracefs != null) {
             sb.tracefs(b.tracefs);
         }

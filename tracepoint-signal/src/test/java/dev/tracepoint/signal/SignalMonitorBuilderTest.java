@@ -4,6 +4,7 @@ import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -66,5 +67,13 @@ class SignalMonitorBuilderTest {
         assertThatThrownBy(() -> SignalMonitor.builder().onLost(null)).isInstanceOf(NullPointerException.class);
         assertThatThrownBy(() -> SignalMonitor.builder().onFlush(null)).isInstanceOf(NullPointerException.class);
         assertThatThrownBy(() -> SignalMonitor.builder().onError(null)).isInstanceOf(NullPointerException.class);
+    }
+
+    @Test
+    void theWarmUpIsOffByDefault() {
+        // signals come a few a second: the monitor enables its events without warming the decode path up
+        assertThat(SignalMonitor.builder().warmUp).isFalse();
+        assertThat(SignalMonitor.builder().warmUp(true).warmUp).isTrue();
+        assertThat(SignalMonitor.builder().warmUp(true).warmUp(false).warmUp).isFalse();
     }
 }

@@ -84,6 +84,32 @@ class SignalMonitorIT {
         assertThat(e.senderUid()).as("sender uid of %s", e).isEqualTo(Libc.getuid());
     }
 
+    /**
+     * The warm-up is off by default (signals are low-rate), and on when asked: either way the monitor is armed
+     * once it is open, and reports the first signal sent after that, the one this test sent.
+     */
+    @Test
+    void withOrWithoutTheWarmUpTheFirstSignalSentAfterOpenIsReported() throws Exception {
+        int tid = Libc.gettid();
+        for (boolean warmUp : new boolean[] {false, true}) {
+            Process target = sleeper();
+            List<SignalGenerateRecord> seen = new CopyOnWriteArrayList<>();
+            SignalMonitorBuilder b = SignalMonitor.builder().targetPids((int) target.pid()).onSignal(seen::add);
+            SignalMonitor m = monitor(warmUp ? b.warmUp(true) : b);
+
+            Libc.kill(target.pid(), Signals.SIGUSR1);
+            settle(() -> !seen.isEmpty());
+
+            assertThat(seen).as("warmUp(%s)", warmUp).singleElement().satisfies(e -> {
+                assertThat(e.targetPid()).isEqualTo(target.pid());
+                assertThat(e.sig()).isEqualTo(Signals.SIGUSR1);
+                assertSentByThisJvm(e, tid);
+            });
+            assertThat(m.lostCount()).isZero();
+            m.close();
+        }
+    }
+
     @Test
     void knownSignalsArriveWithTheirNamesPidsCodesAndResultsFromThisJvm() throws Exception {
         Process usr1 = sleeper();

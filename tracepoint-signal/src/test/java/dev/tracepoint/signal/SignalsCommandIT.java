@@ -66,9 +66,14 @@ class SignalsCommandIT {
     }
 
     static List<String> javaCommand(String classPath, String... args) {
+        return javaCommand(List.of(), classPath, args);
+    }
+
+    static List<String> javaCommand(List<String> jvmOptions, String classPath, String... args) {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--enable-native-access=ALL-UNNAMED", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto",
-                "-cp", classPath, Launcher.MAIN, "signals"));
+                "--enable-native-access=ALL-UNNAMED", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto"));
+        cmd.addAll(jvmOptions);
+        cmd.addAll(List.of("-cp", classPath, Launcher.MAIN, "signals"));
         cmd.addAll(Arrays.asList(args));
         return cmd;
     }
@@ -92,11 +97,15 @@ class SignalsCommandIT {
     }
 
     Monitor launch(String... args) throws Exception {
+        return launch(List.of(), args);
+    }
+
+    Monitor launch(List<String> jvmOptions, String... args) throws Exception {
         Path ready = tmp.resolve("ready-" + System.nanoTime());
         List<String> all = new ArrayList<>(Arrays.asList(args));
         all.add("--ready");
         all.add(ready.toString());
-        ProcessBuilder pb = new ProcessBuilder(javaCommand(classPath(), all.toArray(new String[0])));
+        ProcessBuilder pb = new ProcessBuilder(javaCommand(jvmOptions, classPath(), all.toArray(new String[0])));
         pb.environment().remove("TRACEPOINT_JAVA_OPTS");
         Path out = tmp.resolve("out-" + System.nanoTime());
         Path err = tmp.resolve("err-" + System.nanoTime());
@@ -115,6 +124,38 @@ class SignalsCommandIT {
             Thread.sleep(20);
         }
         return m;
+    }
+
+    /**
+     * {@code --warm-up} turns the monitor's warm-up on (it is off by default): the stream logs it (at DEBUG)
+     * before it is attached, and without the option it logs none. Either way the signal this test sends after
+     * the monitor is ready is printed.
+     */
+    @Test
+    void warmUpOptionTurnsTheWarmUpOn() throws Exception {
+        KernelTests.require();
+        String logging = Launcher.debugLogging(tmp);
+        for (boolean warmUp : new boolean[] {false, true}) {
+            Process target = sleeper();
+            List<String> args = new ArrayList<>(List.of("--json", "--target-pid", Long.toString(target.pid())));
+            if (warmUp) {
+                args.add("--warm-up");
+            }
+            Monitor m = launch(List.of(logging), args.toArray(new String[0]));
+            Libc.kill(target.pid(), Signals.SIGUSR1);
+            target.waitFor();
+            Thread.sleep(300); // the monitor's rings are drained at least every 100 ms
+            assertThat(m.interrupt()).isEqualTo(130);
+            assertThat(m.stdout()).as(m.stderr()).singleElement().satisfies(line -> assertThat(MiniJson.object(line))
+                    .containsEntry("signal", "SIGUSR1").containsEntry("target_pid", target.pid())
+                    .containsEntry("sender_pid", self));
+            if (warmUp) {
+                assertThat(m.stderr()).as("--warm-up").contains(Launcher.WARM_UP_LOG);
+            } else {
+                // the same logging shows the line with --warm-up: its absence here is the warm-up's
+                assertThat(m.stderr()).as("the default").doesNotContain(Launcher.WARM_UP_LOG);
+            }
+        }
     }
 
     @Test

@@ -71,7 +71,7 @@ public final class DropMonitor implements AutoCloseable {
 
     DropMonitor(DropMonitorBuilder b) throws TracepointException {
         TracepointStreamBuilder sb = TracepointStream.builder().ringPages(b.ringPages).maxLatency(b.maxLatency)
-                .threadName("tracepoint-drops").name(b.name);
+                .warmUp(b.warmUp).threadName("tracepoint-drops").name(b.name);
         if (b.tracefs != null) {
             sb.tracefs(b.tracefs);
         }

@@ -4,6 +4,7 @@ import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -54,5 +55,13 @@ class DropMonitorBuilderTest {
         assertThatThrownBy(() -> DropMonitor.builder().onLost(null)).isInstanceOf(NullPointerException.class);
         assertThatThrownBy(() -> DropMonitor.builder().onFlush(null)).isInstanceOf(NullPointerException.class);
         assertThatThrownBy(() -> DropMonitor.builder().onError(null)).isInstanceOf(NullPointerException.class);
+    }
+
+    @Test
+    void theWarmUpIsOnByDefault() {
+        // drops come in floods: the monitor warms its decode path up before it enables the events, unless told
+        assertThat(DropMonitor.builder().warmUp).isTrue();
+        assertThat(DropMonitor.builder().warmUp(false).warmUp).isFalse();
+        assertThat(DropMonitor.builder().warmUp(false).warmUp(true).warmUp).isTrue();
     }
 }

@@ -76,6 +76,35 @@ class DropMonitorIT {
         assertThat(functions).isNotEmpty().isSubsetOf(Packets.NO_SOCKET_V4);
     }
 
+    /**
+     * A monitor built without the warm-up (it is on by default) is armed once it is open all the same: it
+     * reports the drops this test causes right after, with their reason.
+     */
+    @Test
+    void aMonitorWithoutTheWarmUpReportsTheDropsThisJvmCauses() throws Exception {
+        int n = 50;
+        java.util.concurrent.atomic.AtomicInteger mine = new java.util.concurrent.atomic.AtomicInteger();
+        List<String> reasons = new CopyOnWriteArrayList<>();
+        try (DropMonitor monitor = DropMonitor.builder()
+                .warmUp(false)
+                .protocols(EtherTypes.IPV4)
+                .onDrop(d -> {
+                    if (d.pid() == PID) { // the drop is valid during the call only: count it, keep its reason
+                        mine.incrementAndGet();
+                        reasons.add(d.reasonName());
+                    }
+                })
+                .build()) {
+            monitor.startAsync();
+            Packets.noSocket(n);
+            KernelTests.await(() -> mine.get() >= n, WAIT);
+            assertThat(mine.get()).as("drops of this JVM").isGreaterThanOrEqualTo(n);
+            if (monitor.reasons().recorded()) {
+                assertThat(reasons).contains("NO_SOCKET");
+            }
+        }
+    }
+
     @Test
     void monitorCountsFullReceiveBufferDropsPerLocation() throws Exception {
         List<KfreeSkbRecord> mine = new CopyOnWriteArrayList<>();

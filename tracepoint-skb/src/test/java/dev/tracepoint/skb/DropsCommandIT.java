@@ -57,9 +57,14 @@ class DropsCommandIT {
         final StringBuffer err = new StringBuffer();
 
         Monitor(List<String> prefix, List<String> args) throws IOException {
+            this(prefix, List.of(), args);
+        }
+
+        Monitor(List<String> prefix, List<String> jvmOptions, List<String> args) throws IOException {
             List<String> cmd = new ArrayList<>(prefix);
             cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
             cmd.add("--enable-native-access=ALL-UNNAMED");
+            cmd.addAll(jvmOptions);
             cmd.add("-cp");
             cmd.add(System.getProperty("java.class.path"));
             cmd.add(Launcher.MAIN);
@@ -156,6 +161,40 @@ class DropsCommandIT {
             assertThat(mine.stream().filter(o -> o.get("reason_name").equals("SOCKET_RCVBUFF")))
                     .hasSizeGreaterThanOrEqualTo(rcvbuff)
                     .allSatisfy(o -> assertThat(Packets.function((String) o.get("symbol"))).isIn(Packets.RCVBUFF));
+        }
+    }
+
+    /**
+     * The warm-up is on by default, and {@code --no-warm-up} turns it off: the stream logs it (at DEBUG)
+     * before it is attached, or logs none. Either way the drops this test causes once the monitor is ready are
+     * printed.
+     */
+    @Test
+    void noWarmUpOptionTurnsTheWarmUpOff() throws Exception {
+        String logging = Launcher.debugLogging(dir);
+        for (boolean warmUp : new boolean[] {true, false}) {
+            Path ready = dir.resolve("ready-" + warmUp);
+            List<String> args = new ArrayList<>(List.of("--json", "--duration", "30", "--reason", "NO_SOCKET",
+                    "--protocol", "IPv4", "--ready", ready.toString()));
+            if (!warmUp) {
+                args.add("--no-warm-up");
+            }
+            try (Monitor m = new Monitor(List.of(), List.of(logging), args)) {
+                m.awaitReady(ready);
+                int n = 20;
+                Packets.noSocket(n);
+                boolean all = KernelTests.await(() -> count(m.out, "NO_SOCKET") >= n, WAIT);
+                m.interrupt();
+                m.awaitExit();
+                assertThat(all).as("NO_SOCKET drops of this JVM seen: %s of %s; stderr=%s", count(m.out, "NO_SOCKET"), n,
+                        m.err).isTrue();
+                if (warmUp) {
+                    assertThat(m.err.toString()).as("the default").contains(Launcher.WARM_UP_LOG);
+                } else {
+                    // the same logging shows the line by default: its absence here is the warm-up's
+                    assertThat(m.err.toString()).as("--no-warm-up").doesNotContain(Launcher.WARM_UP_LOG);
+                }
+            }
         }
     }
 

@@ -84,6 +84,9 @@ final class StreamCommand implements Command {
                                        overwritten_bytes=N lost=N paused_us=N per_cpu=CPU:N,...'; exit
                                        (duration, Ctrl-C or SIGTERM) prints a last snapshot. --pages sets
                                        how much each CPU keeps (a signal_generate event is 88 bytes)
+                  --no-warm-up         enable the events without warming the decode path up first: starts with
+                                       less CPU (about a third), but a burst at full rate right after the start
+                                       may lose events while the JIT compiles (see TracepointStreamBuilder.warmUp)
                   --ready FILE         create FILE once the events are enabled
                 """ + ProbeSpec.HELP + ScopeOptions.HELP + """
                 Once the events are enabled it says so on stderr. On exit (duration, count, Ctrl-C or SIGTERM) it
@@ -92,7 +95,7 @@ final class StreamCommand implements Command {
 
     @Override
     public int run(List<String> argv, PrintStream out, PrintStream err) throws Exception {
-        Args args = new Args(argv, Set.of("json", "count-only", "flight", "summary"),
+        Args args = new Args(argv, Set.of("json", "count-only", "flight", "summary", "no-warm-up"),
                 Set.of("filter", "duration", "count", "pages", "ready", "ordered", "interval", "top",
                         ScopeOptions.PID, ScopeOptions.CGROUP));
         List<String> tracepoints = args.beforeDashes();
@@ -140,7 +143,8 @@ final class StreamCommand implements Command {
             throw new UsageException("--top needs a count >= 0, got " + top);
         }
 
-        TracepointStreamBuilder builder = TracepointStream.builder().ringPages((int) pages).flightRecorder(flight);
+        TracepointStreamBuilder builder = TracepointStream.builder().ringPages((int) pages).flightRecorder(flight)
+                .warmUp(!args.has("no-warm-up"));
         if (lateness > 0) {
             builder.ordered(java.time.Duration.ofMillis(lateness));
         }

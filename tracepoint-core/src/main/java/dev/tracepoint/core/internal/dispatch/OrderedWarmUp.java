@@ -32,7 +32,10 @@ final class OrderedWarmUp {
     /** Records per ring in the largest round: about a ring's worth at the common sample sizes. */
     private static final int PER_RING = 600;
     private static final long RECORDS_TARGET = 400_000;
-    private static final long MAX_NANOS = 1_000_000_000L;
+    /** The compilers are checked every this many rounds. */
+    private static final int PACE_ROUNDS = 8;
+    /** Never longer than this, the waits for the compilers included. */
+    private static final long MAX_NANOS = 2_000_000_000L;
     private static final long LATENESS = 1_000_000;
 
     private OrderedWarmUp() {
@@ -42,8 +45,9 @@ final class OrderedWarmUp {
      * @param entries the stream's tracepoints (formats only)
      * @param batch   whether the stream delivers to a batch listener
      * @param copy    the batch listener's warm-up copy, or null
+     * @return the synthetic records merged
      */
-    static void run(Dispatcher.Entry[] entries, boolean batch, BatchListener copy) {
+    static long run(Dispatcher.Entry[] entries, boolean batch, BatchListener copy) {
         BatchListener[] batchListeners = batch ? WarmUpListeners.batchListeners(copy) : null;
         long[] now = {0};
         OrderedMerge merge = merge(entries, () -> now[0]);
@@ -52,10 +56,16 @@ final class OrderedWarmUp {
         try (Arena arena = Arena.ofShared()) {
             Lap[] laps = {new Lap(arena, 0, entries), new Lap(arena, 1, entries)};
             PerfRing[] rings = {laps[0].ring, laps[1].ring};
-            long deadline = System.nanoTime() + MAX_NANOS;
+            // paced by the JIT, as WarmUp.run is: rounds while the compilers work are slower code and wasted CPU
+            JitPace pace = new JitPace(MAX_NANOS);
             long time = start;
             long records = 0;
-            for (int round = 0; records < RECORDS_TARGET && System.nanoTime() < deadline; round++) {
+            long paced = 0;
+            for (int round = 0; !pace.done(RECORDS_TARGET); round++) {
+                if (round % PACE_ROUNDS == PACE_ROUNDS - 1) {
+                    pace.step(records - paced);
+                    paced = records;
+                }
                 BatchListener l = batchListeners == null ? null : batchListeners[round % batchListeners.length];
                 if (round % 4 == 0) {
                     // CPU 0 alone, the clock still: its lane fills within three rounds, then makes room; in
@@ -86,6 +96,7 @@ final class OrderedWarmUp {
             for (Lap lap : laps) {
                 lap.ring.close();
             }
+            return records;
         } finally {
             merge.close();
             frozen.close();

@@ -26,14 +26,24 @@ public final class WarmUp {
     private static final int DATA_SIZE = 64 * 1024;
     /** Samples in each of the two runs of the batch cursor's synthetic ring. */
     private static final int BATCH_RUN = 1_000;
+    /**
+     * The least records {@link #run} drains; it ends once it has and no compiler is at work. Fewer (40,000)
+     * were measured too few: the JIT compiled a batch listener's loop late, from a profile that the first
+     * real batches then contradicted ({@code profile_predicate} traps after attach).
+     */
     private static final int RECORDS_TARGET = 150_000;
-    /** Never longer than this, even if the path keeps getting faster. */
-    private static final long MAX_NANOS = 1_500_000_000L;
-    /** Done when a round has not been 5% faster than the best for this long. */
-    private static final long PLATEAU_NANOS = 150_000_000L;
-    /** Passes per round of {@link #wakeups}: past C2's invocation threshold (Tier4InvocationThreshold is 5000). */
+    /** Never longer than this, the waits for the compilers included. */
+    private static final long MAX_NANOS = 2_500_000_000L;
+    /**
+     * Passes in a round of {@link #wakeups}: past C2's invocation threshold (Tier4InvocationThreshold is
+     * 5000). It runs at least two rounds, at most five, and ends once no compiler is at work.
+     */
     private static final int WAKEUPS = 6_000;
     private static final int WAKEUP_ROUNDS = 5;
+    /** {@link #wakeups} checks the compilers after this many passes (see {@link JitPace}). */
+    private static final int WAKEUP_STEP = 500;
+    /** Never longer than this, the waits for the compilers included. */
+    private static final long WAKEUP_MAX_NANOS = 2_000_000_000L;
     /** The longest wait, each time, for the JIT to finish compiling what a warm-up queued. */
     public static final long COMPILER_WAIT_NANOS = 2_000_000_000L;
 
@@ -41,9 +51,26 @@ public final class WarmUp {
     }
 
     /**
-     * The whole warm-up of a stream: {@link #run} (the drain and dispatch path on synthetic rings), a wait for
-     * the compilers to finish it (while their queue is long, the thresholds for compiling the wake-up path are
-     * scaled up with it), then {@link #wakeups}.
+     * What a stream's warm-up ran.
+     *
+     * @param orderedRecords the synthetic records of {@link OrderedWarmUp} (0 for an unordered stream)
+     * @param records        the synthetic records of {@link #run}
+     * @param passes         the passes of {@link #wakeups}
+     * @param nanos          how long it took, waits for the compilers included
+     */
+    public record Done(long orderedRecords, long records, long passes, long nanos) {
+        @Override
+        public String toString() {
+            return "warm-up: " + (orderedRecords > 0 ? orderedRecords + " ordered records, " : "") + records
+                    + " records, " + passes + " wake-up passes in " + nanos / 1_000_000 + " ms";
+        }
+    }
+
+    /**
+     * The whole warm-up of a stream: for an ordered stream {@link OrderedWarmUp} first, then {@link #run} (the
+     * drain and dispatch path on synthetic rings), a wait for the compilers to finish what it queued (while
+     * their queue is long, the thresholds for compiling the wake-up path are scaled up with it), then
+     * {@link #wakeups}; each paced by the compilers ({@link JitPace}).
      *
      * @param rings   the stream's rings, events still disabled
      * @param waiter  the stream's waiter
@@ -52,24 +79,27 @@ public final class WarmUp {
      * @param copy    the batch listener's warm-up copy, or null
      * @param lateness an ordered stream's lateness in ns ({@link StreamConsumer#ordered}), or 0: its own path
      *                 ({@link OrderedWarmUp}) is warmed first, and the wake-ups go through it
+     * @return what it ran
      */
-    public static void stream(PerfRing[] rings, StreamConsumer.Waiter waiter, Dispatcher.Entry[] entries,
+    public static Done stream(PerfRing[] rings, StreamConsumer.Waiter waiter, Dispatcher.Entry[] entries,
                               boolean batch, BatchListener copy, long lateness) {
-        if (lateness > 0) {
-            OrderedWarmUp.run(entries, batch, copy);
-        }
-        run(entries, batch, copy);
+        long begin = System.nanoTime();
+        long ordered = lateness > 0 ? OrderedWarmUp.run(entries, batch, copy) : 0;
+        long records = run(entries, batch, copy);
         JitIdle.await(COMPILER_WAIT_NANOS);
-        wakeups(rings, waiter, entries, batch, copy, lateness);
+        long passes = wakeups(rings, waiter, entries, batch, copy, lateness);
+        return new Done(ordered, records, passes, System.nanoTime() - begin);
     }
 
     /**
      * @param entries the real stream's tracepoints (the formats are reused; the listeners are not called)
      * @param batch   whether the stream delivers to a {@link BatchListener}: the {@link BatchCursor} path is
-     *                warmed too, through three batch listener classes
+     *                warmed instead of the event listeners' (which such a stream takes only in a poll), through
+     *                three batch listener classes
      * @param copy    the stream's {@link BatchListener#warmUpCopy()}, run with them; null for none
+     * @return the synthetic records drained
      */
-    public static void run(Dispatcher.Entry[] entries, boolean batch, BatchListener copy) {
+    public static long run(Dispatcher.Entry[] entries, boolean batch, BatchListener copy) {
         Dispatcher d = WarmUpListeners.dispatcher(entries);
         BatchCursor cursor = batch ? new BatchCursor(d) : null;
         BatchListener[] batchListeners = WarmUpListeners.batchListeners(copy);
@@ -98,37 +128,35 @@ public final class WarmUp {
                 run.addAll(sampleRun(entries, BATCH_RUN));
                 batchLap = new Lap(arena, 0, run, 2);
             }
-            long begin = System.nanoTime();
-            long deadline = begin + MAX_NANOS;
-            long lastGain = begin;
-            double best = Double.MAX_VALUE;
+            // Paced by the JIT (see JitPace): each round runs the path once more, and when it made the compilers
+            // work, the next waits until they are done. Running on meanwhile (before this: until a round had
+            // not been 5% faster for 150 ms, and at least 150,000 records) only burnt CPU in slower code. C2
+            // compiles in the background, and on a busy machine its queue lags: measured before either
+            // (-XX:+PrintCompilation), drain() and sample() reached C2 only after the events were enabled, and
+            // drain() was recompiled once more under the real load, losing the first burst.
+            JitPace pace = new JitPace(MAX_NANOS);
             int handled = 0;
-            for (int round = 0; ; round++) {
-                long now = System.nanoTime();
-                // Stop once the JIT is done with the path, not after a fixed count: C2 compiles in the
-                // background, and on a busy machine its queue lags. Measured before this (-XX:+PrintCompilation):
-                // drain() and sample() reached C2 only after the events were enabled, and drain() was
-                // recompiled once more under the real load, losing the first burst.
-                if (now >= deadline || handled >= RECORDS_TARGET && now - lastGain >= PLATEAU_NANOS) {
-                    break;
-                }
+            for (int round = 0; !pace.done(RECORDS_TARGET); round++) {
                 int before = handled;
                 // The wrapping record is split at a different 8-byte boundary each round: the copy loop is then
                 // compiled for every split a real ring produces, not for one length.
                 lap.publish(round);
                 PerfRing ring = lap.ring;
                 for (int k = 0; k < 64; k++) {
-                    lap.rewind();
-                    handled += ring.drain(d, Integer.MAX_VALUE);
-                    // An empty ring: after every wake-up the stream drains every ring, and most are empty (an
-                    // idle CPU's ring). Without this the exit without a tail store is a branch C2 never saw,
-                    // and the first empty drain deoptimised drain() just as the first burst arrived
-                    // (measured: -Xlog:deoptimization showed unstable_if in PerfRing.drain at attach).
-                    handled += ring.drain(d, Integer.MAX_VALUE);
-                    // A drain stopped by its limit (poll(listener, limit, ...)) before the head.
-                    lap.rewind();
-                    handled += ring.drain(d, 1 + (k & 3));
-                    if (cursor != null) {
+                    if (cursor == null) {
+                        // the event listeners' path; a batch stream takes the cursor's below instead, and its
+                        // records reach PerfRing.drain only in poll(), which hands them to an event listener
+                        lap.rewind();
+                        handled += ring.drain(d, Integer.MAX_VALUE);
+                        // An empty ring: after every wake-up the stream drains every ring, and most are empty
+                        // (an idle CPU's ring). Without this the exit without a tail store is a branch C2 never
+                        // saw, and the first empty drain deoptimised drain() just as the first burst arrived
+                        // (measured: -Xlog:deoptimization showed unstable_if in PerfRing.drain at attach).
+                        handled += ring.drain(d, Integer.MAX_VALUE);
+                        // A drain stopped by its limit (poll(listener, limit, ...)) before the head.
+                        lap.rewind();
+                        handled += ring.drain(d, 1 + (k & 3));
+                    } else {
                         // The batch cursor's own branches, many times over: one record per call (the listener
                         // takes one sample and returns), the wrapped sample first, then LOST and THROTTLE, to
                         // an empty ring. The batch lap below runs it too rarely for that: without this, run()
@@ -154,16 +182,13 @@ public final class WarmUp {
                         handled += cursor.run(batchLap.ring, batchListeners[(k + 1) % batchListeners.length]);
                     }
                 }
-                double perRecord = (double) (System.nanoTime() - now) / Math.max(1, handled - before);
-                if (perRecord < best * 0.95) { // a clear gain: some tier of compiled code arrived
-                    best = perRecord;
-                    lastGain = System.nanoTime();
-                }
+                pace.step(handled - before);
             }
             lap.ring.close();
             if (batchLap != null) {
                 batchLap.ring.close();
             }
+            return pace.work();
         }
     }
 
@@ -211,9 +236,10 @@ public final class WarmUp {
 
     /**
      * Runs the stream's wake-up path, {@link StreamConsumer#pass} ({@code epoll_wait} on the stream's rings,
-     * drain every ring, flush), before the events are enabled, until the JIT has compiled it: rounds of
-     * passes, each followed by a wait for the compilers to go idle, until a round compiles nothing more (C1
-     * first, then C2 once the profiled code has counted its own invocations). It runs a consumer of its own,
+     * drain every ring, flush), before the events are enabled, until the JIT has compiled it: passes, paced by
+     * the compilers ({@link JitPace}: every 500 passes, a wait for them while one is at work), two rounds of
+     * 6000 at least (C1 first, then C2 once the profiled code has counted its own invocations) and until no
+     * compiler is at work, five rounds at most. It runs a consumer of its own,
      * over the stream's rings (empty: the events are still disabled) and a synthetic ring, with its own
      * dispatcher, listeners and flush actions: the stream's listeners are not called and its counters never
      * see a synthetic record. The synthetic ring is refilled every other pass, so the branches a pass with
@@ -227,8 +253,9 @@ public final class WarmUp {
      * @param batch   whether the stream delivers to a batch listener
      * @param copy    the batch listener's warm-up copy, or null
      * @param lateness an ordered stream's lateness in ns, or 0
+     * @return the passes run
      */
-    public static void wakeups(PerfRing[] rings, StreamConsumer.Waiter waiter, Dispatcher.Entry[] entries,
+    public static long wakeups(PerfRing[] rings, StreamConsumer.Waiter waiter, Dispatcher.Entry[] entries,
                                boolean batch, BatchListener copy, long lateness) {
         try (Arena arena = Arena.ofShared()) { // as the stream's rings: see run()
             MemorySegment meta = arena.allocate(4096, 4096);
@@ -261,31 +288,31 @@ public final class WarmUp {
                 consumer.ordered(lateness, OrderedMerge.MONOTONIC);
             }
             try {
-                for (int round = 0; round < WAKEUP_ROUNDS; round++) {
-                    for (int i = 0; i < WAKEUPS; i++) {
-                        if ((i & 31) == 0) {
-                            RecordImages.write(data, 0, lossImage);
-                        } else if ((i & 31) == 2) {
-                            RecordImages.write(data, 0, image);
-                        }
-                        if ((i & 1) == 0) {
-                            RecordImages.publish(meta, 0, image.length);
-                        }
-                        // a CPU check due in one pass of 256: seen taken, so compiled, but rare enough that
-                        // the JIT does not inline the warm-up's fixed ring set into the pass
-                        consumer.cpuCheckInterval((i & 255) == 0 ? 0 : Long.MAX_VALUE);
-                        if (lateness > 0) {
-                            consumer.clockShift((i & 1) == 0 ? -OrderedMerge.MONOTONIC.getAsLong() : 0);
-                        }
-                        if (batch) {
-                            consumer.batchListener(warmBatch[i % warmBatch.length]);
-                        }
-                        consumer.pass(0);
+                JitPace pace = new JitPace(WAKEUP_MAX_NANOS);
+                for (int i = 0; i < WAKEUP_ROUNDS * WAKEUPS && !pace.done(2L * WAKEUPS); i++) {
+                    if ((i & 31) == 0) {
+                        RecordImages.write(data, 0, lossImage);
+                    } else if ((i & 31) == 2) {
+                        RecordImages.write(data, 0, image);
                     }
-                    if (!JitIdle.await(COMPILER_WAIT_NANOS) && round > 0) {
-                        break;
+                    if ((i & 1) == 0) {
+                        RecordImages.publish(meta, 0, image.length);
+                    }
+                    // a CPU check due in one pass of 256: seen taken, so compiled, but rare enough that
+                    // the JIT does not inline the warm-up's fixed ring set into the pass
+                    consumer.cpuCheckInterval((i & 255) == 0 ? 0 : Long.MAX_VALUE);
+                    if (lateness > 0) {
+                        consumer.clockShift((i & 1) == 0 ? -OrderedMerge.MONOTONIC.getAsLong() : 0);
+                    }
+                    if (batch) {
+                        consumer.batchListener(warmBatch[i % warmBatch.length]);
+                    }
+                    consumer.pass(0);
+                    if (i % WAKEUP_STEP == WAKEUP_STEP - 1) {
+                        pace.step(WAKEUP_STEP);
                     }
                 }
+                return pace.work();
             } finally {
                 consumer.close();
                 drill.close();

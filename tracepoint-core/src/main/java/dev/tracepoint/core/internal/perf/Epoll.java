@@ -1,22 +1,17 @@
 package dev.tracepoint.core.internal.perf;
 
 import static dev.tracepoint.core.internal.perf.Downcalls.CALL_STATE;
-import static dev.tracepoint.core.internal.perf.Downcalls.ERRNO_OPTION;
 import static dev.tracepoint.core.internal.perf.Downcalls.X86_64;
-import static dev.tracepoint.core.internal.perf.Downcalls.downcall;
 import static dev.tracepoint.core.internal.perf.Downcalls.errno;
-import static dev.tracepoint.core.internal.perf.Downcalls.rethrow;
-import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 
 import dev.tracepoint.core.internal.perf.Downcalls.CallState;
-import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.lang.invoke.MethodHandle;
+import java.lang.ref.Reference;
 
 /**
- * epoll, as FFM downcalls linked through {@link Downcalls}: the stream waits on one epoll descriptor for its
+ * epoll, through {@link Syscalls}: the stream waits on one epoll descriptor for its
  * perf event descriptors (readable at the wake-up threshold) and its eventfd ({@link EventFd}). A C result
  * of -1 becomes a {@link SyscallException} carrying {@code errno}, except {@code EINTR} from
  * {@link #epollWait}.
@@ -43,12 +38,8 @@ public final class Epoll {
     private static final int EPOLL_CLOEXEC = 0x80000;
     private static final int EPOLL_CTL_ADD = 1;
 
-    private static final MethodHandle EPOLL_CREATE1 = downcall("epoll_create1",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT), ERRNO_OPTION);
-    private static final MethodHandle EPOLL_CTL = downcall("epoll_ctl",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS), ERRNO_OPTION);
-    private static final MethodHandle EPOLL_WAIT = downcall("epoll_wait",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT), ERRNO_OPTION);
+    /** {@code sizeof(sigset_t)} as the kernel takes it, for {@code epoll_pwait}'s (null) signal mask. */
+    private static final long SIGSET_SIZE = 8;
 
     private Epoll() {
     }
@@ -60,16 +51,11 @@ public final class Epoll {
      */
     public static int epollCreate() {
         MemorySegment capture = CALL_STATE.get().capture();
-        int fd;
-        try {
-            fd = (int) EPOLL_CREATE1.invokeExact(capture, EPOLL_CLOEXEC);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
+        long fd = Syscalls.call(capture, Syscalls.SYS_EPOLL_CREATE1, EPOLL_CLOEXEC, 0L, 0L);
         if (fd == -1) {
             throw new SyscallException("epoll_create1", errno(capture));
         }
-        return fd;
+        return (int) fd;
     }
 
     /**
@@ -87,19 +73,14 @@ public final class Epoll {
         MemorySegment event = state.buffer();
         event.set(JAVA_INT, 0, events);
         event.set(ValueLayout.JAVA_LONG_UNALIGNED, EPOLL_EVENT_DATA_OFFSET, data);
-        int rc;
-        try {
-            rc = (int) EPOLL_CTL.invokeExact(state.capture(), epfd, EPOLL_CTL_ADD, fd, event);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
+        long rc = Syscalls.call(state.capture(), Syscalls.SYS_EPOLL_CTL, epfd, EPOLL_CTL_ADD, fd, event.address(), 0L, 0L);
         if (rc == -1) {
             throw new SyscallException("epoll_ctl", "EPOLL_CTL_ADD", errno(state.capture()));
         }
     }
 
     /**
-     * Wraps {@code epoll_wait(epfd, events, maxEvents, timeoutMs)}.
+     * Wraps {@code epoll_wait(epfd, events, maxEvents, timeoutMs)}, as {@code epoll_pwait} with no signal mask.
      *
      * @param epfd      the epoll descriptor
      * @param events    room for {@code maxEvents} entries of {@link #EPOLL_EVENT_LENGTH} bytes
@@ -114,12 +95,8 @@ public final class Epoll {
                     + events.byteSize() + " (" + EPOLL_EVENT_LENGTH + " bytes each)");
         }
         MemorySegment capture = CALL_STATE.get().capture();
-        int n;
-        try {
-            n = (int) EPOLL_WAIT.invokeExact(capture, epfd, events, maxEvents, timeoutMs);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
+        long n = Syscalls.call(capture, Syscalls.SYS_EPOLL_PWAIT, epfd, events.address(), maxEvents, timeoutMs, 0L, SIGSET_SIZE);
+        Reference.reachabilityFence(events);
         if (n == -1) {
             int errno = errno(capture);
             if (errno == Errno.EINTR) {
@@ -127,6 +104,6 @@ public final class Epoll {
             }
             throw new SyscallException("epoll_wait", errno);
         }
-        return n;
+        return (int) n;
     }
 }

@@ -1,29 +1,27 @@
 package dev.tracepoint.core.internal.perf;
 
 import static dev.tracepoint.core.internal.perf.Downcalls.CALL_STATE;
-import static dev.tracepoint.core.internal.perf.Downcalls.ERRNO_OPTION;
-import static dev.tracepoint.core.internal.perf.Downcalls.X86_64;
-import static dev.tracepoint.core.internal.perf.Downcalls.downcall;
 import static dev.tracepoint.core.internal.perf.Downcalls.errno;
-import static dev.tracepoint.core.internal.perf.Downcalls.rethrow;
-import static java.lang.foreign.ValueLayout.ADDRESS;
-import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import dev.tracepoint.core.internal.perf.Downcalls.CallState;
+import java.io.IOException;
 import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
-import java.lang.invoke.MethodHandle;
+import java.lang.ref.Reference;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 /**
- * The plain C library calls the library makes, as FFM downcalls linked through {@link Downcalls}: memory
- * mapping, file descriptors, the clock, the page size, the user id, resource limits, a signal's
- * disposition, sending a signal and {@code membarrier}. A C result of -1 becomes a {@link SyscallException} carrying {@code errno}; exceptions are
- * documented per method ({@code EINTR} from {@link #close} and {@link #read}).
+ * The plain system calls the library makes, through {@link Syscalls} (one downcall for all): memory mapping,
+ * file descriptors, the clock, the user id, resource limits, a signal's disposition, sending a signal and
+ * {@code membarrier}; and the page size (from the auxiliary vector). A result of -1 becomes a
+ * {@link SyscallException} carrying {@code errno}; exceptions are documented per method ({@code EINTR} from
+ * {@link #close} and {@link #read}).
  *
- * <p>Thread-safe. No call except {@link #openReadOnly} allocates native memory.
+ * <p>Thread-safe. No call except {@link #openReadOnly} and {@link #restoreDefaultSignal} allocates native memory.
  *
  * <p>Callers need {@code --enable-native-access} for the module (or {@code ALL-UNNAMED}); {@link #mmap}
  * uses the restricted {@link MemorySegment#reinterpret(long)}.
@@ -53,41 +51,16 @@ public final class Libc {
     private static final int PROT_WRITE = 0x2;
     private static final int MAP_SHARED = 0x01;
     private static final long MAP_FAILED = -1L;
-    /** {@code __NR_membarrier}: arch/x86/entry/syscalls/syscall_64.tbl; asm-generic/unistd.h. */
-    private static final long SYS_MEMBARRIER = X86_64 ? 324 : 283;
     /** {@code MEMBARRIER_CMD_GLOBAL} (formerly {@code MEMBARRIER_CMD_SHARED}), include/uapi/linux/membarrier.h. */
     public static final int MEMBARRIER_CMD_GLOBAL = 1;
-
-    // ---- downcalls -----------------------------------------------------------------------------------------
-
-    private static final MethodHandle MMAP = downcall("mmap",
-            FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG),
-            ERRNO_OPTION);
-    private static final MethodHandle MUNMAP = downcall("munmap",
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG), ERRNO_OPTION);
-    private static final MethodHandle CLOSE = downcall("close",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT), ERRNO_OPTION);
-    /** {@code ssize_t read(int fd, void *buf, size_t count)}. */
-    static final MethodHandle READ = downcall("read",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG), ERRNO_OPTION);
-    private static final MethodHandle OPEN = downcall("open",
-            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT), ERRNO_OPTION);
-    private static final MethodHandle CLOCK_GETTIME = downcall("clock_gettime",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS), ERRNO_OPTION);
-    private static final MethodHandle GETPAGESIZE = downcall("getpagesize",
-            FunctionDescriptor.of(JAVA_INT));
-    private static final MethodHandle GETUID = downcall("getuid", FunctionDescriptor.of(JAVA_INT));
-    private static final MethodHandle KILL = downcall("kill",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT), ERRNO_OPTION);
-    /** {@code sighandler_t signal(int sig, sighandler_t handler)}. */
-    private static final MethodHandle SIGNAL = downcall("signal",
-            FunctionDescriptor.of(ADDRESS, JAVA_INT, ADDRESS), ERRNO_OPTION);
-    private static final MethodHandle GETRLIMIT = downcall("getrlimit",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS), ERRNO_OPTION);
-    /** {@code long syscall(long number, ...)} with three variadic long arguments (membarrier: glibc has no wrapper). */
-    private static final MethodHandle SYSCALL3 = downcall("syscall",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG),
-            ERRNO_OPTION, Linker.Option.firstVariadicArg(1));
+    /** {@code AT_FDCWD}: openat's directory argument for a path relative to the working directory (or absolute). */
+    private static final long AT_FDCWD = -100;
+    /** {@code O_RDONLY | O_CLOEXEC}. */
+    private static final long O_RDONLY_CLOEXEC = 02000000;
+    /** {@code AT_PAGESZ} in the auxiliary vector (include/uapi/linux/auxvec.h). */
+    private static final long AT_PAGESZ = 6;
+    /** The page size, read once. */
+    private static volatile int pageSize;
 
     private Libc() {
     }
@@ -129,16 +102,11 @@ public final class Libc {
     @SuppressWarnings("restricted") // the kernel guarantees length bytes at the returned address
     private static MemorySegment mmap(long length, int fd, int prot) {
         MemorySegment capture = CALL_STATE.get().capture();
-        MemorySegment address;
-        try {
-            address = (MemorySegment) MMAP.invokeExact(capture, MemorySegment.NULL, length, prot, MAP_SHARED, fd, 0L);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
-        if (address.address() == MAP_FAILED) {
+        long address = Syscalls.call(capture, Syscalls.SYS_MMAP, 0L, length, prot, MAP_SHARED, fd, 0L);
+        if (address == MAP_FAILED) {
             throw new SyscallException("mmap", errno(capture));
         }
-        return address.reinterpret(length);
+        return MemorySegment.ofAddress(address).reinterpret(length);
     }
 
     /**
@@ -149,12 +117,7 @@ public final class Libc {
      */
     public static void munmap(MemorySegment segment) {
         MemorySegment capture = CALL_STATE.get().capture();
-        int rc;
-        try {
-            rc = (int) MUNMAP.invokeExact(capture, segment, segment.byteSize());
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
+        long rc = Syscalls.call(capture, Syscalls.SYS_MUNMAP, segment.address(), segment.byteSize(), 0L);
         if (rc == -1) {
             throw new SyscallException("munmap", errno(capture));
         }
@@ -163,7 +126,7 @@ public final class Libc {
     // ---- file descriptors ----------------------------------------------------------------------------------
 
     /**
-     * Wraps {@code open(path, O_RDONLY | O_CLOEXEC)}: a descriptor for a file or directory, e.g. a cgroup
+     * Wraps {@code openat(AT_FDCWD, path, O_RDONLY | O_CLOEXEC)}: a descriptor for a file or directory, e.g. a cgroup
      * directory for {@code perf_event_open} with {@code PERF_FLAG_PID_CGROUP}.
      *
      * @param path the path
@@ -171,16 +134,14 @@ public final class Libc {
      */
     public static int openReadOnly(String path) {
         MemorySegment capture = CALL_STATE.get().capture();
-        int fd;
+        long fd;
         try (Arena arena = Arena.ofConfined()) {
-            fd = (int) OPEN.invokeExact(capture, arena.allocateFrom(path), 02000000 /* O_RDONLY | O_CLOEXEC */);
-        } catch (Throwable t) {
-            throw rethrow(t);
+            fd = Syscalls.call(capture, Syscalls.SYS_OPENAT, AT_FDCWD, arena.allocateFrom(path).address(), O_RDONLY_CLOEXEC);
         }
         if (fd == -1) {
             throw new SyscallException("open", errno(capture));
         }
-        return fd;
+        return (int) fd;
     }
 
     /**
@@ -192,12 +153,7 @@ public final class Libc {
      */
     public static void close(int fd) {
         MemorySegment capture = CALL_STATE.get().capture();
-        int rc;
-        try {
-            rc = (int) CLOSE.invokeExact(capture, fd);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
+        long rc = Syscalls.call(capture, Syscalls.SYS_CLOSE, fd, 0L, 0L);
         if (rc == -1) {
             int errno = errno(capture);
             if (errno != Errno.EINTR) {
@@ -222,12 +178,8 @@ public final class Libc {
         }
         MemorySegment capture = CALL_STATE.get().capture();
         while (true) {
-            long n;
-            try {
-                n = (long) READ.invokeExact(capture, fd, buf, len);
-            } catch (Throwable t) {
-                throw rethrow(t);
-            }
+            long n = Syscalls.call(capture, Syscalls.SYS_READ, fd, buf.address(), len);
+            Reference.reachabilityFence(buf);
             if (n >= 0) {
                 return n;
             }
@@ -248,12 +200,7 @@ public final class Libc {
      */
     public static long clockGettimeNanos(int clockId) {
         CallState state = CALL_STATE.get();
-        int rc;
-        try {
-            rc = (int) CLOCK_GETTIME.invokeExact(state.capture(), clockId, state.buffer());
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
+        long rc = Syscalls.call(state.capture(), Syscalls.SYS_CLOCK_GETTIME, clockId, state.buffer().address(), 0L);
         if (rc == -1) {
             throw new SyscallException("clock_gettime", errno(state.capture()));
         }
@@ -262,16 +209,35 @@ public final class Libc {
     }
 
     /**
-     * Wraps {@code getpagesize()}.
+     * The page size, as {@code getpagesize()} gives it: {@code AT_PAGESZ} of the auxiliary vector the kernel
+     * gave this process ({@code /proc/self/auxv}); 4096 when that cannot be read (x86_64's only size).
      *
      * @return the page size in bytes (4096 on x86_64; 4096, 16384 or 65536 on aarch64)
      */
     public static int pageSize() {
-        try {
-            return (int) GETPAGESIZE.invokeExact();
-        } catch (Throwable t) {
-            throw rethrow(t);
+        int p = pageSize;
+        if (p == 0) {
+            p = 4096;
+            try {
+                // pairs of unsigned longs (type, value) in native order, up to AT_NULL
+                ByteBuffer auxv = ByteBuffer.wrap(Files.readAllBytes(Path.of("/proc/self/auxv"))).order(ByteOrder.nativeOrder());
+                while (auxv.remaining() >= 16) {
+                    long type = auxv.getLong();
+                    long value = auxv.getLong();
+                    if (type == AT_PAGESZ && value > 0 && value <= 1 << 30 && Long.bitCount(value) == 1) {
+                        p = (int) value;
+                        break;
+                    }
+                    if (type == 0) {
+                        break;
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
+                // no /proc: the default
+            }
+            pageSize = p;
         }
+        return p;
     }
 
     /**
@@ -280,11 +246,7 @@ public final class Libc {
      * @return the real user id (0 for root)
      */
     public static int getuid() {
-        try {
-            return (int) GETUID.invokeExact();
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
+        return (int) Syscalls.call(CALL_STATE.get().capture(), Syscalls.SYS_GETUID, 0L, 0L, 0L);
     }
 
     /**
@@ -296,19 +258,15 @@ public final class Libc {
      */
     public static void kill(int pid, int sig) {
         MemorySegment capture = CALL_STATE.get().capture();
-        int rc;
-        try {
-            rc = (int) KILL.invokeExact(capture, pid, sig);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
+        long rc = Syscalls.call(capture, Syscalls.SYS_KILL, pid, sig, 0L);
         if (rc == -1) {
             throw new SyscallException("kill", errno(capture));
         }
     }
 
     /**
-     * Wraps {@code signal(sig, SIG_DFL)}. A JVM started in the background by a non-interactive shell
+     * Sets a signal's disposition to {@code SIG_DFL}, as {@code signal(sig, SIG_DFL)} does:
+     * {@code rt_sigaction(sig, &(struct sigaction){SIG_DFL}, NULL, 8)}, no flags, no mask. A JVM started in the background by a non-interactive shell
      * inherits {@code SIGINT} (and {@code SIGQUIT}) as ignored, and then silently installs no handler for
      * it: neither shutdown hooks nor {@code jdk.internal.misc.Signal} handlers run on Ctrl-C/{@code kill
      * -INT}. Restoring the default disposition first lets a handler installed afterwards work.
@@ -317,31 +275,27 @@ public final class Libc {
      */
     public static void restoreDefaultSignal(int sig) {
         MemorySegment capture = CALL_STATE.get().capture();
-        MemorySegment previous;
-        try {
-            previous = (MemorySegment) SIGNAL.invokeExact(capture, sig, MemorySegment.NULL); // SIG_DFL == 0
-        } catch (Throwable t) {
-            throw rethrow(t);
+        long rc;
+        // the kernel's struct sigaction: handler (SIG_DFL == 0), flags, restorer, mask: 32 zero bytes on x86_64
+        // and aarch64
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment act = arena.allocate(32, 8);
+            rc = Syscalls.call(capture, Syscalls.SYS_RT_SIGACTION, sig, act.address(), 0L, 8L /* sizeof(sigset_t) */, 0L, 0L);
         }
-        if (previous.address() == -1L) { // SIG_ERR
+        if (rc == -1) {
             throw new SyscallException("signal", errno(capture));
         }
     }
 
     /**
-     * Wraps {@code getrlimit(resource, &rlim)}.
+     * Wraps {@code getrlimit(resource, &rlim)}, as {@code prlimit64(0, resource, NULL, &rlim)}.
      *
      * @param resource {@link #RLIMIT_NOFILE}, {@link #RLIMIT_MEMLOCK}, ...
      * @return {@code {rlim_cur, rlim_max}}; {@link #RLIM_INFINITY} (-1) for unlimited
      */
     public static long[] getrlimit(int resource) {
         CallState state = CALL_STATE.get();
-        int rc;
-        try {
-            rc = (int) GETRLIMIT.invokeExact(state.capture(), resource, state.buffer());
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
+        long rc = Syscalls.call(state.capture(), Syscalls.SYS_PRLIMIT64, 0L, resource, 0L, state.buffer().address(), 0L, 0L);
         if (rc == -1) {
             throw new SyscallException("getrlimit", errno(state.capture()));
         }
@@ -360,12 +314,7 @@ public final class Libc {
      */
     public static void membarrier(int cmd) {
         MemorySegment capture = CALL_STATE.get().capture();
-        long rc;
-        try {
-            rc = (long) SYSCALL3.invokeExact(capture, SYS_MEMBARRIER, (long) cmd, 0L, 0L);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
+        long rc = Syscalls.call(capture, Syscalls.SYS_MEMBARRIER, cmd, 0L, 0L);
         if (rc == -1) {
             throw new SyscallException("membarrier", errno(capture));
         }

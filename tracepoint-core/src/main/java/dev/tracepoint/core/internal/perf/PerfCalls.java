@@ -1,46 +1,21 @@
 package dev.tracepoint.core.internal.perf;
 
 import static dev.tracepoint.core.internal.perf.Downcalls.CALL_STATE;
-import static dev.tracepoint.core.internal.perf.Downcalls.ERRNO_OPTION;
-import static dev.tracepoint.core.internal.perf.Downcalls.X86_64;
-import static dev.tracepoint.core.internal.perf.Downcalls.downcall;
 import static dev.tracepoint.core.internal.perf.Downcalls.errno;
-import static dev.tracepoint.core.internal.perf.Downcalls.rethrow;
-import static java.lang.foreign.ValueLayout.ADDRESS;
-import static java.lang.foreign.ValueLayout.JAVA_INT;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.lang.invoke.MethodHandle;
+import java.lang.ref.Reference;
 
 /**
  * {@code perf_event_open(2)} and the {@code PERF_EVENT_IOC_*} ioctls the library makes on a perf event
- * descriptor, as FFM downcalls linked through {@link Downcalls}. A C result of -1 becomes a
+ * descriptor, through {@link Syscalls}. A C result of -1 becomes a
  * {@link SyscallException} carrying {@code errno}; an ioctl's exception names the request.
  *
  * <p>Thread-safe. No call except {@link #setFilter} allocates native memory.
  */
 public final class PerfCalls {
-
-    /** {@code __NR_perf_event_open}: arch/x86/entry/syscalls/syscall_64.tbl; asm-generic/unistd.h. */
-    private static final long SYS_PERF_EVENT_OPEN = X86_64 ? 298 : 241;
-
-    /** {@code long syscall(long number, ...)} with five variadic long arguments (perf_event_open). */
-    private static final MethodHandle SYSCALL5 = downcall("syscall",
-            FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, ADDRESS, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG),
-            ERRNO_OPTION, Linker.Option.firstVariadicArg(1));
-    /** {@code int ioctl(int fd, unsigned long request, ...)} with an integer argument. */
-    private static final MethodHandle IOCTL_LONG = downcall("ioctl",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG),
-            ERRNO_OPTION, Linker.Option.firstVariadicArg(2));
-    /** {@code int ioctl(int fd, unsigned long request, ...)} with a pointer argument. */
-    private static final MethodHandle IOCTL_PTR = downcall("ioctl",
-            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS),
-            ERRNO_OPTION, Linker.Option.firstVariadicArg(2));
 
     private PerfCalls() {
     }
@@ -71,13 +46,8 @@ public final class PerfCalls {
                     + " is smaller than attr.size=" + declared);
         }
         MemorySegment capture = CALL_STATE.get().capture();
-        long fd;
-        try {
-            fd = (long) SYSCALL5.invokeExact(capture, SYS_PERF_EVENT_OPEN, attr,
-                    (long) pid, (long) cpu, (long) groupFd, flags);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
+        long fd = Syscalls.call(capture, Syscalls.SYS_PERF_EVENT_OPEN, attr.address(), pid, cpu, groupFd, flags, 0L);
+        Reference.reachabilityFence(attr);
         if (fd < 0) {
             throw new SyscallException("perf_event_open", errno(capture));
         }
@@ -94,12 +64,7 @@ public final class PerfCalls {
      */
     static void ioctl(int fd, long request, long arg) {
         MemorySegment capture = CALL_STATE.get().capture();
-        int rc;
-        try {
-            rc = (int) IOCTL_LONG.invokeExact(capture, fd, request, arg);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
+        long rc = Syscalls.call(capture, Syscalls.SYS_IOCTL, fd, request, arg);
         if (rc == -1) {
             throw new SyscallException("ioctl", PerfEventAttrDescriptor.ioctlName(request), errno(capture));
         }
@@ -115,12 +80,8 @@ public final class PerfCalls {
      */
     static void ioctl(int fd, long request, MemorySegment arg) {
         MemorySegment capture = CALL_STATE.get().capture();
-        int rc;
-        try {
-            rc = (int) IOCTL_PTR.invokeExact(capture, fd, request, arg);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
+        long rc = Syscalls.call(capture, Syscalls.SYS_IOCTL, fd, request, arg.address());
+        Reference.reachabilityFence(arg);
         if (rc == -1) {
             throw new SyscallException("ioctl", PerfEventAttrDescriptor.ioctlName(request), errno(capture));
         }

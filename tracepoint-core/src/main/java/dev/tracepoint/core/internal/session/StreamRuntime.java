@@ -149,8 +149,9 @@ public final class StreamRuntime {
         StreamConsumer.Waiter waiter = s::await;
         PerfRing[] rings = s.rings();
         if (config.warmUp() && !config.flightRecorder()) {
-            WarmUp.stream(rings, waiter, entries, listeners.batch() != null, listeners.batchCopy(),
+            WarmUp.Done done = WarmUp.stream(rings, waiter, entries, listeners.batch() != null, listeners.batchCopy(),
                     config.lateness() == null ? 0 : config.lateness().toNanos());
+            LOG.log(System.Logger.Level.DEBUG, "{0} ({1})", done, config.threadName());
         }
         // a flight recorder has no forward rings: its consumer only publishes the counters of its snapshots
         StreamConsumer c = new StreamConsumer(rings, waiter, dispatcher, listeners.batch(),

@@ -163,6 +163,40 @@ class CliIT {
         }
     }
 
+    /**
+     * The stream warms up by default and {@code --no-warm-up} turns that off: the stream logs its warm-up (at
+     * DEBUG) before it is attached, or logs none. Either way the signals this test sends once the stream is
+     * ready are all printed: warmed up or cold, it is armed when it says so.
+     */
+    @Test
+    void noWarmUpOptionTurnsTheWarmUpOff(@TempDir Path tmp) throws Exception {
+        String logging = dev.tracepoint.testing.Launcher.debugLogging(tmp);
+        for (boolean warmUp : new boolean[] {true, false}) {
+            Path ready = tmp.resolve("ready-" + warmUp);
+            List<String> args = new java.util.ArrayList<>(List.of("stream", "signal:signal_generate", "--json", "--count", "2",
+                    "--filter", "signal:signal_generate=pid == " + victimPid, "--ready", ready.toString()));
+            if (!warmUp) {
+                args.add("--no-warm-up");
+            }
+            try (CliProcess c = CliProcess.start(List.of(logging), args.toArray(new String[0]))) {
+                c.awaitFile(ready, Duration.ofSeconds(30));
+                TestCalls.kill(victimPid, 28);
+                TestCalls.kill(victimPid, 23);
+                assertThat(c.waitFor(Duration.ofSeconds(30))).as(c.err()).isZero();
+                assertThat(c.out().lines()).hasSize(2).allSatisfy(l -> assertThat(l)
+                        .contains("\"pid\":" + ProcessHandle.current().pid() + ",")
+                        .contains("\"comm\":\"sleep\",\"pid\":" + victimPid + ","));
+                assertThat(c.err()).contains("events=2 lost=0");
+                if (warmUp) {
+                    assertThat(c.err()).as("the default").contains(dev.tracepoint.testing.Launcher.WARM_UP_LOG);
+                } else {
+                    // the same logging shows the line by default: its absence here is the warm-up's
+                    assertThat(c.err()).as("--no-warm-up").doesNotContain(dev.tracepoint.testing.Launcher.WARM_UP_LOG);
+                }
+            }
+        }
+    }
+
     /** @return the kernel's name of one of this process's threads */
     static String threadComm(int tid) throws java.io.IOException {
         return Files.readString(Path.of("/proc/self/task/" + tid + "/comm")).trim();

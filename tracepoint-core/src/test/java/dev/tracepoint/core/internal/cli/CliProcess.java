@@ -27,10 +27,16 @@ public final class CliProcess implements AutoCloseable {
 
     /** Starts {@code tracepoint ARGS...}. */
     public static CliProcess start(String... args) throws IOException {
+        return start(List.of(), args);
+    }
+
+    /** Starts {@code tracepoint ARGS...} in a JVM with these options too. */
+    public static CliProcess start(List<String> jvmOptions, String... args) throws IOException {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("--enable-native-access=ALL-UNNAMED");
         cmd.add("-XX:+UseSerialGC");
+        cmd.addAll(jvmOptions);
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
         cmd.add(Main.class.getName());

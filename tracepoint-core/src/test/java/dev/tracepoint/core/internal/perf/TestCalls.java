@@ -121,7 +121,7 @@ public final class TestCalls {
      * @param fd an eventfd created by {@link EventFd#eventfd()}
      */
     public static void eventfdDrain(int fd) {
-        EventFd.eventfdIo(Libc.READ, "read", fd, CALL_STATE.get());
+        EventFd.eventfdIo(Syscalls.SYS_READ, "read", fd, CALL_STATE.get());
     }
 
     // ---- descriptors, processes, limits --------------------------------------------------------------------

@@ -88,6 +88,9 @@ public final class SignalsCommand implements Command {
                   --time               prefix each line with the wall-clock time
                   --duration S         stop after S seconds
                   --pages N            data pages per CPU ring (power of two, default 64)
+                  --warm-up            warm the decode path up before enabling the events, for a flood of
+                                       signals from the first one on (costs about 1 s of CPU at the start;
+                                       off by default: signals come a few a second)
                   --ready FILE         create FILE once the monitor is attached
                   --jfr FILE           also write a JFR recording to FILE on exit: a tracepoint.signal.Signal
                                        event per signal (with --failed-kills, tracepoint.signal.FailedKill
@@ -101,7 +104,7 @@ public final class SignalsCommand implements Command {
 
     @Override
     public int run(List<String> argv, PrintStream out, PrintStream err) throws Exception {
-        Args args = new Args(argv, Set.of("json", "failed", "deliver", "time", "failed-kills"),
+        Args args = new Args(argv, Set.of("json", "failed", "deliver", "time", "failed-kills", "warm-up"),
                 Set.of("signal", "exclude", "target-pid", "target", "sender-pid", "sender", "summary", "top",
                         "duration", "pages", "ready", "jfr", ScopeOptions.PID, ScopeOptions.CGROUP));
         if (!args.positional().isEmpty()) {
@@ -131,7 +134,7 @@ public final class SignalsCommand implements Command {
         StringBuilder line = new StringBuilder(256);
 
         SignalMonitorBuilder b = SignalMonitor.builder().ringPages((int) pages).aggregate(true).deliveries(deliver)
-                .onCpu(new CpuNotices(err));
+                .warmUp(args.has("warm-up")).onCpu(new CpuNotices(err));
         try {
             b.signals(signals(args.list("signal"), "--signal"));
             b.exclude(signals(args.list("exclude"), "--exclude"));

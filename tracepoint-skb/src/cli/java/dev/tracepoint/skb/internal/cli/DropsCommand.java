@@ -80,6 +80,9 @@ public final class DropsCommand implements Command {
                   --list-reasons       print this kernel's drop reasons (value and name) and exit
                   --kallsyms FILE      the symbol table for locations (default /proc/kallsyms)
                   --tracefs DIR        the tracefs mount (default: found in /proc/self/mountinfo)
+                  --no-warm-up         enable the events without warming the decode path up first: starts with
+                                       less CPU, but a flood of drops right after the start may lose some
+                                       while the JIT compiles
                   --ready FILE         create FILE once the events are enabled
                   --jfr FILE           also write a JFR recording to FILE on exit: a tracepoint.skb.PacketDrop
                                        event per drop; jfr print --events 'tracepoint.*' FILE reads it
@@ -91,7 +94,7 @@ public final class DropsCommand implements Command {
 
     @Override
     public int run(List<String> argv, PrintStream out, PrintStream err) throws Exception {
-        Args args = new Args(argv, Set.of("json", "include-consumed", "list-reasons"),
+        Args args = new Args(argv, Set.of("json", "include-consumed", "list-reasons", "no-warm-up"),
                 Set.of("interval", "top", "reason", "protocol", "duration", "pages", "kallsyms", "tracefs", "ready", "jfr",
                         ScopeOptions.PID, ScopeOptions.CGROUP));
         if (!args.positional().isEmpty()) {
@@ -142,6 +145,7 @@ public final class DropsCommand implements Command {
                 .onCpu(new CpuNotices(err))
                 .tracefs(tracefs)
                 .ringPages((int) pages)
+                .warmUp(!args.has("no-warm-up"))
                 .includeConsumed(args.has("include-consumed"))
                 .reasons(reasons.toArray(new String[0]))
                 .protocols(protocols.stream().mapToInt(Integer::intValue).toArray());
