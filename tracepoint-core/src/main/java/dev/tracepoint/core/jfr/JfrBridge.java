@@ -6,6 +6,7 @@ import dev.tracepoint.core.TracepointStream;
 import dev.tracepoint.core.internal.jfr.JfrClock;
 import dev.tracepoint.core.internal.jfr.JfrEventPlan;
 import dev.tracepoint.core.internal.jfr.JfrForwarder;
+import dev.tracepoint.core.internal.jfr.JfrWarmUp;
 import dev.tracepoint.core.internal.jfr.StreamEvents;
 import dev.tracepoint.core.internal.jfr.TaskNames;
 
@@ -93,7 +94,10 @@ public final class JfrBridge {
      * Forwards tracepoints of a stream into JFR: enables each on the stream (as {@link TracepointStream#enable}
      * does, so a filter set on its subscription applies) and adds the listener that commits its events. Call it
      * before the stream opens. Generating the event types and, once per JVM, measuring JFR's clock take some
-     * tens of milliseconds.
+     * tens of milliseconds; then the path from a record to a committed event is run on synthetic records of
+     * each tracepoint, committed into a private recording that is discarded, so that the first events of a
+     * full-rate tracepoint do not meet that path cold (up to about 0.5 s of CPU). That is done only when no
+     * recording is running: JFR gives every running recording the events any of them enables.
      *
      * @param stream      a stream not open yet, with event listeners (not a batch listener)
      * @param tracepoints {@code system:event} names
@@ -124,6 +128,7 @@ public final class JfrBridge {
         JfrBridge bridge = new JfrBridge(stream);
         JfrClock clock = JfrClock.get();
         TaskNames names = new TaskNames();
+        List<JfrWarmUp.Type> warmUps = new ArrayList<>();
         for (String tp : tracepoints) {
             Subscription sub = stream.enable(tp);
             if (bridge.types.containsKey(sub.name())) {
@@ -136,7 +141,9 @@ public final class JfrBridge {
             sub.onEvent(f);
             bridge.forwarders.add(f);
             bridge.types.put(sub.name(), factory.getEventType());
+            warmUps.add(new JfrWarmUp.Type(sub.format(), plan, factory));
         }
+        JfrWarmUp.run(warmUps, clock, names);
         stream.onTask(names);
         String name = stream.name();
         StreamEvents.Lost lost = new StreamEvents.Lost();
