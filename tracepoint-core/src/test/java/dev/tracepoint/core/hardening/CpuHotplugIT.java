@@ -162,6 +162,34 @@ class CpuHotplugIT {
         return out;
     }
 
+    /**
+     * The kernel's device events, which a stream waits on beside its rings so that a hotplug wakes it at once:
+     * taking CPU 1 offline and back announces both on the socket.
+     */
+    @Test
+    void theKernelAnnouncesEachHotplugOnTheDeviceEventSocket() throws Exception {
+        int fd = dev.tracepoint.core.internal.perf.HotplugEvents.open();
+        try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined()) {
+            java.lang.foreign.MemorySegment buf = arena.allocate(dev.tracepoint.core.internal.perf.HotplugEvents.BUFFER_LENGTH);
+            dev.tracepoint.core.internal.perf.HotplugEvents.drain(fd, buf); // whatever came before
+            for (boolean online : new boolean[] {false, true}) {
+                setCpu1Online(online);
+                String want = (online ? "online" : "offline") + "@/devices/system/cpu/cpu1";
+                List<String> got = new ArrayList<>();
+                KernelTests.await(() -> {
+                    buf.fill((byte) 0);
+                    if (dev.tracepoint.core.internal.perf.HotplugEvents.drain(fd, buf)) {
+                        got.add(buf.getString(0)); // the last event read: the CPU's own comes last
+                    }
+                    return got.stream().anyMatch(m -> m.equals(want));
+                }, Duration.ofSeconds(10));
+                assertThat(got).as("device events after CPU 1 went " + (online ? "online" : "offline")).contains(want);
+            }
+        } finally {
+            dev.tracepoint.core.internal.perf.Libc.close(fd);
+        }
+    }
+
     /** Sends {@code count} signals to the child from a shell pinned to one CPU (its builtin kill: one process). */
     private void send(int cpu, int sig, int count) throws Exception {
         Process p = new ProcessBuilder("taskset", "-c", Integer.toString(cpu), "sh", "-c",

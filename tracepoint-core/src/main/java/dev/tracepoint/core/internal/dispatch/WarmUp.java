@@ -298,9 +298,12 @@ public final class WarmUp {
                     if ((i & 1) == 0) {
                         RecordImages.publish(meta, 0, image.length);
                     }
+                    if ((i & 3) == 1) {
+                        waiter.poke(); // the wait then returns a ready descriptor, as the stream's do
+                    }
                     // a CPU check due in one pass of 256: seen taken, so compiled, but rare enough that
                     // the JIT does not inline the warm-up's fixed ring set into the pass
-                    consumer.cpuCheckInterval((i & 255) == 0 ? 0 : Long.MAX_VALUE);
+                    consumer.cpuCheckInterval((i & 255) == 0 ? -1 : 1L << 60);
                     if (lateness > 0) {
                         consumer.clockShift((i & 1) == 0 ? -OrderedMerge.MONOTONIC.getAsLong() : 0);
                     }

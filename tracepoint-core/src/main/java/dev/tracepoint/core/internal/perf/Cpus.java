@@ -3,6 +3,8 @@ package dev.tracepoint.core.internal.perf;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -90,6 +92,68 @@ public final class Cpus {
             }
         }
         return Arrays.stream(cpus, 0, n).sorted().distinct().toArray();
+    }
+
+    /**
+     * Whether {@code cpu} is in the CPU list held by the first {@code length} bytes of {@code text} (the format
+     * {@link #parseList} reads), read in place: no string, no allocation. For a check that runs every 100 ms on
+     * a stream's consumer thread, too rarely for the JIT to compile it, where {@link #online()}'s file API cost
+     * more than the events did.
+     *
+     * @param text   the list's bytes, for instance a {@code pread(2)} of {@link #ONLINE}
+     * @param length how many bytes of {@code text} hold it
+     * @param cpu    the CPU number
+     * @return 1 when listed, 0 when not, -1 when the bytes are not a CPU list
+     */
+    public static int listed(MemorySegment text, int length, int cpu) {
+        int i = 0;
+        // surrounding white space, as parseList allows
+        while (length > 0 && isSpace(text.get(ValueLayout.JAVA_BYTE, length - 1))) {
+            length--;
+        }
+        while (i < length && isSpace(text.get(ValueLayout.JAVA_BYTE, i))) {
+            i++;
+        }
+        boolean found = false;
+        while (i < length) {
+            int first = 0;
+            int digits = 0;
+            byte b;
+            while (i < length && (b = text.get(ValueLayout.JAVA_BYTE, i)) >= '0' && b <= '9' && digits <= 6) {
+                first = first * 10 + (b - '0');
+                digits++;
+                i++;
+            }
+            if (digits == 0 || digits > 6 || first >= MAX_CPU) {
+                return -1;
+            }
+            int last = first;
+            if (i < length && text.get(ValueLayout.JAVA_BYTE, i) == '-') {
+                i++;
+                last = 0;
+                digits = 0;
+                while (i < length && (b = text.get(ValueLayout.JAVA_BYTE, i)) >= '0' && b <= '9' && digits <= 6) {
+                    last = last * 10 + (b - '0');
+                    digits++;
+                    i++;
+                }
+                if (digits == 0 || digits > 6 || last >= MAX_CPU || last < first) {
+                    return -1;
+                }
+            }
+            found |= cpu >= first && cpu <= last;
+            if (i < length) {
+                if (text.get(ValueLayout.JAVA_BYTE, i) != ',' || i == length - 1) {
+                    return -1;
+                }
+                i++;
+            }
+        }
+        return found ? 1 : 0;
+    }
+
+    private static boolean isSpace(byte b) {
+        return b == ' ' || b == '\n' || b == '\t' || b == '\r';
     }
 
     private static int parseCpu(String part, String number, String text) {

@@ -106,4 +106,14 @@ public final class Epoll {
         }
         return (int) n;
     }
+
+    /**
+     * {@return the {@code data} of the {@code i}-th entry {@link #epollWait} filled in}
+     *
+     * @param events the entries
+     * @param i      an index below the count {@link #epollWait} returned
+     */
+    public static long eventData(MemorySegment events, int i) {
+        return events.get(ValueLayout.JAVA_LONG_UNALIGNED, (long) i * EPOLL_EVENT_LENGTH + EPOLL_EVENT_DATA_OFFSET);
+    }
 }

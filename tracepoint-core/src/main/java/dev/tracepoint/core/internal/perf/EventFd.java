@@ -51,6 +51,16 @@ public final class EventFd {
     }
 
     /**
+     * Wraps {@code read(fd, &counter, 8)}: resets the counter, so that the eventfd is no longer readable.
+     * {@code EAGAIN} (nothing signalled) is ignored.
+     *
+     * @param fd an eventfd
+     */
+    public static void eventfdDrain(int fd) {
+        eventfdIo(Syscalls.SYS_READ, "read", fd, CALL_STATE.get());
+    }
+
+    /**
      * One 8-byte {@code read} or {@code write} of an eventfd through the call state's buffer, retried on EINTR.
      *
      * @param nr   {@link Syscalls#SYS_READ} or {@link Syscalls#SYS_WRITE}

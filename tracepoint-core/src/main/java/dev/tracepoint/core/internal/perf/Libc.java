@@ -190,6 +190,35 @@ public final class Libc {
         }
     }
 
+    /**
+     * Wraps {@code pread(fd, buf, len, offset)}, retrying on {@code EINTR}: reads without moving the file offset.
+     * A sysfs file read again at offset 0 is generated anew, so one descriptor serves a check that repeats.
+     *
+     * @param fd     the descriptor
+     * @param buf    destination
+     * @param len    bytes to read at most, no more than {@code buf.byteSize()}
+     * @param offset where in the file
+     * @return bytes read, 0 at end of file
+     * @throws SyscallException on failure
+     */
+    public static long pread(int fd, MemorySegment buf, long len, long offset) {
+        if (len < 0 || len > buf.byteSize()) {
+            throw new IllegalArgumentException("len=" + len + " outside buffer byteSize=" + buf.byteSize());
+        }
+        MemorySegment capture = CALL_STATE.get().capture();
+        while (true) {
+            long n = Syscalls.call(capture, Syscalls.SYS_PREAD64, fd, buf.address(), len, offset, 0, 0);
+            Reference.reachabilityFence(buf);
+            if (n >= 0) {
+                return n;
+            }
+            int errno = errno(capture);
+            if (errno != Errno.EINTR) {
+                throw new SyscallException("pread", errno);
+            }
+        }
+    }
+
     // ---- process, clock, limits ----------------------------------------------------------------------------
 
     /**

@@ -37,6 +37,10 @@ final class Syscalls {
     static final long SYS_MUNMAP = X86_64 ? 11 : 215;
     static final long SYS_RT_SIGACTION = X86_64 ? 13 : 134;
     static final long SYS_IOCTL = X86_64 ? 16 : 29;
+    static final long SYS_PREAD64 = X86_64 ? 17 : 67;
+    static final long SYS_SOCKET = X86_64 ? 41 : 198;
+    static final long SYS_RECVFROM = X86_64 ? 45 : 207;
+    static final long SYS_BIND = X86_64 ? 49 : 200;
     static final long SYS_KILL = X86_64 ? 62 : 129;
     static final long SYS_GETUID = X86_64 ? 102 : 174;
     static final long SYS_CLOCK_GETTIME = X86_64 ? 228 : 113;

@@ -440,8 +440,20 @@ public final class PerfRing implements AutoCloseable {
             if (at + size <= capacity) {
                 segment = data;
                 offset = at;
+            } else if (((at | size) & (PerfEventHeaderDescriptor.ALIGNMENT - 1)) == 0) {
+                // Wraps: stitch both pieces together in scratch. The kernel's case (8-byte positions and sizes)
+                // is copied here, in one loop over both pieces, wrapping by the mask, and not in a method of its
+                // own: called once a lap, such a method is a cold call site the JIT does not inline, and it
+                // stayed C1 code with full profiling in a live stream (measured: about 6 us a wrap, 4.6% of
+                // the consumer's CPU in a 550k/s drop load); making it hot in the warm-up moved its C2 compile
+                // into the first seconds of the load instead. This loop is compiled with the walk.
+                for (int i = 0; i < size; i += 8) {
+                    scratch.set(ValueLayout.JAVA_LONG_UNALIGNED, i, data.get(ValueLayout.JAVA_LONG_UNALIGNED, (at + i) & mask));
+                }
+                segment = scratch;
+                offset = 0;
             } else {
-                WrapCopy.copyOut(data, capacity, at, size, scratch); // wraps: stitch both pieces together in scratch
+                WrapCopy.copyOut(data, capacity, at, size, scratch); // not 8-aligned: never the kernel's
                 segment = scratch;
                 offset = 0;
             }

@@ -26,6 +26,11 @@ public interface RingSet {
         }
 
         @Override
+        public boolean notifiesHotplug() {
+            return false;
+        }
+
+        @Override
         public long disarm(int cpu, Consumer<Throwable> errors) {
             return 0;
         }
@@ -38,6 +43,12 @@ public interface RingSet {
 
     /** @return the armed CPUs whose events no longer run, ascending */
     int[] deadCpus();
+
+    /**
+     * @return whether the set's waits hear of hotplug as it happens (the consumer's
+     *         {@code StreamConsumer.Waiter#await}), so that a periodic check is only a fallback
+     */
+    boolean notifiesHotplug();
 
     /** @return the watched CPUs that are online and have no events, ascending */
     int[] unarmedOnlineCpus();

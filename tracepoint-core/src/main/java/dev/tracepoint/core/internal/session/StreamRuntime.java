@@ -146,7 +146,17 @@ public final class StreamRuntime {
         Dispatcher dispatcher = new Dispatcher(view, entries, listeners.lost(),
                 tasks.toArray(new TaskListener[0]), listeners.error(), s.maxCpu());
         // one waiter object for the warm-up's consumer and the real one: the call site then sees one class
-        StreamConsumer.Waiter waiter = s::await;
+        StreamConsumer.Waiter waiter = new StreamConsumer.Waiter() {
+            @Override
+            public long await(int timeoutMs) {
+                return s.await(timeoutMs);
+            }
+
+            @Override
+            public void poke() {
+                s.wake();
+            }
+        };
         PerfRing[] rings = s.rings();
         if (config.warmUp() && !config.flightRecorder()) {
             WarmUp.Done done = WarmUp.stream(rings, waiter, entries, listeners.batch() != null, listeners.batchCopy(),
