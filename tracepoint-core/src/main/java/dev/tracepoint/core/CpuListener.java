@@ -6,7 +6,8 @@ package dev.tracepoint.core;
  * good when its CPU goes offline, so the stream re-opens that CPU's events (filters included) once the CPU is
  * back. Events the CPU ran between coming online and being armed are not seen: {@link #onCpuArmed} gives a
  * bound on that window. CPUs offline when the stream opens are armed when they come online. The stream checks
- * at every wake-up, at most every 100 ms. Called on the consumer thread.
+ * when the kernel announces a hotplug (its device events, which wake the consumer) and once a second besides
+ * (every 100 ms where the announcements cannot be had). Called on the consumer thread.
  */
 public interface CpuListener {
 
