@@ -20,6 +20,7 @@ final class ClassBytes {
     static final int ALOAD_1 = 0x2b;
     static final int ALOAD_2 = 0x2c;
     static final int ALOAD_3 = 0x2d;
+    static final int ILOAD_1 = 0x1b;
     static final int ICONST_0 = 0x03;
     static final int ICONST_1 = 0x04;
     static final int LDC_W = 0x13;

@@ -35,6 +35,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>{@code int x(byte[] dst)}: copies a string (up to its NUL) or array field into {@code dst},
  *       allocation-free, and returns the number of bytes;</li>
  *   <li>{@code long[]}, {@code byte[]}: the elements or bytes of an array field;</li>
+ *   <li>{@code long x(int i)}: element {@code i} of a numeric array field, allocation-free; {@code String x(int i)}:
+ *       string {@code i} of a probe's string array ({@code __data_loc char[][N]}, a {@code string[N]} fetch);</li>
  *   <li>{@code boolean hasX()}: whether field {@code x} exists in this kernel's format.</li>
  * </ul>
  * Methods with a body ({@code default}) and the methods of {@link TracepointEvent} are left alone.
@@ -352,6 +354,20 @@ public final class EventBinding<T> {
                     .op(ClassBytes.ALOAD_0).ldcInt(idx).op(ClassBytes.ALOAD_1)
                     .invoke(ClassBytes.INVOKEVIRTUAL, BASE, f.isString() ? "copyStr" : "copyBytes", "(I[B)I")
                     .op(ClassBytes.IRETURN));
+            return null;
+        }
+        if (params.length == 1 && params[0] == int.class && !scalar) {
+            // String x(int i): string i of a probe's string array; long x(int i): element i of a numeric array
+            boolean strings = rt == String.class && f.kind() == FieldKind.DATA_LOC && f.arrayLength() > 0;
+            boolean element = rt == long.class && !f.isString() && f.elementSize() >= 1 && f.elementSize() <= 8;
+            if (!strings && !element) {
+                return what;
+            }
+            int idx = index(used, f);
+            cb.method(0x0001, mname, desc, 3, 2, cb.code()
+                    .op(ClassBytes.ALOAD_0).ldcInt(idx).op(ClassBytes.ILOAD_1)
+                    .invoke(ClassBytes.INVOKEVIRTUAL, BASE, strings ? "strAt" : "element", strings ? "(II)Ljava/lang/String;" : "(II)J")
+                    .op(strings ? ClassBytes.ARETURN : ClassBytes.LRETURN));
             return null;
         }
         if (params.length != 0) {

@@ -271,7 +271,8 @@ public final class EventView {
 
     /**
      * The number of bytes an array, string or dynamic field occupies in this record (for strings: up to and
-     * including any NUL padding).
+     * including any NUL padding). For a probe's string fetch, 0 means the kernel could not fetch it (its
+     * formatter prints {@code (fault)}); an empty string has 1, its NUL.
      *
      * @param field an array-like field
      * @return its byte length
@@ -282,7 +283,9 @@ public final class EventView {
 
     /**
      * Decodes a string field: {@code char name[N]}, {@code __data_loc char[]}, {@code __rel_loc char[]} or a
-     * flexible {@code char[]}, up to the first NUL (or the field's end). Bytes are decoded as UTF-8.
+     * flexible {@code char[]}, up to the first NUL (or the field's end). Bytes are decoded as UTF-8. A probe's
+     * string fetch that failed reads as {@code ""}; {@link #byteLength(Field)} tells it from an empty string
+     * (0 bytes, where an empty string has its NUL).
      *
      * @param field a string field
      * @return the string (allocates)
@@ -298,7 +301,8 @@ public final class EventView {
 
     /**
      * Decodes one string of a probe's string array, {@code __data_loc char[][N]} (a {@code string[N]} fetch
-     * argument), up to its first NUL. Bytes are decoded as UTF-8.
+     * argument), up to its first NUL. Bytes are decoded as UTF-8. A string the kernel could not fetch reads as
+     * {@code ""}, with a {@link #byteLength(Field, int)} of 0.
      *
      * @param field a {@code __data_loc} field of {@link Field#arrayLength()} strings
      * @param index which string, from 0
@@ -306,6 +310,31 @@ public final class EventView {
      * @throws IndexOutOfBoundsException when the field has no string {@code index}
      */
     public String getString(Field field, int index) {
+        long r = stringRange(field, index);
+        long start = base + (r >>> 32);
+        int n = FieldReads.strlen(segment, start, (int) r);
+        byte[] b = new byte[n];
+        MemorySegment.copy(segment, U8, start, b, 0, n);
+        return new String(b, StandardCharsets.UTF_8);
+    }
+
+    /**
+     * The number of bytes string {@code index} of a probe's string array occupies in this record, its NUL
+     * included: 0 when the kernel could not fetch it (a pointer into unmapped memory), which the kernel's
+     * own formatter prints as {@code (fault)} and {@link #getString(Field, int)} reads as {@code ""}. The
+     * same holds for a single fetched string and {@link #byteLength(Field)}.
+     *
+     * @param field a {@code __data_loc} field of {@link Field#arrayLength()} strings
+     * @param index which string, from 0
+     * @return its byte length
+     * @throws IndexOutOfBoundsException when the field has no string {@code index}
+     */
+    public int byteLength(Field field, int index) {
+        return (int) stringRange(field, index);
+    }
+
+    /** Where string {@code index} of a {@code __data_loc char[][N]} field lies: {@code offset << 32 | length}. */
+    private long stringRange(Field field, int index) {
         if (field.kind() != dev.tracepoint.core.format.FieldKind.DATA_LOC || index < 0 || index >= Math.max(1, field.arrayLength())) {
             throw new IndexOutOfBoundsException("field " + field.name() + " of " + format.fullName() + " has no string " + index);
         }
@@ -319,10 +348,7 @@ public final class EventView {
         if (dataOff + dataLen > length) {
             throw outside(field, dataOff, dataLen);
         }
-        int n = FieldReads.strlen(segment, base + dataOff, dataLen);
-        byte[] b = new byte[n];
-        MemorySegment.copy(segment, U8, base + dataOff, b, 0, n);
-        return new String(b, StandardCharsets.UTF_8);
+        return ((long) dataOff << 32) | dataLen;
     }
 
     /**

@@ -10,7 +10,7 @@ import java.util.regex.Pattern;
  * An immutable description of a dynamic probe: where it fires and what it fetches. Fetch arguments use the
  * kernel's syntax ({@code Documentation/trace/uprobetracer.rst}): registers ({@code %di}, {@code %x0}),
  * {@code $retval}, {@code $comm}, {@code $stackN}, dereferences ({@code +8(%di)}), each optionally typed
- * ({@code :u8..u64}, {@code :s8..s64}, {@code :x8..x64}, {@code :string}, {@code :ustring}, {@code :symbol},
+ * ({@code :u8..u64}, {@code :s8..s64}, {@code :x8..x64}, {@code :string}, {@code :ustring}, {@code :symbol} (kprobes only),
  * {@code :char}, arrays {@code :u32[4]}, bitfields {@code :b4@2/32}). The kernel checks them when the probe is
  * defined.
  *

@@ -274,4 +274,87 @@ class EventBindingTest {
         EventFormat modern = Records.format("kernel-6.18/signal/signal_generate/format");
         assertThat(EventBinding.of(Generate.class, modern)).isSameAs(EventBinding.of(Generate.class, Records.format("kernel-6.18/signal/signal_generate/format")));
     }
+
+    /** A uprobe's layout as the kernel packs it: no alignment, {@code __data_loc} marked signed, string arrays. */
+    static final String PROBE_FORMAT = """
+            name: tp_target
+            ID: 2401
+            format:
+            \tfield:unsigned short common_type;\toffset:0;\tsize:2;\tsigned:0;
+            \tfield:unsigned char common_flags;\toffset:2;\tsize:1;\tsigned:0;
+            \tfield:unsigned char common_preempt_count;\toffset:3;\tsize:1;\tsigned:0;
+            \tfield:int common_pid;\toffset:4;\tsize:4;\tsigned:1;
+
+            \tfield:unsigned long __probe_ip;\toffset:8;\tsize:8;\tsigned:0;
+            \tfield:u8 a;\toffset:16;\tsize:1;\tsigned:0;
+            \tfield:s16 b;\toffset:17;\tsize:2;\tsigned:1;
+            \tfield:s32 c;\toffset:19;\tsize:4;\tsigned:1;
+            \tfield:u64 d;\toffset:23;\tsize:8;\tsigned:0;
+            \tfield:u8 bf;\toffset:31;\tsize:1;\tsigned:0;
+            \tfield:__data_loc char[] name;\toffset:32;\tsize:4;\tsigned:1;
+            \tfield:u32 arr[];\toffset:36;\tsize:16;\tsigned:0;
+            \tfield:__data_loc char[][2] names;\toffset:52;\tsize:8;\tsigned:1;
+
+            print fmt: "(%lx) a=%u b=%d c=%d d=%Lu bf=%u name=\\"%s\\" arr={%u,%u,%u,%u} names={\\"%s\\",\\"%s\\"}", REC->__probe_ip, REC->a, REC->b, REC->c, REC->d, REC->bf, __get_str(name), REC->arr[0], REC->arr[1], REC->arr[2], REC->arr[3], __get_str(names[0]), __get_str(names[1])
+            """;
+
+    public interface ProbeHit extends TracepointEvent {
+        int a();
+
+        short b();
+
+        int c();
+
+        long d();
+
+        byte bf();
+
+        String name();
+
+        long[] arr();
+
+        long arr(int i);
+
+        String names(int i);
+    }
+
+    @Test
+    void probeEventsBindWithPackedOffsetsSignedLocatorsAndStringArrays() throws Exception {
+        EventFormat f = dev.tracepoint.core.format.FormatParser.parse("tp_1/tp_target/format", "tp_1",
+                PROBE_FORMAT.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        // dynamic data from 60: "rec-1" at 60, "first-1" at 66, "" at 74 (just its NUL), the second string faulted
+        Records r = new Records(f, 80).i16("b", -1000).i32("c", -70000).i64("d", 0x1122334455667789L)
+                .i32("name", (6 << 16) | 60).i32("names", (8 << 16) | 66).bytesAt(56, new String(new char[] {75, 0, 0, 0}))
+                .bytesAt(60, "rec-1\0first-1\0\0");
+        for (int k = 0; k < 4; k++) {
+            r.i32At(36 + 4 * k, 0xfffffff1 + k);
+        }
+        EventView v = r.i8("a", 207).i8("bf", 3).view();
+        ProbeHit e = EventBinding.of(ProbeHit.class, f).attach(v);
+        assertThat(e.a()).isEqualTo(207).isEqualTo((int) v.getLong(f.requireField("a")));
+        assertThat(e.b()).isEqualTo((short) -1000);
+        assertThat(e.c()).isEqualTo(-70000);
+        assertThat(e.d()).isEqualTo(0x1122334455667789L);
+        assertThat(e.bf()).isEqualTo((byte) 3);
+        assertThat(e.name()).isEqualTo("rec-1");
+        assertThat(e.arr()).containsExactly(0xfffffff1L, 0xfffffff2L, 0xfffffff3L, 0xfffffff4L);
+        assertThat(e.arr(3)).isEqualTo(0xfffffff4L).isEqualTo(v.getElement(f.requireField("arr"), 3));
+        assertThat(e.names(0)).isEqualTo("first-1");
+        assertThat(e.names(1)).isEmpty();
+        assertThat(v.byteLength(f.requireField("names"), 1)).isZero(); // faulted: the kernel prints (fault)
+        assertThatThrownBy(() -> e.names(2)).isInstanceOf(IndexOutOfBoundsException.class).hasMessageContaining("no string 2");
+        assertThatThrownBy(() -> e.arr(4)).isInstanceOf(DecodeException.class).hasMessageContaining("index 4 outside field arr");
+    }
+
+    public interface WrongIndexed {
+        String name(int i);
+    }
+
+    @Test
+    void anIndexedStringAccessorNeedsAStringArray() throws Exception {
+        EventFormat f = dev.tracepoint.core.format.FormatParser.parse("tp_1/tp_target/format", "tp_1",
+                PROBE_FORMAT.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        assertThatThrownBy(() -> EventBinding.of(WrongIndexed.class, f)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("accessor String name(int) does not fit field name (__data_loc char[]");
+    }
 }

@@ -45,6 +45,16 @@ final class Records {
         return this;
     }
 
+    Records i8(String field, int v) {
+        record.set(ValueLayout.JAVA_BYTE, format.requireField(field).offset(), (byte) v);
+        return this;
+    }
+
+    Records i32At(long offset, int v) {
+        record.set(ValueLayout.JAVA_INT_UNALIGNED, offset, v);
+        return this;
+    }
+
     Records chars(String field, String s) {
         return bytesAt(format.requireField(field).offset(), s);
     }

@@ -36,7 +36,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 /**
  * Uprobes defined by the library on a program compiled here, run as a child process: the events arrive
  * through the stream decoded exactly as the kernel's own formatter prints them in a private ftrace instance on
- * the same probe events (packed fields, bitfields, arrays, strings, {@code $comm}, {@code $retval}); the
+ * the same probe events (packed fields, bitfields, arrays, strings, string arrays, {@code $comm}, {@code $retval}); the
  * definitions are gone after close, after a failed open, and after a rejected definition, whose error quotes
  * the kernel's {@code error_log}; the sweep removes only the groups of exited processes.
  */
@@ -52,7 +52,8 @@ class UprobeIT {
             #include <string.h>
             #include <unistd.h>
             struct rec { uint8_t a; int16_t b; int32_t c; uint64_t d; char name[16]; uint32_t arr[4]; };
-            __attribute__((noinline)) long tp_target(struct rec *r, const char *s, int n, const char **names) {
+            /* noipa, not just noinline: GCC would otherwise drop the stores to names[] as dead */
+            __attribute__((noipa)) long tp_target(struct rec *r, const char *s, int n, const char **names) {
                 __asm__ volatile("" ::: "memory");
                 return (long) r->c * n - 7;
             }
@@ -118,7 +119,8 @@ class UprobeIT {
                 .fetch("s", "+0(" + reg(1) + "):ustring")
                 .fetch("n", reg(2) + ":s32")
                 .fetch("nx", reg(2) + ":x16")
-                .fetch("who", "$comm");
+                .fetch("who", "$comm")
+                .fetch("names", "+0(" + reg(3) + "):string[2]");
     }
 
     /** The kernel's text of a fetched field ({@code trace_probe.c}'s print functions). */
@@ -165,7 +167,12 @@ class UprobeIT {
 
     /** Runs the child once: it calls tp_target five times when told to, then exits. */
     static void runChild(java.util.function.LongConsumer started) throws Exception {
-        Process child = new ProcessBuilder(binary.toString()).start();
+        runChild(binary, started);
+    }
+
+    /** Runs {@code program}, which waits for one byte on its stdin before it starts. */
+    static void runChild(Path program, java.util.function.LongConsumer started) throws Exception {
+        Process child = new ProcessBuilder(program.toString()).start();
         try {
             started.accept(child.pid());
             try (OutputStream in = child.getOutputStream()) {
@@ -277,7 +284,7 @@ class UprobeIT {
 
             assertThat(ours).containsExactlyElementsOf(kernel);
             assertThat(kernel.get(0)).contains(" a=207 b=-1000 c=-70000 d=1234605616436508553 dx=0x1122334455667789 bf=3 ch='r' name=\"rec-1\"");
-            assertThat(kernel.get(4)).contains(" s=\"call 5\" n=5 nx=0x5 who=\"tp_child\"");
+            assertThat(kernel.get(4)).contains(" s=\"call 5\" n=5 nx=0x5 who=\"tp_child\" names={\"first-5\",\"second-5\"}");
             for (int i = 0; i < 5; i++) {
                 assertThat(kernelRet.get(i)).endsWith(" ret=" + (-70000L * (i + 1) * (i + 1) - 7));
             }

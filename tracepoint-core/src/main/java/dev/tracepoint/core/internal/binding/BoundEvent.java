@@ -134,6 +134,24 @@ public abstract class BoundEvent implements TracepointEvent {
 
     /**
      * @param index the field's index
+     * @param i     which string of the string array
+     * @return string {@code i} of the field
+     */
+    protected final String strAt(int index, int i) {
+        return view.getString(fields[index], i);
+    }
+
+    /**
+     * @param index the field's index
+     * @param i     which element of the array
+     * @return element {@code i} of the field
+     */
+    protected final long element(int index, int i) {
+        return view.getElement(fields[index], i);
+    }
+
+    /**
+     * @param index the field's index
      * @return the name of the field's value in its {@code __print_symbolic}/{@code __print_flags} table
      */
     protected final String sym(int index) {
