@@ -6,7 +6,6 @@ import dev.tracepoint.core.internal.perf.Cpus;
 import dev.tracepoint.core.internal.perf.Epoll;
 import dev.tracepoint.core.internal.perf.Errno;
 import dev.tracepoint.core.internal.perf.EventFd;
-import dev.tracepoint.core.internal.perf.HotplugEvents;
 import dev.tracepoint.core.internal.perf.Libc;
 import dev.tracepoint.core.internal.perf.PerfEventAttrDescriptor;
 import dev.tracepoint.core.internal.perf.SyscallException;
@@ -109,12 +108,8 @@ public final class PerfSession implements AutoCloseable, RingSet {
 
     /** The epoll data of {@link #wakeFd} (a ring's is its index). */
     private static final long WAKE_DATA = -1L;
-    /** The epoll data of {@link #hotplugFd}. */
+    /** The epoll data of the device events' socket ({@link HotplugWatch#socket}). */
     private static final long HOTPLUG_DATA = -2L;
-    /** How often {@link #deadCpus} reads the armed CPUs' {@code time_enabled} at most, unless told of a hotplug. */
-    static final long TIME_CHECK_NANOS = 1_000_000_000L;
-    /** Room for {@link Cpus#ONLINE}: a list of ranges, far shorter than this on any machine. */
-    private static final int ONLINE_TEXT_LENGTH = 4096;
 
     private final Spec spec;
     /** The CPUs the session watches: those asked for, or every possible CPU (armed while online). */
@@ -132,22 +127,8 @@ public final class PerfSession implements AutoCloseable, RingSet {
     private volatile long wakeups;
     private Arena arena;
     private MemorySegment readBuf;
-    /**
-     * {@link Cpus#ONLINE}, open for the hotplug checks ({@link #deadCpus}, {@link #unarmedOnlineCpus}), each a
-     * {@code pread(2)} into {@link #onlineText}; -1 when it could not be opened (then every check reads the
-     * armed CPUs' {@code time_enabled}).
-     */
-    private int onlineFd = -1;
-    private MemorySegment onlineText;
-    /** When {@link #deadCpus} last read the armed CPUs' {@code time_enabled}. */
-    private long lastTimeCheck;
-    /** The kernel's device events ({@link HotplugEvents}), in the epoll set; -1 when they could not be had. */
-    private int hotplugFd = -1;
-    private MemorySegment hotplugBuf;
-    /** The device events {@link #await} saw; consumer thread. */
-    private long hotplugsSeen;
-    /** {@link #hotplugsSeen} at the last {@link #deadCpus}: when it grew, the check drains them and reads {@code time_enabled} too. */
-    private long hotplugsChecked;
+    /** The online list and the device events the hotplug checks read. */
+    private HotplugWatch hotplug;
     private MemorySegment epollEvents;
     /** How many {@code struct epoll_event} {@link #epollEvents} holds: one per CPU ring and one for the eventfd. */
     private int epollCapacity;
@@ -197,22 +178,16 @@ public final class PerfSession implements AutoCloseable, RingSet {
         arena = Arena.ofShared();
         MemorySegment attr = arena.allocate(PerfEventAttrDescriptor.LENGTH, 8);
         readBuf = arena.allocate(CpuEvents.READ_LENGTH, 8);
-        onlineText = arena.allocate(ONLINE_TEXT_LENGTH, 8);
-        try {
-            onlineFd = Libc.openReadOnly(Cpus.ONLINE.toString());
-        } catch (SyscallException e) {
-            onlineFd = -1; // the checks read time_enabled instead
-        }
         epfd = (int) SessionCalls.call(Epoll::epollCreate, -1, null);
         wakeFd = (int) SessionCalls.call(EventFd::eventfd, -1, null);
         epollAdd(wakeFd, WAKE_DATA);
-        try {
-            hotplugFd = HotplugEvents.open();
-            hotplugBuf = arena.allocate(HotplugEvents.BUFFER_LENGTH, 8);
-            epollAdd(hotplugFd, HOTPLUG_DATA);
-        } catch (SyscallException | TracepointException e) {
-            SessionCalls.closeQuietly(hotplugFd);
-            hotplugFd = -1; // the consumer checks every 100 ms instead
+        hotplug = HotplugWatch.open(arena);
+        if (hotplug.socket() >= 0) {
+            try {
+                epollAdd(hotplug.socket(), HOTPLUG_DATA);
+            } catch (TracepointException e) {
+                hotplug.dropSocket(); // the consumer checks every 100 ms instead
+            }
         }
         epollCapacity = cpus.length + 2;
         epollEvents = arena.allocate((long) Epoll.EPOLL_EVENT_LENGTH * epollCapacity, 8);
@@ -309,7 +284,7 @@ public final class PerfSession implements AutoCloseable, RingSet {
         if (wakes != 0) {
             drainWake();
         }
-        hotplugsSeen += hotplugs;
+        hotplug.counted(hotplugs);
         return hotplugs;
     }
 
@@ -351,41 +326,23 @@ public final class PerfSession implements AutoCloseable, RingSet {
 
     /**
      * The armed CPUs whose events no longer run: the CPU went offline (the kernel then detaches its per-CPU
-     * events for good, and does not restore them when the CPU returns). The consumer asks when the kernel
-     * announces a hotplug ({@link #await} returns true) and once a second otherwise (every 100 ms when the
-     * announcements cannot be had); this code runs too rarely to be compiled, so each check is kept to what it
-     * needs:
-     * <ul>
-     * <li>one {@code pread(2)} of {@link Cpus#ONLINE}, read in place ({@link Cpus#listed}): an armed CPU missing
-     * from it is dead;</li>
-     * <li>after an announcement, and at most once a second otherwise ({@link #TIME_CHECK_NANOS}), one
-     * {@code read(2)} per armed CPU of its first event's {@code time_enabled}, which stops once the events are
-     * detached: this finds a CPU that went offline and came back before the check, which the online list
-     * cannot show.</li>
-     * </ul>
-     * Reading an event that runs on another CPU makes the kernel interrupt that CPU to read it
-     * ({@code smp_call_function_single}): measured in a 2-vCPU VM, 25 us of the reader's CPU per read against
-     * 1.5 us for an event on its own CPU. Interpreted, a check took about 50 us in all; every 100 ms, with the
-     * {@code time_enabled} reads each time, it cost 2-3 ns per event in a 550k/s drop load.
+     * events for good, and does not restore them when the CPU returns). What a check reads, and why so little:
+     * {@link HotplugWatch}.
      *
      * @return the CPUs to {@link #disarm}, ascending; empty when every armed CPU is live (or the session is not enabled)
      */
     @Override
     public int[] deadCpus() {
-        boolean announced = drainHotplug();
+        boolean announced = hotplug.announced();
         if (!enabled || spec.overwrite()) {
             return NO_CPUS;
         }
-        int length = readOnline();
-        long now = System.nanoTime();
-        boolean readTimes = length < 0 || announced || now - lastTimeCheck >= TIME_CHECK_NANOS;
-        if (readTimes) {
-            lastTimeCheck = now;
-        }
+        int length = hotplug.readOnline();
+        boolean readTimes = hotplug.timesDue(announced, length);
         int[] dead = null;
         int n = 0;
         for (CpuEvents g : groups.values()) {
-            int listed = length < 0 ? -1 : Cpus.listed(onlineText, length, g.cpu);
+            int listed = length < 0 ? -1 : hotplug.listed(length, g.cpu);
             boolean stopped = listed == 0;
             if (!stopped && (readTimes || listed < 0)) {
                 long t = g.readTimeEnabled(readBuf);
@@ -407,39 +364,9 @@ public final class PerfSession implements AutoCloseable, RingSet {
         return out;
     }
 
-    /**
-     * Reads the device events an {@link #await} counted (the socket stays ready for epoll until then); a
-     * check's first step.
-     *
-     * @return whether there were any since the last check
-     */
-    private boolean drainHotplug() {
-        if (hotplugsSeen == hotplugsChecked) {
-            return false;
-        }
-        hotplugsChecked = hotplugsSeen;
-        if (hotplugFd >= 0) {
-            HotplugEvents.drain(hotplugFd, hotplugBuf);
-        }
-        return true;
-    }
-
     @Override
     public boolean notifiesHotplug() {
-        return hotplugFd >= 0;
-    }
-
-    /** Reads {@link Cpus#ONLINE} into {@link #onlineText}: its length, or -1 when it cannot be read. */
-    private int readOnline() {
-        if (onlineFd < 0) {
-            return -1;
-        }
-        try {
-            long n = Libc.pread(onlineFd, onlineText, ONLINE_TEXT_LENGTH, 0);
-            return n > 0 && n < ONLINE_TEXT_LENGTH ? (int) n : -1;
-        } catch (SyscallException e) {
-            return -1;
-        }
+        return hotplug != null && hotplug.notifies();
     }
 
     /**
@@ -453,12 +380,12 @@ public final class PerfSession implements AutoCloseable, RingSet {
         if (groups.size() >= cpus.length) {
             return NO_CPUS; // every watched CPU is armed
         }
-        int length = readOnline();
+        int length = hotplug.readOnline();
         int[] online = length < 0 ? Cpus.online() : null;
         int[] out = new int[cpus.length];
         int n = 0;
         for (int cpu : cpus) {
-            boolean up = online != null ? Arrays.binarySearch(online, cpu) >= 0 : Cpus.listed(onlineText, length, cpu) == 1;
+            boolean up = online != null ? Arrays.binarySearch(online, cpu) >= 0 : hotplug.listed(length, cpu) == 1;
             if (up && !groups.containsKey(cpu)) {
                 out[n++] = cpu;
             }
@@ -641,10 +568,9 @@ public final class PerfSession implements AutoCloseable, RingSet {
         SessionCalls.closeQuietly(epfd);
         SessionCalls.closeQuietly(wake);
         SessionCalls.closeQuietly(cgroupFd);
-        SessionCalls.closeQuietly(onlineFd);
-        SessionCalls.closeQuietly(hotplugFd);
-        onlineFd = -1;
-        hotplugFd = -1;
+        if (hotplug != null) {
+            hotplug.close();
+        }
         epfd = -1;
         cgroupFd = -1;
         if (arena != null) {
