@@ -133,6 +133,7 @@ class JfrBridgeIT {
         assertThat(kernel).hasSize(n);
         assertThat(decoded).hasSize(n);
         long bound = JfrClock.get().uncertaintyNanos() + 1_000; // + the kernel's perf clock against CLOCK_MONOTONIC
+        System.out.println("JfrBridgeIT: " + JfrClock.get()); // before the checks: a failure's report shows the calibration
         long worstBefore = Long.MAX_VALUE;
         long worstAfter = Long.MAX_VALUE;
         kernel.sort((a, b) -> Long.compare(a.getLong("kernelNanos"), b.getLong("kernelNanos")));

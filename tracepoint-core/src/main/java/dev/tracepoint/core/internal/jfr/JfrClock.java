@@ -34,7 +34,9 @@ import java.util.Map;
 public final class JfrClock {
 
     private static final System.Logger LOG = System.getLogger("dev.tracepoint");
-    private static final int PAIRS = 8;
+    /** Calibration pairs: the early ones for the offset, then, 20 ms later, the ones for the rate. */
+    private static final int PAIRS = 12;
+    private static final int EARLY_PAIRS = 8;
 
     /** The calibration event: private to this class, enabled only in its own recording. */
     @Name("tracepoint.ClockCalibration")
@@ -79,6 +81,17 @@ public final class JfrClock {
         return c;
     }
 
+    /** The pair in {@code [from, to)} with the narrowest window whose ticks were read back, or -1. */
+    private static int tightest(Map<Integer, Long> ticks, long[] before, long[] after, int from, int to) {
+        int best = -1;
+        for (int i = from; i < to; i++) {
+            if (ticks.containsKey(i) && (best < 0 || after[i] - before[i] < after[best] - before[best])) {
+                best = i;
+            }
+        }
+        return best;
+    }
+
     private static JfrClock calibrate() {
         Path tmp = null;
         try (Recording r = new Recording()) {
@@ -89,8 +102,8 @@ public final class JfrClock {
             long[] before = new long[PAIRS];
             long[] after = new long[PAIRS];
             for (int i = 0; i < PAIRS; i++) {
-                if (i == PAIRS - 1) {
-                    Thread.sleep(20); // the last pair far from the first: the rate
+                if (i == EARLY_PAIRS) {
+                    Thread.sleep(20); // the late pairs far from the early ones: the rate
                 }
                 Calibration e = new Calibration();
                 e.seq = i;
@@ -107,21 +120,22 @@ public final class JfrClock {
                     ticks.put(e.getInt("seq"), e.getLong("startTime"));
                 }
             }
-            int best = -1;
-            for (int i = 0; i < PAIRS - 1; i++) {
-                if (ticks.containsKey(i) && (best < 0 || after[i] - before[i] < after[best] - before[best])) {
-                    best = i;
-                }
-            }
-            Long last = ticks.get(PAIRS - 1);
-            if (best < 0 || last == null) {
+            // the tightest early pair for the offset, the tightest late pair for the rate: a pair whose commit
+            // was preempted has a wide window, and its midpoint can be milliseconds from its ticks; taken from
+            // one late pair, such a window made the rate wrong by up to window / 20 ms, too little to snap to 1
+            // and enough to put converted times milliseconds off seconds later
+            int best = tightest(ticks, before, after, 0, EARLY_PAIRS);
+            int late = tightest(ticks, before, after, EARLY_PAIRS, PAIRS);
+            if (best < 0 || late < 0) {
                 throw new IllegalStateException("calibration events not read back");
             }
             long m0 = before[best] + (after[best] - before[best]) / 2;
             long t0 = ticks.get(best);
-            long mLast = before[PAIRS - 1] + (after[PAIRS - 1] - before[PAIRS - 1]) / 2;
-            double rate = (double) (last - t0) / (mLast - m0);
-            if (Math.abs(rate - 1) < 1e-3) {
+            long mLast = before[late] + (after[late] - before[late]) / 2;
+            double rate = (double) (ticks.get(late) - t0) / (mLast - m0);
+            // ticks in nanoseconds run at exactly 1: snap to it when the measurement cannot tell it apart
+            double rateError = (double) (after[best] - before[best] + after[late] - before[late]) / (mLast - m0);
+            if (Math.abs(rate - 1) <= Math.max(1e-3, rateError)) {
                 rate = 1;
             }
             long unc = (after[best] - before[best] + 1) / 2;
