@@ -145,7 +145,12 @@ public final class StreamConsumer {
         checkCpusWhenDue(hotplugs);
     }
 
-    /** Runs {@link #checkCpus} when the ring set follows hotplug and the last check is 100 ms old. */
+    /**
+     * Runs {@link #checkCpus} when the ring set follows hotplug and the wait heard of a hotplug or the last check
+     * is older than the interval (100 ms, or 1 s where the set hears of hotplug as it happens).
+     *
+     * @param hotplugs the hotplug announcements the wait saw
+     */
     private void checkCpusWhenDue(long hotplugs) {
         if (ringSet != null) {
             long now = System.nanoTime();

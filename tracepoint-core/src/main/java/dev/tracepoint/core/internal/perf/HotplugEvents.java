@@ -53,9 +53,13 @@ public final class HotplugEvents {
             addr.set(ValueLayout.JAVA_INT, 4, 0); // nl_pid: the kernel assigns one
             addr.set(ValueLayout.JAVA_INT, 8, KERNEL_GROUP);
             if (Syscalls.call(capture, Syscalls.SYS_BIND, fd, addr.address(), SOCKADDR_NL_LENGTH) == -1) {
-                int errno = errno(capture);
-                Syscalls.call(capture, Syscalls.SYS_CLOSE, fd, 0L, 0L);
-                throw new SyscallException("bind(NETLINK_KOBJECT_UEVENT)", errno);
+                SyscallException e = new SyscallException("bind(NETLINK_KOBJECT_UEVENT)", errno(capture));
+                try {
+                    Libc.close((int) fd);
+                } catch (SyscallException ignored) {
+                    // the bind's failure is the one to report
+                }
+                throw e;
             }
         }
         return (int) fd;

@@ -173,21 +173,7 @@ public final class Libc {
      * @throws SyscallException on failure (including {@code EAGAIN} on a non-blocking descriptor)
      */
     public static long read(int fd, MemorySegment buf, long len) {
-        if (len < 0 || len > buf.byteSize()) {
-            throw new IllegalArgumentException("len=" + len + " outside buffer byteSize=" + buf.byteSize());
-        }
-        MemorySegment capture = CALL_STATE.get().capture();
-        while (true) {
-            long n = Syscalls.call(capture, Syscalls.SYS_READ, fd, buf.address(), len);
-            Reference.reachabilityFence(buf);
-            if (n >= 0) {
-                return n;
-            }
-            int errno = errno(capture);
-            if (errno != Errno.EINTR) {
-                throw new SyscallException("read", errno);
-            }
-        }
+        return transfer(Syscalls.SYS_READ, "read", fd, buf, len, 0);
     }
 
     /**
@@ -202,19 +188,24 @@ public final class Libc {
      * @throws SyscallException on failure
      */
     public static long pread(int fd, MemorySegment buf, long len, long offset) {
+        return transfer(Syscalls.SYS_PREAD64, "pread", fd, buf, len, offset);
+    }
+
+    /** {@code read} or {@code pread}, retried on {@code EINTR}; {@code read} takes no fourth argument, so the offset goes unread. */
+    private static long transfer(long nr, String call, int fd, MemorySegment buf, long len, long offset) {
         if (len < 0 || len > buf.byteSize()) {
             throw new IllegalArgumentException("len=" + len + " outside buffer byteSize=" + buf.byteSize());
         }
         MemorySegment capture = CALL_STATE.get().capture();
         while (true) {
-            long n = Syscalls.call(capture, Syscalls.SYS_PREAD64, fd, buf.address(), len, offset, 0, 0);
+            long n = Syscalls.call(capture, nr, fd, buf.address(), len, offset, 0, 0);
             Reference.reachabilityFence(buf);
             if (n >= 0) {
                 return n;
             }
             int errno = errno(capture);
             if (errno != Errno.EINTR) {
-                throw new SyscallException("pread", errno);
+                throw new SyscallException(call, errno);
             }
         }
     }

@@ -39,10 +39,6 @@ final class HotplugWatch {
     /** The device events' socket; -1 when they could not be had. */
     private int socket;
     private final MemorySegment socketBuf;
-    /** The device events the waits counted ({@link #counted}). */
-    private long seen;
-    /** {@link #seen} at the last check. */
-    private long checked;
     /** When a check last read {@code time_enabled}. */
     private long lastTimeCheck;
 
@@ -92,26 +88,14 @@ final class HotplugWatch {
         return socket >= 0;
     }
 
-    /** @param events the device events a wait found ready (the session's {@code await}) */
-    void counted(long events) {
-        seen += events;
-    }
-
     /**
-     * Reads the device events the waits counted since the last check (the socket stays ready for epoll until
-     * then); a check's first step.
+     * Reads the device events that came since the last check (the socket stays ready for epoll until then, and
+     * a wait that found it ready made this check due); a check's first step: one {@code recv} when none came.
      *
      * @return whether there were any
      */
     boolean announced() {
-        if (seen == checked) {
-            return false;
-        }
-        checked = seen;
-        if (socket >= 0) {
-            HotplugEvents.drain(socket, socketBuf);
-        }
-        return true;
+        return socket >= 0 && HotplugEvents.drain(socket, socketBuf);
     }
 
     /**

@@ -130,7 +130,10 @@ public final class PerfSession implements AutoCloseable, RingSet {
     /** The online list and the device events the hotplug checks read. */
     private HotplugWatch hotplug;
     private MemorySegment epollEvents;
-    /** How many {@code struct epoll_event} {@link #epollEvents} holds: one per CPU ring and one for the eventfd. */
+    /**
+     * How many {@code struct epoll_event} {@link #epollEvents} holds: one per CPU ring, one for the eventfd and
+     * one for the device events.
+     */
     private int epollCapacity;
     private boolean enabled;
     /** Set once {@link #open} has opened every CPU it could: a CPU armed after that is armed for hotplug. */
@@ -284,7 +287,6 @@ public final class PerfSession implements AutoCloseable, RingSet {
         if (wakes != 0) {
             drainWake();
         }
-        hotplug.counted(hotplugs);
         return hotplugs;
     }
 
