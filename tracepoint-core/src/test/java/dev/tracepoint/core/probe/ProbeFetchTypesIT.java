@@ -28,7 +28,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -95,12 +94,7 @@ class ProbeFetchTypesIT {
     static void compile(@TempDir Path dir) throws Exception {
         KernelTests.require();
         assumeTrue(Files.exists(Path.of("/sys/kernel/tracing/uprobe_events")) || KernelTests.ci(), "no uprobes");
-        Path src = dir.resolve("tp_fetch.c");
-        Files.writeString(src, PROGRAM);
-        binary = dir.resolve("tp_fetch");
-        Process cc = new ProcessBuilder("gcc", "-O1", "-no-pie", "-fno-stack-protector", "-o", binary.toString(), src.toString())
-                .inheritIO().start();
-        assertThat(cc.waitFor(60, TimeUnit.SECONDS) && cc.exitValue() == 0).as("gcc compiles the child").isTrue();
+        binary = UprobeIT.compileChild(dir, "tp_fetch", PROGRAM, "-fno-stack-protector");
     }
 
     /** Removes whatever a failing test left in the groups it uses. */

@@ -81,11 +81,28 @@ class UprobeIT {
     static void compile(@TempDir Path dir) throws Exception {
         KernelTests.require();
         assumeTrue(Files.exists(Path.of("/sys/kernel/tracing/uprobe_events")) || KernelTests.ci(), "no uprobes");
-        Path src = dir.resolve("tp_child.c");
-        Files.writeString(src, PROGRAM);
-        binary = dir.resolve("tp_child");
-        Process cc = new ProcessBuilder("gcc", "-O1", "-no-pie", "-o", binary.toString(), src.toString()).inheritIO().start();
-        assertThat(cc.waitFor(60, TimeUnit.SECONDS) && cc.exitValue() == 0).as("gcc compiles the child").isTrue();
+        binary = compileChild(dir, "tp_child", PROGRAM);
+    }
+
+    /**
+     * Compiles a child program with gcc, not position-independent (so that two runs have the same addresses).
+     *
+     * @param dir     where the source and the binary go
+     * @param name    the binary's name
+     * @param program its C source
+     * @param flags   more gcc flags
+     * @return the binary
+     */
+    static Path compileChild(Path dir, String name, String program, String... flags) throws Exception {
+        Path src = dir.resolve(name + ".c");
+        Files.writeString(src, program);
+        Path out = dir.resolve(name);
+        List<String> cmd = new ArrayList<>(List.of("gcc", "-O1", "-no-pie"));
+        cmd.addAll(List.of(flags));
+        cmd.addAll(List.of("-o", out.toString(), src.toString()));
+        Process cc = new ProcessBuilder(cmd).inheritIO().start();
+        assertThat(cc.waitFor(60, TimeUnit.SECONDS) && cc.exitValue() == 0).as("gcc compiles " + name).isTrue();
+        return out;
     }
 
     /** Removes whatever a failing test left in the groups it uses. */
